@@ -1,0 +1,7 @@
+/**
+ * Public API of the airlora package (what notebooks and other tools import by name).
+ * Each layer re-exports its own entry points here as it lands.
+ */
+export * from './errors.js';
+export * from './random/streams.js';
+export * as cmat from './linalg/cmat.js';
