@@ -1,0 +1,7 @@
+/** TensorFlow.js backend selection and our wasm kernel fixes. */
+export {
+  BACKEND_CHOICES, initBackend, parseBackendFlag, wasmBinaryFolder, withoutNewProcessHandlers,
+  type BackendChoice, type InitBackendOptions, type RunningBackend,
+} from './backend.js';
+export { MissingKernelError, requireKernels, translateTfError, withKernelErrors } from './errors.js';
+export { originalWasmKernels, registerWasmKernelFixes } from './kernels/register.js';

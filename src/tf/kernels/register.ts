@@ -1,0 +1,21 @@
+/**
+ * Re-registers the wasm kernels that we fix or add, in one place. Idempotent.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeWasmBatchMatMul } from './batch_matmul.js';
+import { makeWasmUnsortedSegmentSum } from './unsorted_segment_sum.js';
+
+/** The wasm backend's own kernels that we replaced, for tests and benchmarks. */
+export const originalWasmKernels = new Map<string, tf.KernelConfig>();
+
+export function registerWasmKernelFixes(): void {
+  if (originalWasmKernels.size > 0) return;
+  const mm = tf.getKernel('BatchMatMul', 'wasm');
+  const tr = tf.getKernel('Transpose', 'wasm');
+  if (!mm || !tr) throw new Error('airlora tf: tfjs-backend-wasm kernels BatchMatMul/Transpose not registered');
+  const fix = makeWasmBatchMatMul(mm, tr);
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel(fix.config);
+  originalWasmKernels.set('BatchMatMul', mm);
+  if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(makeWasmUnsortedSegmentSum());
+}
