@@ -36,6 +36,8 @@ export interface ChannelRealization extends ChannelDims {
   taps?: CMatBatch;
   /** number of taps L (1 for flat fading) */
   L: number;
+  /** FFT size N used to map taps to subcarriers (subcarrier m on bin m); absent when not applicable */
+  fftSize?: number;
 }
 
 /** Index of H_{k,m} in ChannelRealization.H / Hhat. */

@@ -1,0 +1,4 @@
+/** OFDM resource grid, time-domain modem, MIMO tap convolution and symbol mapping. */
+export * from './fft.js';
+export * from './grid.js';
+export * from './mapping.js';
