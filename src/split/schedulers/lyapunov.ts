@@ -1,0 +1,151 @@
+/**
+ * Online drift-plus-penalty scheduler (Lyapunov). Per round it solves exactly
+ *
+ *   min_{S, b}  V w_t Φ(|S|) + Q_t τ(S, b)   s.t.  Σ_{k∈S} b_k ≤ B,  b ≥ 0,
+ *
+ * where τ(S, b) = max_{k∈S} Q_k / R_k(b_k). Why the solver is exact: for a fixed size n, Φ is fixed
+ * and the best (S, b) minimises the round delay. Delay τ is achievable by S iff Σ_{k∈S} b_k(τ) ≤ B,
+ * so the best n-set at τ is the n devices needing the least bandwidth for τ, and
+ * τ*(n) = min{τ : sum of the n smallest b_k(τ) ≤ B}; that sum decreases in τ, so a bracketed root
+ * search finds it. With equal payloads the n smallest are the n best channels at every τ (sort by
+ * channel); with unequal payloads the selection is redone at each τ. Then n is swept over
+ * [nMin, K] and the best objective kept: O(K · I_root · K) with warm brackets (τ*(n) grows with n).
+ */
+import { minBandwidth, minMaxAllocation, delay, delayFloor, solveDecreasing } from '../bandwidth.js';
+import { participationPenalty, roundWeight, type PenaltyKind } from '../penalty.js';
+import type { Decision, RoundState, Scheduler } from './types.js';
+
+export interface LyapunovOptions {
+  /** trade-off weight V (s²: penalty is dimensionless, Q_t τ is in s²) */
+  V: number;
+  /** ρ of the round weights w_t = ρ^{T−1−t} */
+  decay?: number;
+  penalty?: PenaltyKind;
+  /** smallest number of devices a round may schedule (≥ 1) */
+  minDevices?: number;
+}
+
+export interface SizeSweep {
+  /** τ*(n) for n = 0..K (NaN below nMin) */
+  delayByCount: Float64Array;
+  /** objective for n = 0..K (NaN below nMin) */
+  objectiveByCount: Float64Array;
+  best: number;
+}
+
+export class LyapunovScheduler implements Scheduler {
+  readonly name = 'lyapunov';
+  private readonly decay: number;
+  private readonly penalty: PenaltyKind;
+  private readonly minDevices: number;
+  /** the last round's size sweep (for inspection and figures) */
+  lastSweep: SizeSweep | undefined;
+
+  constructor(readonly opts: LyapunovOptions) {
+    this.decay = opts.decay ?? 1;
+    this.penalty = opts.penalty ?? 'sampling';
+    this.minDevices = Math.max(1, opts.minDevices ?? 1);
+  }
+
+  decide(st: RoundState): Decision {
+    const K = st.snrDensity.length;
+    const w = roundWeight(st.round, st.horizon, this.decay);
+    const nMin = Math.min(this.minDevices, K);
+    const sweep = sweepSizes(st, nMin);
+    let best = -1;
+    let bestJ = Infinity;
+    for (let n = nMin; n <= K; n++) {
+      const J = this.opts.V * w * participationPenalty(n, K, this.penalty) + st.queue * sweep.delayByCount[n]!;
+      sweep.objectiveByCount[n] = J;
+      // ties go to the larger set (same cost, more learning)
+      if (J <= bestJ) {
+        bestJ = J;
+        best = n;
+      }
+    }
+    sweep.best = best;
+    this.lastSweep = sweep;
+    const members = bestSet(st, best, sweep.delayByCount[best]!);
+    const a = minMaxAllocation(members, st.snrDensity, st.payloadBits, st.bandwidthHz);
+    return { ...a, scheduled: members };
+  }
+}
+
+function equalPayloads(bits: Float64Array): boolean {
+  for (let k = 1; k < bits.length; k++) if (bits[k] !== bits[0]) return false;
+  return true;
+}
+
+/** Devices sorted by SNR density, best first (ties by index, so the order is deterministic). */
+export function byChannel(s: Float64Array): number[] {
+  return Array.from({ length: s.length }, (_, i) => i).sort((a, b) => s[b]! - s[a]! || a - b);
+}
+
+/** Sum of the n smallest bandwidth needs for delay τ (scratch `need` of length K). */
+function smallestNeeds(tau: number, n: number, st: RoundState, need: Float64Array): number {
+  const K = need.length;
+  for (let k = 0; k < K; k++) need[k] = minBandwidth(st.payloadBits[k]! / tau, st.snrDensity[k]!);
+  need.sort();
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += need[i]!;
+  return sum;
+}
+
+/** τ*(n) for every n in [nMin, K]. */
+export function sweepSizes(st: RoundState, nMin: number): SizeSweep {
+  const K = st.snrDensity.length;
+  const delayByCount = new Float64Array(K + 1).fill(NaN);
+  const objectiveByCount = new Float64Array(K + 1).fill(NaN);
+  delayByCount[0] = 0;
+  const s = st.snrDensity;
+  const bits = st.payloadBits;
+  if (equalPayloads(bits)) {
+    const order = byChannel(s);
+    let prev = 0;
+    for (let n = Math.max(1, nMin); n <= K; n++) {
+      // bracket: τ*(n) ≥ τ*(n−1) and ≥ the delay floor of the n-th best; the equal split is feasible
+      const eq = st.bandwidthHz / n;
+      let hi = 0;
+      let lo = prev;
+      for (let i = 0; i < n; i++) {
+        const k = order[i]!;
+        hi = Math.max(hi, delay(bits[k]!, eq, s[k]!));
+        lo = Math.max(lo, delayFloor(bits[k]!, s[k]!));
+      }
+      const members = order.slice(0, n);
+      const tau = hi > 0 ? solveDecreasing((t) => {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += minBandwidth(bits[members[i]!]! / t, s[members[i]!]!);
+        return sum - st.bandwidthHz;
+      }, lo, hi) : 0;
+      delayByCount[n] = tau;
+      prev = tau;
+    }
+  } else {
+    const need = new Float64Array(K);
+    const eqDelay = new Float64Array(K);
+    let prev = 0;
+    for (let n = Math.max(1, nMin); n <= K; n++) {
+      for (let k = 0; k < K; k++) eqDelay[k] = delay(bits[k]!, st.bandwidthHz / n, s[k]!);
+      const hi = Float64Array.from(eqDelay).sort()[n - 1]!;
+      const tau = hi > 0 ? solveDecreasing((t) => smallestNeeds(t, n, st, need) - st.bandwidthHz, prev, hi) : 0;
+      delayByCount[n] = tau;
+      prev = tau;
+    }
+  }
+  return { delayByCount, objectiveByCount, best: -1 };
+}
+
+/** The n devices needing the least bandwidth at delay τ (ascending indices). */
+function bestSet(st: RoundState, n: number, tau: number): number[] {
+  const K = st.snrDensity.length;
+  let order: number[];
+  if (equalPayloads(st.payloadBits) || !(tau > 0)) {
+    order = byChannel(st.snrDensity);
+  } else {
+    const need = Array.from({ length: K }, (_, k) => minBandwidth(st.payloadBits[k]! / tau, st.snrDensity[k]!));
+    order = Array.from({ length: K }, (_, i) => i).sort((a, b) => need[a]! - need[b]! || a - b);
+  }
+  return order.slice(0, n).sort((a, b) => a - b);
+}
+

@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { RandomStreams } from '../src/random/streams.js';
+import { rate, delay, minBandwidth, minMaxAllocation, equalAllocation, delayFloor } from '../src/split/bandwidth.js';
+import { dbmToWatt, pathLossDb, drawRoundSnrDensity, largeScaleGains, drawDistances, defaultRadio } from '../src/split/radio.js';
+
+describe('split: FDMA rate and bandwidth allocation', () => {
+  it('path loss and dBm conversions match their closed forms', () => {
+    expect(pathLossDb(1000)).to.be.closeTo(128.1, 1e-12);
+    expect(pathLossDb(100)).to.be.closeTo(128.1 - 37.6, 1e-12);
+    expect(dbmToWatt(30)).to.be.closeTo(1, 1e-15);
+    expect(dbmToWatt(-174) * 1e20).to.be.closeTo(10 ** -20.4 * 1e20, 1e-9);
+  });
+
+  it('minBandwidth inverts the rate, and is infinite at or above the wideband limit s/ln2', () => {
+    const rng = new RandomStreams(1).stream('t');
+    for (let i = 0; i < 500; i++) {
+      const s = 10 ** (4 + 6 * rng.uniform());
+      const frac = 10 ** (-6 * rng.uniform()) * 0.999999; // rate as a fraction of s/ln2
+      const R = (frac * s) / Math.LN2;
+      const b = minBandwidth(R, s);
+      expect(rate(b, s) / R).to.be.closeTo(1, 1e-9);
+      // a little less bandwidth is not enough
+      expect(rate(b * (1 - 1e-6), s)).to.be.lessThan(R);
+    }
+    expect(minBandwidth(1e6 / Math.LN2, 1e6)).to.equal(Infinity);
+    expect(minBandwidth(0, 1e6)).to.equal(0);
+  });
+
+  it('min-max allocation equalises delays, uses the whole band, and beats every random split', () => {
+    const rng = new RandomStreams(2).stream('t');
+    for (let trial = 0; trial < 20; trial++) {
+      const K = 2 + rng.int(6);
+      const s = Float64Array.from({ length: K }, () => 10 ** (5 + 3 * rng.uniform()));
+      const bits = Float64Array.from({ length: K }, () => 1e5 * (1 + rng.uniform()));
+      const B = 1e6;
+      const members = Array.from({ length: K }, (_, i) => i);
+      const a = minMaxAllocation(members, s, bits, B);
+      const sumB = a.bandwidthHz.reduce((x, y) => x + y, 0);
+      expect(sumB / B).to.be.closeTo(1, 1e-9);
+      expect(sumB).to.be.at.most(B * (1 + 1e-12));
+      for (let k = 0; k < K; k++) expect(a.delayS[k]! / a.roundDelayS).to.be.closeTo(1, 1e-8);
+      for (let k = 0; k < K; k++) expect(a.roundDelayS).to.be.greaterThan(delayFloor(bits[k]!, s[k]!));
+      for (let j = 0; j < 200; j++) {
+        const w = rng.dirichlet(1, K);
+        let mx = 0;
+        for (let k = 0; k < K; k++) mx = Math.max(mx, delay(bits[k]!, w[k]! * B, s[k]!));
+        expect(mx).to.be.at.least(a.roundDelayS * (1 - 1e-9));
+      }
+      expect(equalAllocation(members, s, bits, B).roundDelayS).to.be.at.least(a.roundDelayS * (1 - 1e-9));
+    }
+  });
+
+  it('Rayleigh power gains are Exp(1): the SNR density over its large-scale part has mean 1 (95% CI)', () => {
+    const streams = new RandomStreams(3);
+    const r = { ...defaultRadio, devices: 4 };
+    const ls = largeScaleGains(drawDistances(streams, 0, r));
+    const p = dbmToWatt(r.txPowerDbm) / dbmToWatt(r.noiseDbmPerHz);
+    const n = 4000;
+    let sum = 0;
+    let sum2 = 0;
+    for (let t = 0; t < n / 4; t++) {
+      const s = drawRoundSnrDensity(streams, 0, t, r, ls);
+      for (let k = 0; k < 4; k++) {
+        const x = s[k]! / (p * ls[k]!);
+        sum += x;
+        sum2 += x * x;
+      }
+    }
+    const mean = sum / n;
+    const sd = Math.sqrt(sum2 / n - mean * mean);
+    expect(Math.abs(mean - 1)).to.be.lessThan(1.96 * sd / Math.sqrt(n) + 1e-3);
+    expect(sd).to.be.closeTo(1, 0.1); // Exp(1) has unit standard deviation
+  });
+});

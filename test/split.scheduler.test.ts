@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import { RandomStreams } from '../src/random/streams.js';
+import { minMaxDelay } from '../src/split/bandwidth.js';
+import { participationPenalty, roundWeight } from '../src/split/penalty.js';
+import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';
+import { AllInScheduler, BestChannelScheduler, RandomScheduler, RoundRobinScheduler } from '../src/split/schedulers/fixed-size.js';
+import type { RoundState } from '../src/split/schedulers/types.js';
+import { SplitChannel, simulateDelays, matchBudget } from '../src/split/delay-sim.js';
+import { defaultRadio } from '../src/split/radio.js';
+
+function randomState(rng: ReturnType<RandomStreams['stream']>, K: number, equalBits: boolean): RoundState {
+  return {
+    round: rng.int(10),
+    horizon: 10,
+    snrDensity: Float64Array.from({ length: K }, () => 10 ** (5 + 3 * rng.uniform())),
+    payloadBits: Float64Array.from({ length: K }, () => (equalBits ? 2e5 : 1e5 * (1 + 2 * rng.uniform()))),
+    bandwidthHz: 1e6,
+    queue: 10 ** (-1 + 2 * rng.uniform()),
+    budgetS: 0.2,
+  };
+}
+
+describe('split: Lyapunov scheduling', () => {
+  it('penalty Φ and round weights have their closed forms', () => {
+    expect(participationPenalty(1, 10)).to.equal(1);
+    expect(participationPenalty(10, 10)).to.equal(0);
+    expect(participationPenalty(4, 10)).to.be.closeTo(6 / 36, 1e-15);
+    expect(participationPenalty(0, 10)).to.equal(Infinity);
+    expect(participationPenalty(4, 10, 'linear')).to.be.closeTo(0.6, 1e-15);
+    expect(roundWeight(9, 10, 0.9)).to.equal(1);
+    expect(roundWeight(0, 10, 0.9)).to.be.closeTo(0.9 ** 9, 1e-15);
+  });
+
+  for (const equalBits of [true, false]) {
+    it(`per-round solver equals exhaustive search over all subsets (K = 7, ${equalBits ? 'equal' : 'unequal'} payloads)`, () => {
+      const rng = new RandomStreams(11).stream('exhaustive', String(equalBits));
+      for (let trial = 0; trial < 25; trial++) {
+        const K = 7;
+        const st = randomState(rng, K, equalBits);
+        const V = 10 ** (-2 + 3 * rng.uniform());
+        const decay = 0.8 + 0.2 * rng.uniform();
+        const sched = new LyapunovScheduler({ V, decay });
+        const d = sched.decide(st);
+        const w = roundWeight(st.round, st.horizon, decay);
+        const J = (n: number, tau: number) => V * w * participationPenalty(n, K) + st.queue * tau;
+        let bestJ = Infinity;
+        for (let mask = 1; mask < 1 << K; mask++) {
+          const members: number[] = [];
+          for (let k = 0; k < K; k++) if (mask & (1 << k)) members.push(k);
+          bestJ = Math.min(bestJ, J(members.length, minMaxDelay(members, st.snrDensity, st.payloadBits, st.bandwidthHz)));
+        }
+        const got = J(d.scheduled.length, d.roundDelayS);
+        expect(got / bestJ).to.be.closeTo(1, 1e-8);
+        const used = d.bandwidthHz.reduce((a, b) => a + b, 0);
+        expect(used).to.be.at.most(st.bandwidthHz * (1 + 1e-12));
+      }
+    });
+  }
+
+  it('schedules everyone when the queue is empty and shrinks the set as the backlog grows', () => {
+    const rng = new RandomStreams(12).stream('q');
+    const st = randomState(rng, 20, true);
+    const sched = new LyapunovScheduler({ V: 1 });
+    const counts = [0, 0.1, 1, 10, 100].map((q) => sched.decide({ ...st, queue: q }).scheduled.length);
+    expect(counts[0]).to.equal(20);
+    for (let i = 1; i < counts.length; i++) expect(counts[i]).to.be.at.most(counts[i - 1]!);
+    expect(counts[counts.length - 1]).to.be.lessThan(20);
+  });
+
+  it('keeps the long-run average delay within 5% of the budget while All-in overshoots it', () => {
+    const radio = { ...defaultRadio, devices: 20 };
+    const channel = new SplitChannel(new RandomStreams(5), 0, radio);
+    const bits = new Float64Array(20).fill(2e6);
+    const T = 600;
+    const allIn = simulateDelays(new AllInScheduler(), channel, T, 1, bits);
+    const budget = 0.5 * allIn[T - 1]!.averageDelayS;
+    const ly = simulateDelays(new LyapunovScheduler({ V: 0.5 }), channel, T, budget, bits);
+    const avg = ly[T - 1]!.averageDelayS;
+    expect(avg).to.be.at.most(budget * 1.05);
+    expect(avg).to.be.at.least(budget * 0.9); // it uses the budget, not far below it
+    expect(allIn[T - 1]!.averageDelayS).to.be.greaterThan(budget * 1.5);
+    // the path identity: average ≤ τ̄ + Q_T / T
+    expect(avg).to.be.at.most(budget + ly[T - 1]!.queue / T + 1e-12);
+  });
+
+  it('baselines: set sizes, round robin cycles, random is reproducible, matchBudget meets the budget', () => {
+    const radio = { ...defaultRadio, devices: 10 };
+    const streams = new RandomStreams(6);
+    const channel = new SplitChannel(streams, 0, radio);
+    const bits = new Float64Array(10).fill(1e6);
+    const rr = simulateDelays(new RoundRobinScheduler(4), channel, 5, 1, bits);
+    expect(rr.map((r) => r.scheduled)).to.deep.equal([[0, 1, 2, 3], [4, 5, 6, 7], [0, 1, 8, 9], [2, 3, 4, 5], [6, 7, 8, 9]]);
+    const a = simulateDelays(new RandomScheduler(3, streams, 0), channel, 20, 1, bits);
+    const b = simulateDelays(new RandomScheduler(3, streams, 0), channel, 20, 1, bits);
+    expect(a).to.deep.equal(b);
+    for (const r of a) expect(r.scheduled).to.have.length(3);
+    const best = new BestChannelScheduler(2).decide({ round: 0, horizon: 1, snrDensity: channel.snrDensity(0), payloadBits: bits, bandwidthHz: radio.bandwidthHz, queue: 0, budgetS: 1 });
+    const s = channel.snrDensity(0);
+    const top = Array.from(s.keys()).sort((x, y) => s[y]! - s[x]!).slice(0, 2).sort((x, y) => x - y);
+    expect(best.scheduled).to.deep.equal(top);
+    const budget = 0.3;
+    const n = matchBudget((m) => new RandomScheduler(m, streams, 0), channel, 50, budget, bits);
+    const recs = simulateDelays(new RandomScheduler(n, streams, 0), channel, 50, budget, bits);
+    expect(recs[49]!.averageDelayS).to.be.at.most(budget);
+    if (n < 10) {
+      const over = simulateDelays(new RandomScheduler(n + 1, streams, 0), channel, 50, budget, bits);
+      expect(over[49]!.averageDelayS).to.be.greaterThan(budget);
+    }
+  });
+});
