@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './batched.js';
+export * from './train.js';

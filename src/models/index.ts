@@ -1,0 +1,6 @@
+export * from './config.js';
+export * from './params.js';
+export * from './weights.js';
+export * from './layers.js';
+export * from './gpt.js';
+export * from './bert.js';
