@@ -5,3 +5,4 @@
 export * from './errors.js';
 export * from './random/streams.js';
 export * as cmat from './linalg/cmat.js';
+export * as linalg from './linalg/index.js';

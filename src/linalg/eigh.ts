@@ -1,0 +1,238 @@
+/**
+ * Hermitian eigendecomposition A = V diag(λ) Vᴴ.
+ *
+ * 1. Householder tridiagonalisation with Hermitian reflectors H = I − β u uᴴ: A = Q T Qᴴ, T Hermitian
+ *    tridiagonal with complex off-diagonal e_k.
+ * 2. A diagonal unitary D (phases chained along the off-diagonal) makes T = D T_r Dᴴ with T_r real
+ *    symmetric (off-diagonal |e_k|).
+ * 3. Implicit QL with Wilkinson-type shifts on T_r (EISPACK tql2), accumulating real rotations Z.
+ * 4. V = (Q D) Z, columns ordered by descending eigenvalue.
+ * Every step is an orthogonal/unitary transformation, so repeated eigenvalues still give orthonormal
+ * eigenvectors.
+ */
+import { NumericalError } from '../errors.js';
+import { type CMat, cmat } from './cmat.js';
+import { EPS, requireFinite, requireHermitian, requireSquare } from './checks.js';
+
+export interface Eigh {
+  /** Eigenvalues, descending. */
+  values: Float64Array;
+  /** Orthonormal eigenvectors as columns, in the order of `values`. */
+  vectors: CMat;
+}
+
+/** Eigendecomposition of a Hermitian matrix (lower triangle is used); values descending. */
+export function eigh(a: CMat): Eigh {
+  const n = requireSquare(a, 'eigh');
+  requireFinite(a, 'eigh');
+  requireHermitian(a, 'eigh');
+  return eighUnchecked(a.data, 0, n);
+}
+
+/** eigh without the input checks, on the n×n block A[off ...] (for batch helpers). */
+export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
+  if (n === 0) return { values: new Float64Array(0), vectors: cmat(0, 0) };
+  const rs = 2 * n;
+  // Exactly Hermitian working copy from the lower triangle.
+  const W = new Float64Array(2 * n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const re = A[off + i * rs + 2 * j]!, im = A[off + i * rs + 2 * j + 1]!;
+      W[i * rs + 2 * j] = re; W[i * rs + 2 * j + 1] = im;
+      W[j * rs + 2 * i] = re; W[j * rs + 2 * i + 1] = -im;
+    }
+    W[i * rs + 2 * i] = A[off + i * rs + 2 * i]!;
+  }
+
+  const d = new Float64Array(n), e = new Float64Array(n);
+  const er = new Float64Array(n), ei = new Float64Array(n);
+  const U = new Float64Array(2 * n * n), beta = new Float64Array(n);
+  const p = new Float64Array(rs);
+
+  // 1. Tridiagonalise.
+  for (let k = 0; k < n - 2; k++) {
+    const m0 = k + 1;
+    let tail = 0;
+    for (let i = m0 + 1; i < n; i++) {
+      const q = i * rs + 2 * k;
+      tail += W[q]! * W[q]! + W[q + 1]! * W[q + 1]!;
+    }
+    const x0r = W[m0 * rs + 2 * k]!, x0i = W[m0 * rs + 2 * k + 1]!;
+    if (tail === 0) { er[k] = x0r; ei[k] = x0i; continue; }
+    const ax0 = Math.hypot(x0r, x0i);
+    const xn = Math.sqrt(ax0 * ax0 + tail);
+    const phr = ax0 > 0 ? x0r / ax0 : 1, phi = ax0 > 0 ? x0i / ax0 : 0;
+    const u = k * rs; // U row k holds u at columns m0..n-1
+    for (let i = m0; i < n; i++) { U[u + 2 * i] = W[i * rs + 2 * k]!; U[u + 2 * i + 1] = W[i * rs + 2 * k + 1]!; }
+    U[u + 2 * m0] += phr * xn;
+    U[u + 2 * m0 + 1] += phi * xn;
+    const b = 1 / (xn * (xn + ax0));
+    beta[k] = b;
+    er[k] = -phr * xn; ei[k] = -phi * xn;
+    // p = b W22 u
+    let c = 0;
+    for (let i = m0; i < n; i++) {
+      let sr = 0, si = 0;
+      const wi = i * rs;
+      for (let j = m0; j < n; j++) {
+        const wr = W[wi + 2 * j]!, wim = W[wi + 2 * j + 1]!;
+        const ur = U[u + 2 * j]!, ui = U[u + 2 * j + 1]!;
+        sr += wr * ur - wim * ui;
+        si += wr * ui + wim * ur;
+      }
+      p[2 * i] = b * sr; p[2 * i + 1] = b * si;
+      c += U[u + 2 * i]! * p[2 * i]! + U[u + 2 * i + 1]! * p[2 * i + 1]!; // Re(conj(u_i) p_i)
+    }
+    const K = 0.5 * b * c;
+    for (let i = m0; i < n; i++) { p[2 * i] -= K * U[u + 2 * i]!; p[2 * i + 1] -= K * U[u + 2 * i + 1]!; }
+    // W22 -= u qᴴ + q uᴴ (q in p)
+    for (let i = m0; i < n; i++) {
+      const ur = U[u + 2 * i]!, ui = U[u + 2 * i + 1]!, qr = p[2 * i]!, qi = p[2 * i + 1]!;
+      const wi = i * rs;
+      for (let j = m0; j < n; j++) {
+        const qjr = p[2 * j]!, qji = -p[2 * j + 1]!, ujr = U[u + 2 * j]!, uji = -U[u + 2 * j + 1]!;
+        W[wi + 2 * j] -= ur * qjr - ui * qji + qr * ujr - qi * uji;
+        W[wi + 2 * j + 1] -= ur * qji + ui * qjr + qr * uji + qi * ujr;
+      }
+    }
+  }
+  for (let k = 0; k < n; k++) d[k] = W[k * rs + 2 * k]!;
+  if (n >= 2) { er[n - 2] = W[(n - 1) * rs + 2 * (n - 2)]!; ei[n - 2] = W[(n - 1) * rs + 2 * (n - 2) + 1]!; }
+
+  // Q = H_0 H_1 … H_{n-3} by backward accumulation.
+  const Q = new Float64Array(2 * n * n);
+  for (let i = 0; i < n; i++) Q[i * rs + 2 * i] = 1;
+  for (let k = n - 3; k >= 0; k--) {
+    const b = beta[k]!;
+    if (b === 0) continue;
+    const m0 = k + 1, u = k * rs;
+    p.fill(0);
+    for (let i = m0; i < n; i++) {
+      const ur = U[u + 2 * i]!, ui = -U[u + 2 * i + 1]!; // conj(u_i)
+      const qi = i * rs;
+      for (let j = m0; j < n; j++) {
+        const xr = Q[qi + 2 * j]!, xi = Q[qi + 2 * j + 1]!;
+        p[2 * j] += ur * xr - ui * xi;
+        p[2 * j + 1] += ur * xi + ui * xr;
+      }
+    }
+    for (let i = m0; i < n; i++) {
+      const ur = b * U[u + 2 * i]!, ui = b * U[u + 2 * i + 1]!;
+      const qi = i * rs;
+      for (let j = m0; j < n; j++) {
+        const sr = p[2 * j]!, si = p[2 * j + 1]!;
+        Q[qi + 2 * j] -= ur * sr - ui * si;
+        Q[qi + 2 * j + 1] -= ur * si + ui * sr;
+      }
+    }
+  }
+
+  // 2. Phases: T = D T_r Dᴴ, fold D into Q's columns.
+  let dr = 1, di = 0;
+  for (let k = 0; k < n; k++) {
+    if (k > 0) {
+      const r = Math.hypot(er[k - 1]!, ei[k - 1]!);
+      e[k - 1] = r;
+      if (r > 0) {
+        const zr = er[k - 1]! / r, zi = ei[k - 1]! / r;
+        const t = dr * zr - di * zi;
+        di = dr * zi + di * zr;
+        dr = t;
+        const h = Math.hypot(dr, di); // keep |δ| = 1 against drift
+        dr /= h; di /= h;
+      }
+    }
+    if (dr !== 1 || di !== 0) {
+      for (let i = 0; i < n; i++) {
+        const q = i * rs + 2 * k;
+        const xr = Q[q]!, xi = Q[q + 1]!;
+        Q[q] = xr * dr - xi * di;
+        Q[q + 1] = xr * di + xi * dr;
+      }
+    }
+  }
+  e[n - 1] = 0;
+
+  // 3. Implicit QL on the real tridiagonal; Zt holds the rotations transposed (row i = eigenvector i).
+  const Zt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) Zt[i * n + i] = 1;
+  tql2(d, e, Zt, n);
+
+  // 4. V = (Q D) Z, descending order.
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y]! - d[x]! || x - y);
+  const values = new Float64Array(n);
+  for (let c = 0; c < n; c++) values[c] = d[order[c]!]!;
+  const V = cmat(n, n), v = V.data;
+  for (let r = 0; r < n; r++) {
+    const qr = r * rs;
+    for (let c = 0; c < n; c++) {
+      const z = order[c]! * n;
+      let sr = 0, si = 0;
+      for (let k = 0; k < n; k++) {
+        const w = Zt[z + k]!;
+        sr += Q[qr + 2 * k]! * w;
+        si += Q[qr + 2 * k + 1]! * w;
+      }
+      v[qr + 2 * c] = sr;
+      v[qr + 2 * c + 1] = si;
+    }
+  }
+  return { values, vectors: V };
+}
+
+/**
+ * Symmetric tridiagonal QL with implicit shifts (EISPACK tql2, as in JAMA). d: diagonal (out:
+ * eigenvalues, unsorted), e: sub-diagonal e[i] = T[i+1][i] with e[n-1] = 0 (destroyed), Zt: n×n
+ * row-major; rotations are applied to its rows, so row i ends as the eigenvector of d[i].
+ */
+export function tql2(d: Float64Array, e: Float64Array, Zt: Float64Array, n: number): void {
+  let f = 0, tst1 = 0;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m]!) > EPS * tst1) m++;
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 60) {
+          throw new NumericalError(`eigh: tridiagonal QL did not converge for eigenvalue ${l} of ${n}`, { op: 'eigh', n, index: l });
+        }
+        let g = d[l]!;
+        let p = (d[l + 1]! - g) / (2 * e[l]!);
+        let r = Math.hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = e[l]! / (p + r);
+        d[l + 1] = e[l]! * (p + r);
+        const dl1 = d[l + 1]!;
+        let h = g - d[l]!;
+        for (let i = l + 2; i < n; i++) d[i] -= h;
+        f += h;
+        p = d[m]!;
+        let c = 1, c2 = c, c3 = c, s = 0, s2 = 0;
+        const el1 = e[l + 1]!;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2; c2 = c; s2 = s;
+          g = c * e[i]!;
+          h = c * p;
+          r = Math.hypot(p, e[i]!);
+          e[i + 1] = s * r;
+          s = e[i]! / r;
+          c = p / r;
+          p = c * d[i]! - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]!);
+          const zi = i * n, zj = (i + 1) * n;
+          for (let k = 0; k < n; k++) {
+            const hk = Zt[zj + k]!, gk = Zt[zi + k]!;
+            Zt[zj + k] = s * gk + c * hk;
+            Zt[zi + k] = c * gk - s * hk;
+          }
+        }
+        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l]!) > EPS * tst1);
+    }
+    d[l] = d[l]! + f;
+    e[l] = 0;
+  }
+}

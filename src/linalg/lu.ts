@@ -1,0 +1,283 @@
+/**
+ * LU with partial pivoting: inverse, general solve, determinant.
+ *
+ * The inverse uses in-place Gauss–Jordan elimination with partial (row) pivoting — the same
+ * elimination as LU with partial pivoting applied to the identity, n³ complex multiply-adds and no
+ * temporaries — so the same kernel serves `inv` and the allocation-free `invSmallInto`. After
+ * inverting, the reciprocal 1-norm condition number rcond = 1 / (‖A‖₁ ‖A⁻¹‖₁) is computed exactly
+ * (O(n²)); rcond < n·ε is reported as NumericalError (singular to working precision).
+ */
+import { NumericalError } from '../errors.js';
+import { type CMat, cmat } from './cmat.js';
+import { EPS, requireFinite, requireSquare } from './checks.js';
+
+let permScratch = new Int32Array(64);
+
+function perm(n: number): Int32Array {
+  if (permScratch.length < n) permScratch = new Int32Array(n);
+  return permScratch;
+}
+
+/** ‖A‖₁ = max column sum of |a_ij| for the n×n block at offset `off`. */
+export function norm1At(A: Float64Array, off: number, n: number): number {
+  let best = 0;
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const k = off + 2 * (i * n + j);
+      s += Math.hypot(A[k]!, A[k + 1]!);
+    }
+    if (s > best || s !== s) best = s;
+  }
+  return best;
+}
+
+/**
+ * In-place inverse of the n×n block W[off ...] by Gauss–Jordan with partial pivoting.
+ * Returns false when a pivot is exactly zero (W is then garbage).
+ */
+function gaussJordanInPlace(W: Float64Array, off: number, n: number, P: Int32Array): boolean {
+  const rs = 2 * n;
+  for (let k = 0; k < n; k++) {
+    // Pivot: largest |w_ik| in column k, rows k..n-1.
+    let p = k, best = -1;
+    for (let i = k; i < n; i++) {
+      const q = off + i * rs + 2 * k;
+      const v = W[q]! * W[q]! + W[q + 1]! * W[q + 1]!;
+      if (v > best) { best = v; p = i; }
+    }
+    if (!(best > 0)) return false;
+    P[k] = p;
+    const rk = off + k * rs;
+    if (p !== k) {
+      const rp = off + p * rs;
+      for (let j = 0; j < rs; j++) { const t = W[rk + j]!; W[rk + j] = W[rp + j]!; W[rp + j] = t; }
+    }
+    const pr = W[rk + 2 * k]!, pi = W[rk + 2 * k + 1]!;
+    const d = pr * pr + pi * pi;
+    const ir = pr / d, ii = -pi / d;
+    W[rk + 2 * k] = 1;
+    W[rk + 2 * k + 1] = 0;
+    for (let j = 0; j < rs; j += 2) {
+      const xr = W[rk + j]!, xi = W[rk + j + 1]!;
+      W[rk + j] = xr * ir - xi * ii;
+      W[rk + j + 1] = xr * ii + xi * ir;
+    }
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const ri = off + i * rs;
+      const fr = W[ri + 2 * k]!, fi = W[ri + 2 * k + 1]!;
+      if (fr === 0 && fi === 0) continue;
+      W[ri + 2 * k] = 0;
+      W[ri + 2 * k + 1] = 0;
+      for (let j = 0; j < rs; j += 2) {
+        const xr = W[rk + j]!, xi = W[rk + j + 1]!;
+        W[ri + j] -= fr * xr - fi * xi;
+        W[ri + j + 1] -= fr * xi + fi * xr;
+      }
+    }
+  }
+  // Undo the row interchanges as column interchanges, last first.
+  for (let k = n - 1; k >= 0; k--) {
+    const p = P[k]!;
+    if (p === k) continue;
+    for (let i = 0; i < n; i++) {
+      const a = off + i * rs + 2 * k, b = off + i * rs + 2 * p;
+      let t = W[a]!; W[a] = W[b]!; W[b] = t;
+      t = W[a + 1]!; W[a + 1] = W[b + 1]!; W[b + 1] = t;
+    }
+  }
+  return true;
+}
+
+/**
+ * out[oOff ...] = inverse of the n×n block A[aOff ...] (A may equal out at the same offset).
+ * Throws NumericalError (with the condition estimate) if singular or rcond < n·ε.
+ * Allocation-free; the kernel behind `inv`, `invSmallInto` and `invBatchInto`.
+ */
+export function invAt(A: Float64Array, aOff: number, n: number, O: Float64Array, oOff: number, op = 'inv'): number {
+  const norm = norm1At(A, aOff, n);
+  if (!Number.isFinite(norm)) {
+    throw new NumericalError(`${op}: non-finite entry in the ${n}x${n} input`, { op, n });
+  }
+  if (A !== O || aOff !== oOff) O.set(A.subarray(aOff, aOff + 2 * n * n), oOff);
+  const ok = gaussJordanInPlace(O, oOff, n, perm(n));
+  const rcond = ok ? 1 / (norm * norm1At(O, oOff, n)) : 0;
+  if (!(rcond >= n * EPS)) {
+    const cond = rcond > 0 ? (1 / rcond).toExponential(3) : 'Infinity';
+    throw new NumericalError(`${op}: ${n}x${n} matrix is singular to working precision (1-norm condition number ≈ ${cond})`, {
+      op, n, rcond, condition: rcond > 0 ? 1 / rcond : Infinity,
+    });
+  }
+  return rcond;
+}
+
+/** A⁻¹ (LU / Gauss–Jordan with partial pivoting). NumericalError if singular or ill-conditioned. */
+export function inv(a: CMat): CMat {
+  const n = requireSquare(a, 'inv');
+  const out = cmat(n, n);
+  invAt(a.data, 0, n, out.data, 0, 'inv');
+  return out;
+}
+
+/** Reciprocal 1-norm condition number 1 / (‖A‖₁ ‖A⁻¹‖₁); 0 if singular. */
+export function rcond1(a: CMat): number {
+  const n = requireSquare(a, 'rcond1');
+  requireFinite(a, 'rcond1');
+  const w = a.data.slice();
+  if (!gaussJordanInPlace(w, 0, n, perm(n))) return 0;
+  return 1 / (norm1At(a.data, 0, n) * norm1At(w, 0, n));
+}
+
+/**
+ * Allocation-free inverse for small matrices (the PHY's S×S per-subcarrier solves, S ≤ 8, though any
+ * size works). `out` may be `a` itself. Returns rcond. NumericalError if singular / rcond < n·ε.
+ */
+export function invSmallInto(a: CMat, out: CMat): number {
+  const n = requireSquare(a, 'invSmallInto');
+  if (out.rows !== n || out.cols !== n) throw new RangeError(`invSmallInto: out is ${out.rows}x${out.cols}, expected ${n}x${n}`);
+  return invAt(a.data, 0, n, out.data, 0, 'invSmallInto');
+}
+
+/** Packed LU factors: L (unit lower) and U share `lu`; row i of PA is row piv[i] of A. */
+export interface LU {
+  readonly n: number;
+  readonly lu: Float64Array;
+  readonly piv: Int32Array;
+  /** +1 or −1: sign of the row permutation. */
+  readonly sign: number;
+  /** true if some pivot is exactly zero. */
+  readonly singular: boolean;
+}
+
+/** LU factorisation with partial pivoting, PA = LU. Never throws on singular input (see `singular`). */
+export function lu(a: CMat): LU {
+  const n = requireSquare(a, 'lu');
+  requireFinite(a, 'lu');
+  const W = a.data.slice();
+  const piv = new Int32Array(n);
+  for (let i = 0; i < n; i++) piv[i] = i;
+  let sign = 1, singular = false;
+  const rs = 2 * n;
+  for (let k = 0; k < n; k++) {
+    let p = k, best = -1;
+    for (let i = k; i < n; i++) {
+      const q = i * rs + 2 * k;
+      const v = W[q]! * W[q]! + W[q + 1]! * W[q + 1]!;
+      if (v > best) { best = v; p = i; }
+    }
+    if (p !== k) {
+      for (let j = 0; j < rs; j++) { const t = W[k * rs + j]!; W[k * rs + j] = W[p * rs + j]!; W[p * rs + j] = t; }
+      const t = piv[k]!; piv[k] = piv[p]!; piv[p] = t;
+      sign = -sign;
+    }
+    if (!(best > 0)) { singular = true; continue; }
+    const pr = W[k * rs + 2 * k]!, pi = W[k * rs + 2 * k + 1]!;
+    const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
+    for (let i = k + 1; i < n; i++) {
+      const q = i * rs + 2 * k;
+      const xr = W[q]!, xi = W[q + 1]!;
+      const lr = xr * ir - xi * ii, li = xr * ii + xi * ir;
+      W[q] = lr; W[q + 1] = li;
+      if (lr === 0 && li === 0) continue;
+      for (let j = 2 * (k + 1); j < rs; j += 2) {
+        const ur = W[k * rs + j]!, ui = W[k * rs + j + 1]!;
+        W[i * rs + j] -= lr * ur - li * ui;
+        W[i * rs + j + 1] -= lr * ui + li * ur;
+      }
+    }
+  }
+  return { n, lu: W, piv, sign, singular };
+}
+
+/** Solve A X = B given the LU factors (B is n×r). */
+export function luSolve(f: LU, b: CMat): CMat {
+  const n = f.n, r = b.cols;
+  if (b.rows !== n) throw new RangeError(`luSolve: right-hand side has ${b.rows} rows, expected ${n}`);
+  if (f.singular) throw new NumericalError(`solve: ${n}x${n} matrix is exactly singular`, { op: 'solve', n });
+  const W = f.lu, X = cmat(n, r), x = X.data, B = b.data;
+  const rs = 2 * r, ws = 2 * n;
+  for (let i = 0; i < n; i++) x.set(B.subarray(f.piv[i]! * rs, (f.piv[i]! + 1) * rs), i * rs);
+  // Forward: unit lower L.
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < i; k++) {
+      const lr = W[i * ws + 2 * k]!, li = W[i * ws + 2 * k + 1]!;
+      if (lr === 0 && li === 0) continue;
+      for (let j = 0; j < rs; j += 2) {
+        const yr = x[k * rs + j]!, yi = x[k * rs + j + 1]!;
+        x[i * rs + j] -= lr * yr - li * yi;
+        x[i * rs + j + 1] -= lr * yi + li * yr;
+      }
+    }
+  }
+  // Backward: U.
+  for (let i = n - 1; i >= 0; i--) {
+    for (let k = i + 1; k < n; k++) {
+      const ur = W[i * ws + 2 * k]!, ui = W[i * ws + 2 * k + 1]!;
+      if (ur === 0 && ui === 0) continue;
+      for (let j = 0; j < rs; j += 2) {
+        const yr = x[k * rs + j]!, yi = x[k * rs + j + 1]!;
+        x[i * rs + j] -= ur * yr - ui * yi;
+        x[i * rs + j + 1] -= ur * yi + ui * yr;
+      }
+    }
+    const pr = W[i * ws + 2 * i]!, pi = W[i * ws + 2 * i + 1]!;
+    const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
+    for (let j = 0; j < rs; j += 2) {
+      const yr = x[i * rs + j]!, yi = x[i * rs + j + 1]!;
+      x[i * rs + j] = yr * ir - yi * ii;
+      x[i * rs + j + 1] = yr * ii + yi * ir;
+    }
+  }
+  return X;
+}
+
+/**
+ * Solve A X = B for square A (LU with partial pivoting). NumericalError if A is singular, or if the
+ * pivot ratio min|u_ii| / max|u_ii| < n·ε (singular to working precision).
+ */
+export function solve(a: CMat, b: CMat): CMat {
+  const f = lu(a);
+  requireFinite(b, 'solve');
+  const n = f.n;
+  let lo = Infinity, hi = 0;
+  for (let i = 0; i < n; i++) {
+    const h = Math.hypot(f.lu[2 * (i * n + i)]!, f.lu[2 * (i * n + i) + 1]!);
+    lo = Math.min(lo, h); hi = Math.max(hi, h);
+  }
+  if (n > 0 && (f.singular || !(lo >= n * EPS * hi))) {
+    throw new NumericalError(`solve: ${n}x${n} matrix is singular to working precision (pivot ratio ${(lo / hi).toExponential(3)})`, {
+      op: 'solve', n, pivotRatio: lo / hi,
+    });
+  }
+  return luSolve(f, b);
+}
+
+/** det(A) as [re, im] (0 for singular A; no throw). */
+export function det(a: CMat): [number, number] {
+  const f = lu(a);
+  if (f.singular) return [0, 0];
+  let re = f.sign, im = 0;
+  for (let i = 0; i < f.n; i++) {
+    const k = 2 * (i * f.n + i);
+    const ur = f.lu[k]!, ui = f.lu[k + 1]!;
+    const t = re * ur - im * ui;
+    im = re * ui + im * ur;
+    re = t;
+  }
+  return [re, im];
+}
+
+/** log det(A) as [log |det A|, arg det A] (no overflow for large n); [-Infinity, 0] if singular. */
+export function logdet(a: CMat): [number, number] {
+  const f = lu(a);
+  if (f.singular) return [-Infinity, 0];
+  let lg = 0, ph = f.sign < 0 ? Math.PI : 0;
+  for (let i = 0; i < f.n; i++) {
+    const k = 2 * (i * f.n + i);
+    lg += Math.log(Math.hypot(f.lu[k]!, f.lu[k + 1]!));
+    ph += Math.atan2(f.lu[k + 1]!, f.lu[k]!);
+  }
+  ph = Math.atan2(Math.sin(ph), Math.cos(ph));
+  return [lg, ph];
+}
