@@ -206,10 +206,13 @@ export class BatchedLora implements BatchedLoraModel {
   }
 
   evaluate(batch: ClientBatch): { loss: Float64Array; correct?: Float64Array; count: Float64Array } {
-    const [loss, count, correct] = tf.tidy(() => {
+    const t = tf.tidy(() => {
       const { ce, w, correct } = this.perExample(batch);
-      return [tf.sum(tf.mul(ce, w), 1), tf.sum(w, 1), correct ? tf.sum(correct, 1) : null] as const;
+      const r: Record<string, tf.Tensor> = { loss: tf.sum(tf.mul(ce, w), 1), count: tf.sum(w, 1) };
+      if (correct) r['correct'] = tf.sum(correct, 1);
+      return r;
     });
+    const loss = t['loss']!, count = t['count']!, correct = t['correct'];
     const out = {
       loss: Float64Array.from(loss.dataSync()),
       count: Float64Array.from(count.dataSync()),
