@@ -1,0 +1,164 @@
+/**
+ * Figure data: tidy CSV rows → plotted points (pure function, so tests can check that a figure's
+ * points equal the CSV's). Replicate rows of one point (trials) become their mean with a Student-t
+ * 95% CI (or median with its order-statistic CI); dB is applied after averaging in linear units.
+ */
+import { UserInputError } from '../errors.js';
+import { summarize, toDb } from '../stats/summary.js';
+import type { FigureSpec } from './figure-spec.js';
+
+export interface FigurePoint {
+  x: number | string;
+  y: number;
+  /** 95% CI bounds in plotted units; null where there is none (single trial, or ≤ 0 on a log/dB axis). */
+  lo: number | null;
+  hi: number | null;
+  /** Replicates behind the point. */
+  n: number;
+  series: string | null;
+  facet: string | null;
+}
+
+export interface FigureData {
+  points: FigurePoint[];
+  xType: 'quantitative' | 'ordinal';
+  seriesOrder: string[];
+  facetOrder: string[];
+  aggregate: 'mean' | 'median' | 'none';
+  /** Rows (or aggregated points) not plotted because y was missing/non-finite or ≤ 0 on a log axis. */
+  dropped: number;
+}
+
+type Row = Record<string, string>;
+
+const isNumeric = (s: string): boolean => s.trim() !== '' && Number.isFinite(Number(s));
+
+function matches(cell: string | undefined, want: string | number | boolean): boolean {
+  if (cell === undefined) return false;
+  if (cell === String(want)) return true;
+  return typeof want === 'number' && isNumeric(cell) && Number(cell) === want;
+}
+
+export function figureData(rows: Row[], spec: FigureSpec): FigureData {
+  const where = `figure '${spec.name}' (${spec.data})`;
+  if (rows.length === 0) throw new UserInputError(`${where}: the CSV has no rows`, `figures.${spec.name}`);
+  const columns = new Set(Object.keys(rows[0]!));
+  const need: [string, string | undefined][] = [
+    ['x', spec.x], ['y', spec.y], ['series', spec.series], ['facet', spec.facet],
+    ['ciLow', spec.ciLow], ['ciHigh', spec.ciHigh], ['final', spec.final],
+    ...Object.keys(spec.filter ?? {}).map((k) => ['filter', k] as [string, string]),
+  ];
+  for (const [what, col] of need) {
+    if (col !== undefined && !columns.has(col)) {
+      throw new UserInputError(
+        `${where}: ${what} column '${col}' is not in the CSV; columns: ${[...columns].join(', ')}`, `figures.${spec.name}.${what}`);
+    }
+  }
+
+  // filter
+  let kept = rows.filter((r) => Object.entries(spec.filter ?? {}).every(([k, v]) =>
+    Array.isArray(v) ? v.some((w) => matches(r[k], w)) : matches(r[k], v)));
+
+  const keyOf = (r: Row) => [spec.facet ? r[spec.facet] : '', spec.series ? r[spec.series] : '', r[spec.x]].join('\u0000');
+
+  // final: per replicate, keep the row(s) with the largest value of the `final` column
+  if (spec.final) {
+    const fin = spec.final;
+    const rep = spec.replicate ?? (columns.has('trial') ? 'trial' : undefined);
+    const groupOf = (r: Row) => keyOf(r) + '\u0000' + (rep ? r[rep] : '');
+    const best = new Map<string, number>();
+    for (const r of kept) {
+      const g = groupOf(r);
+      const v = Number(r[fin]);
+      if (!best.has(g) || v > best.get(g)!) best.set(g, v);
+    }
+    kept = kept.filter((r) => Number(r[fin]) === best.get(groupOf(r)));
+  }
+
+  // group replicates per (facet, series, x), in first-seen order
+  const groups = new Map<string, Row[]>();
+  for (const r of kept) {
+    const k = keyOf(r);
+    const g = groups.get(k);
+    if (g) g.push(r); else groups.set(k, [r]);
+  }
+  let mode: 'mean' | 'median' | 'none';
+  if (spec.aggregate === 'auto') {
+    mode = spec.ciLow ? 'none' : [...groups.values()].some((g) => g.length > 1) ? 'mean' : 'none';
+  } else mode = spec.aggregate;
+
+  const xNumeric = kept.every((r) => isNumeric(r[spec.x]!));
+  const seriesSeen: string[] = [];
+  const facetSeen: string[] = [];
+  const points: FigurePoint[] = [];
+  let dropped = 0;
+  const plotY = (v: number): number | null => {
+    if (spec.yScale === 'db') { const d = toDb(v); return Number.isFinite(d) ? d : null; }
+    if (spec.yScale === 'log') return v > 0 && Number.isFinite(v) ? v : null;
+    return Number.isFinite(v) ? v : null;
+  };
+
+  for (const g of groups.values()) {
+    const r0 = g[0]!;
+    const series = spec.series ? r0[spec.series]! : null;
+    const facet = spec.facet ? r0[spec.facet]! : null;
+    const x: number | string = xNumeric ? Number(r0[spec.x]) : r0[spec.x]!;
+    if (spec.xScale === 'log' && !(typeof x === 'number' && x > 0)) { dropped += g.length; continue; }
+    const ys: number[] = [];
+    for (const r of g) {
+      const v = isNumeric(r[spec.y]!) ? Number(r[spec.y]) : NaN;
+      if (Number.isFinite(v)) ys.push(v); else dropped++;
+    }
+    if (ys.length === 0) continue;
+    let y: number, lo: number | null = null, hi: number | null = null;
+    if (mode === 'none') {
+      if (ys.length > 1) {
+        throw new UserInputError(
+          `${where}: ${ys.length} rows share x=${r0[spec.x]}${series !== null ? `, ${spec.series}=${series}` : ''}; set aggregate: mean, or filter/facet them apart`,
+          `figures.${spec.name}.aggregate`);
+      }
+      y = ys[0]!;
+      if (spec.ciLow && spec.ciHigh) {
+        const l = Number(r0[spec.ciLow]), h = Number(r0[spec.ciHigh]);
+        lo = r0[spec.ciLow] !== '' && Number.isFinite(l) ? l : null;
+        hi = r0[spec.ciHigh] !== '' && Number.isFinite(h) ? h : null;
+      }
+    } else {
+      const s = summarize(ys);
+      if (mode === 'mean') {
+        y = s.mean;
+        if (s.n > 1) { lo = s.ciLow; hi = s.ciHigh; }
+      } else {
+        y = s.median;
+        if (s.n > 1) { lo = s.medianLow; hi = s.medianHigh; }
+      }
+    }
+    const py = plotY(y);
+    if (py === null) { dropped += ys.length; continue; }
+    if (series !== null && !seriesSeen.includes(series)) seriesSeen.push(series);
+    if (facet !== null && !facetSeen.includes(facet)) facetSeen.push(facet);
+    points.push({
+      x, y: py,
+      lo: lo === null ? null : plotY(lo),
+      hi: hi === null ? null : plotY(hi),
+      n: ys.length, series, facet,
+    });
+  }
+
+  const order = spec.seriesOrder ?? [];
+  const seriesOrder = [...order.filter((s) => seriesSeen.includes(s)), ...seriesSeen.filter((s) => !order.includes(s))];
+  const sIdx = (s: string | null) => (s === null ? 0 : seriesOrder.indexOf(s));
+  const fIdx = (f: string | null) => (f === null ? 0 : facetSeen.indexOf(f));
+  const withIdx = points.map((p, i) => ({ p, i }));
+  withIdx.sort((a, b) =>
+    fIdx(a.p.facet) - fIdx(b.p.facet) || sIdx(a.p.series) - sIdx(b.p.series) ||
+    (xNumeric ? (a.p.x as number) - (b.p.x as number) : a.i - b.i));
+  return {
+    points: withIdx.map((w) => w.p),
+    xType: xNumeric ? 'quantitative' : 'ordinal',
+    seriesOrder,
+    facetOrder: facetSeen,
+    aggregate: mode,
+    dropped,
+  };
+}

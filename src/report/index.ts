@@ -1,0 +1,8 @@
+// Figures from results folders: figure kinds, presets, rendering.
+export * from './figure-spec.js';
+export * from './data.js';
+export * from './spec.js';
+export * from './render.js';
+export * from './draw.js';
+export * from './compare.js';
+export { PRESETS, presetNames } from './presets.js';

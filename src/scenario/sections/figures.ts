@@ -1,0 +1,61 @@
+/**
+ * `figures:` section: the plots a run's results folder gets. Each entry is a preset name
+ * (`nmse_vs_snr`), or an object: a generic figure kind (`line`: y against x with a 95% CI band,
+ * one line per `series` value, optional `facet` small multiples), optionally starting from a preset.
+ *
+ *   figures:
+ *     - nmse_vs_snr
+ *     - { preset: final_perplexity_vs_snr, title: "Final perplexity" }
+ *     - { name: loss, kind: line, data: metrics.csv, x: round, y: train_loss, series: scheme }
+ *
+ * The figure layer (src/report) reads only the results folder; this section only describes plots.
+ */
+import { z } from 'zod';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const figureObjectSchema = z.object({
+  /** Start from a named preset (src/report/presets.ts); the other fields override it. */
+  preset: z.string().optional(),
+  /** File stem under figures/ (default: the preset name). */
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').optional(),
+  kind: z.enum(['line']).optional(),
+  /** CSV file in the results folder (default metrics.csv). */
+  data: z.string().optional(),
+  x: z.string().optional(),
+  y: z.string().optional(),
+  /** Column whose values become separate lines (legend), e.g. scheme, scheduler. */
+  series: z.string().optional(),
+  /** Column whose values become separate panels. */
+  facet: z.string().optional(),
+  /** Keep only rows whose column equals the value (or one of the values). */
+  filter: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
+  /** Columns holding a precomputed 95% CI; otherwise the CI comes from replicate rows. */
+  ciLow: z.string().optional(),
+  ciHigh: z.string().optional(),
+  /** How replicate rows (trials) of one point combine: auto = mean with t-CI when there are replicates. */
+  aggregate: z.enum(['auto', 'mean', 'median', 'none']).optional(),
+  /** Keep, per replicate, only the row with the largest value of this column (e.g. the final round). */
+  final: z.string().optional(),
+  /** Column naming the replicate (default: trial, if present) used with `final`. */
+  replicate: z.string().optional(),
+  xScale: z.enum(['linear', 'log']).optional(),
+  /** 'db' averages in linear units, then shows 10·log10 (NMSE in dB). */
+  yScale: z.enum(['linear', 'log', 'db']).optional(),
+  title: z.string().optional(),
+  xTitle: z.string().optional(),
+  yTitle: z.string().optional(),
+  seriesTitle: z.string().optional(),
+  /** Legend order (e.g. scheme names in scenario order); unnamed series follow in first-seen order. */
+  seriesOrder: z.array(z.string()).optional(),
+  width: z.number().int().positive().max(4000).optional(),
+  height: z.number().int().positive().max(4000).optional(),
+}).strict();
+
+export const figureEntrySchema = z.union([z.string(), figureObjectSchema]);
+
+/** The section: a list of figure entries. */
+export const figuresSection = z.array(figureEntrySchema);
+
+export type FigureEntry = z.infer<typeof figureEntrySchema>;
+export type FigureObject = z.infer<typeof figureObjectSchema>;
