@@ -9,7 +9,8 @@
  * τ*(n) = min{τ : sum of the n smallest b_k(τ) ≤ B}; that sum decreases in τ, so a bracketed root
  * search finds it. With equal payloads the n smallest are the n best channels at every τ (sort by
  * channel); with unequal payloads the selection is redone at each τ. Then n is swept over
- * [nMin, K] and the best objective kept: O(K · I_root · K) with warm brackets (τ*(n) grows with n).
+ * [nMin, K] and the best objective kept, with warm brackets (τ*(n) grows with n) and exact pruning
+ * (see sweepSizes): at most K root searches of O(K) work each, usually far fewer.
  */
 import { minBandwidth, minMaxAllocation, delay, delayFloor, solveDecreasing } from '../bandwidth.js';
 import { participationPenalty, roundWeight, type PenaltyKind } from '../penalty.js';
@@ -51,13 +52,13 @@ export class LyapunovScheduler implements Scheduler {
     const K = st.snrDensity.length;
     const w = roundWeight(st.round, st.horizon, this.decay);
     const nMin = Math.min(this.minDevices, K);
-    const sweep = sweepSizes(st, nMin);
+    const penalty = (n: number) => this.opts.V * w * participationPenalty(n, K, this.penalty);
+    const sweep = sweepSizes(st, nMin, penalty);
     let best = -1;
     let bestJ = Infinity;
     for (let n = nMin; n <= K; n++) {
-      const J = this.opts.V * w * participationPenalty(n, K, this.penalty) + st.queue * sweep.delayByCount[n]!;
-      sweep.objectiveByCount[n] = J;
-      // ties go to the larger set (same cost, more learning)
+      const J = sweep.objectiveByCount[n]!;
+      // ties go to the larger set (same cost, more learning); skipped sizes are NaN and never win
       if (J <= bestJ) {
         bestJ = J;
         best = n;
@@ -91,19 +92,25 @@ function smallestNeeds(tau: number, n: number, st: RoundState, need: Float64Arra
   return sum;
 }
 
-/** τ*(n) for every n in [nMin, K]. */
-export function sweepSizes(st: RoundState, nMin: number): SizeSweep {
+/**
+ * τ*(n) and the objective J(n) = penalty(n) + Q_t τ*(n) for n in [nMin, K], skipping sizes that
+ * provably cannot win (their entries stay NaN): with J* the best objective so far, a size whose
+ * penalty alone is ≥ J* is skipped, and once Q_t τ*(n) ≥ J* every larger size loses too (τ* grows
+ * with n, the penalty is ≥ 0), so the sweep stops. n = K is evaluated first to seed J*.
+ */
+export function sweepSizes(st: RoundState, nMin: number, penalty: (n: number) => number): SizeSweep {
   const K = st.snrDensity.length;
   const delayByCount = new Float64Array(K + 1).fill(NaN);
   const objectiveByCount = new Float64Array(K + 1).fill(NaN);
   delayByCount[0] = 0;
   const s = st.snrDensity;
   const bits = st.payloadBits;
+  const Q = st.queue;
+  let solve: (n: number, lo: number) => number;
   if (equalPayloads(bits)) {
     const order = byChannel(s);
-    let prev = 0;
-    for (let n = Math.max(1, nMin); n <= K; n++) {
-      // bracket: τ*(n) ≥ τ*(n−1) and ≥ the delay floor of the n-th best; the equal split is feasible
+    solve = (n, prev) => {
+      // bracket: τ*(n) ≥ τ*(m) for m < n and ≥ the delay floor of the n best; the equal split is feasible
       const eq = st.bandwidthHz / n;
       let hi = 0;
       let lo = prev;
@@ -112,26 +119,37 @@ export function sweepSizes(st: RoundState, nMin: number): SizeSweep {
         hi = Math.max(hi, delay(bits[k]!, eq, s[k]!));
         lo = Math.max(lo, delayFloor(bits[k]!, s[k]!));
       }
-      const members = order.slice(0, n);
-      const tau = hi > 0 ? solveDecreasing((t) => {
+      return hi > 0 ? solveDecreasing((t) => {
         let sum = 0;
-        for (let i = 0; i < n; i++) sum += minBandwidth(bits[members[i]!]! / t, s[members[i]!]!);
+        for (let i = 0; i < n; i++) sum += minBandwidth(bits[order[i]!]! / t, s[order[i]!]!);
         return sum - st.bandwidthHz;
       }, lo, hi) : 0;
-      delayByCount[n] = tau;
-      prev = tau;
-    }
+    };
   } else {
     const need = new Float64Array(K);
     const eqDelay = new Float64Array(K);
-    let prev = 0;
-    for (let n = Math.max(1, nMin); n <= K; n++) {
+    solve = (n, prev) => {
       for (let k = 0; k < K; k++) eqDelay[k] = delay(bits[k]!, st.bandwidthHz / n, s[k]!);
       const hi = Float64Array.from(eqDelay).sort()[n - 1]!;
-      const tau = hi > 0 ? solveDecreasing((t) => smallestNeeds(t, n, st, need) - st.bandwidthHz, prev, hi) : 0;
-      delayByCount[n] = tau;
-      prev = tau;
-    }
+      return hi > 0 ? solveDecreasing((t) => smallestNeeds(t, n, st, need) - st.bandwidthHz, prev, hi) : 0;
+    };
+  }
+  const evaluate = (n: number, prev: number) => {
+    const tau = solve(n, prev);
+    delayByCount[n] = tau;
+    objectiveByCount[n] = penalty(n) + Q * tau;
+    return tau;
+  };
+  const lo = Math.max(1, nMin);
+  evaluate(K, 0);
+  let bestJ = objectiveByCount[K]!;
+  let prev = 0;
+  for (let n = lo; n < K; n++) {
+    if (penalty(n) >= bestJ) continue;
+    const tau = evaluate(n, prev);
+    prev = tau;
+    if (Q * tau >= bestJ) break;
+    bestJ = Math.min(bestJ, objectiveByCount[n]!);
   }
   return { delayByCount, objectiveByCount, best: -1 };
 }
