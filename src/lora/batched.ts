@@ -70,6 +70,8 @@ interface Adapted {
   B: tf.Variable;
 }
 
+let nextUid = 0;
+
 export class BatchedLora implements BatchedLoraModel {
   readonly kind: 'lm' | 'classifier';
   readonly adapterSize: number;
@@ -82,6 +84,8 @@ export class BatchedLora implements BatchedLoraModel {
   private readonly byModule = new Map<string, Adapted>();
   private readonly dropoutRng: Rng;
   private training = false;
+  /** Unique per instance: tfjs variable names are global. */
+  private readonly uid = nextUid++;
 
   constructor(readonly base: PretrainedModel, readonly lora: LoraConfig, readonly numClients: number, seed: number) {
     if (!Number.isInteger(numClients) || numClients < 1) {
@@ -110,9 +114,9 @@ export class BatchedLora implements BatchedLoraModel {
         for (let i = 0; i < bHost.length; i++) bHost[i] = rb.normal() / r;
       }
       const A = this.trainA
-        ? tf.variable(tf.tensor(tile(aHost, C), [C, spec.in, r]), true, `lora.${spec.module}.A`)
+        ? tf.variable(tf.tensor(tile(aHost, C), [C, spec.in, r]), true, `lora${this.uid}.${spec.module}.A`)
         : tf.tensor(aHost, [spec.in, r]);
-      const B = tf.variable(tf.tensor(tile(bHost, C), [C, r, spec.out]), true, `lora.${spec.module}.B`);
+      const B = tf.variable(tf.tensor(tile(bHost, C), [C, r, spec.out]), true, `lora${this.uid}.${spec.module}.B`);
       return { spec, A, B };
     });
     for (const a of this.adapted) this.byModule.set(a.spec.module, a);

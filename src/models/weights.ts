@@ -41,7 +41,7 @@ export function initWeights(config: ModelConfig, seed: number, opts: { trainable
   for (const spec of parameterSpecs(config)) {
     const t = tf.tensor(initValues(spec, seed), spec.shape, 'float32');
     if (opts.trainable) {
-      w[spec.name] = tf.variable(t, true, spec.name);
+      w[spec.name] = tf.variable(t, true); // auto-named: tfjs variable names are global
       t.dispose();
     } else {
       w[spec.name] = t;
