@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserInputError } from '../errors.js';
-import { registerWasmKernelFixes } from './kernels/register.js';
+import { registerCpuKernelFixes, registerWasmKernelFixes } from './kernels/register.js';
+import { registerGradientFixes } from './gradients/batch_matmul_grad.js';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'node', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -104,6 +105,8 @@ function describe(name: string): string {
 export async function initBackend(opts: InitBackendOptions = {}): Promise<RunningBackend> {
   const choice = parseBackendFlag(opts.backend ?? 'auto');
   tf.env().set('PROD', true); // also silences the "install tfjs-node" banner
+  registerGradientFixes();
+  registerCpuKernelFixes();
   let ok = false;
   if (choice === 'auto' || choice === 'node') {
     ok = await tryNode();

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeWasmBatchMatMul } from './batch_matmul.js';
 import { makeWasmUnsortedSegmentSum } from './unsorted_segment_sum.js';
+import { makeCpuBatchMatMul } from './cpu_batch_matmul.js';
 
 /** The wasm backend's own kernels that we replaced, for tests and benchmarks. */
 export const originalWasmKernels = new Map<string, tf.KernelConfig>();
@@ -18,4 +19,18 @@ export function registerWasmKernelFixes(): void {
   tf.registerKernel(fix.config);
   originalWasmKernels.set('BatchMatMul', mm);
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(makeWasmUnsortedSegmentSum());
+}
+
+/** The cpu backend's own BatchMatMul, replaced by the mixed-broadcast fix. */
+export const originalCpuKernels = new Map<string, tf.KernelConfig>();
+
+export function registerCpuKernelFixes(): void {
+  if (originalCpuKernels.size > 0) return;
+  const mm = tf.getKernel('BatchMatMul', 'cpu');
+  const tile = tf.getKernel('Tile', 'cpu');
+  const reshape = tf.getKernel('Reshape', 'cpu');
+  if (!mm || !tile || !reshape) throw new Error('airlora tf: tfjs cpu kernels BatchMatMul/Tile/Reshape not registered');
+  tf.unregisterKernel('BatchMatMul', 'cpu');
+  tf.registerKernel(makeCpuBatchMatMul(mm, tile, reshape));
+  originalCpuKernels.set('BatchMatMul', mm);
 }

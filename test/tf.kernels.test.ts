@@ -1,0 +1,299 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs';
+import { RandomStreams } from '../src/random/streams.js';
+import { UserInputError } from '../src/errors.js';
+import {
+  initBackend, parseBackendFlag, withoutNewProcessHandlers, requireKernels, withKernelErrors, MissingKernelError,
+  originalWasmKernels,
+} from '../src/tf/index.js';
+
+const streams = new RandomStreams(20261122);
+
+function randArray(n: number, ...key: (string | number)[]): Float32Array {
+  const r = streams.stream('tf.kernels', ...key);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = r.normal();
+  return out;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Run `f` on the given backend from plain arrays and return plain arrays (no tensor crosses backends). */
+async function onBackend(
+  name: 'cpu' | 'wasm',
+  inputs: { data: Float32Array | Int32Array; shape: number[]; dtype?: 'float32' | 'int32' }[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): Promise<{ data: Float32Array | Int32Array; shape: number[] }[]> {
+  await tf.setBackend(name);
+  return tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype ?? 'float32'));
+    const ys = f(...xs);
+    return (Array.isArray(ys) ? ys : [ys]).map((y) => ({ data: y.dataSync() as Float32Array, shape: y.shape }));
+  });
+}
+
+function expectClose(got: { data: ArrayLike<number>; shape: number[] }, want: { data: ArrayLike<number>; shape: number[] }, what: string, rel = 2e-5): void {
+  expect(got.shape, `${what} shape`).to.deep.equal(want.shape);
+  let scale = 0;
+  for (let i = 0; i < want.data.length; i++) scale = Math.max(scale, Math.abs(want.data[i]!));
+  let err = 0;
+  for (let i = 0; i < want.data.length; i++) {
+    const d = Math.abs(got.data[i]! - want.data[i]!);
+    expect(Number.isFinite(got.data[i]!), `${what}[${i}] finite`).to.equal(true);
+    err = Math.max(err, d);
+  }
+  expect(err, `${what}: max abs error (scale ${scale})`).to.be.at.most(rel * Math.max(1, scale));
+}
+
+/** Both backends, same inputs: forward and gradient must agree. */
+async function compareBackends(
+  what: string,
+  inputs: { data: Float32Array | Int32Array; shape: number[]; dtype?: 'float32' | 'int32' }[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+  rel?: number,
+): Promise<void> {
+  const want = await onBackend('cpu', inputs, f);
+  const got = await onBackend('wasm', inputs, f);
+  expect(got.length).to.equal(want.length);
+  for (let i = 0; i < want.length; i++) expectClose(got[i]!, want[i]!, `${what} #${i}`, rel);
+}
+
+describe('tf/backend selection', function () {
+  after(async () => { await initBackend({ backend: 'wasm', quiet: true }); });
+
+  it('parseBackendFlag accepts the four choices and rejects others with UserInputError naming --backend', () => {
+    for (const c of ['auto', 'wasm', 'node', 'cpu']) expect(parseBackendFlag(c)).to.equal(c);
+    let err: unknown;
+    try { parseBackendFlag('gpu'); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(UserInputError);
+    expect((err as UserInputError).field).to.equal('--backend');
+    expect((err as Error).message).to.contain("'gpu'").and.contain('auto, wasm, node, cpu');
+  });
+
+  it('initBackend with an invalid name throws UserInputError', async () => {
+    let err: unknown;
+    try { await initBackend({ backend: 'webgl' as never, quiet: true }); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(UserInputError);
+    expect((err as UserInputError).field).to.equal('--backend');
+  });
+
+  it('forced backends run what was asked; auto picks tfjs-node if installed, else wasm', async () => {
+    expect(await initBackend({ backend: 'cpu', quiet: true })).to.equal('cpu');
+    expect(tf.getBackend()).to.equal('cpu');
+    expect(await initBackend({ backend: 'wasm', quiet: true })).to.equal('wasm');
+    expect(tf.env().getBool('PROD')).to.equal(true);
+    let hasNode = true;
+    try { await import('@tensorflow/tfjs-node' as string); } catch { hasNode = false; }
+    expect(await initBackend({ quiet: true })).to.equal(hasNode ? 'tensorflow' : 'wasm');
+    if (!hasNode) {
+      let err: unknown;
+      try { await initBackend({ backend: 'node', quiet: true }); } catch (e) { err = e; }
+      expect(err).to.be.instanceOf(UserInputError);
+      expect((err as Error).message).to.contain('@tensorflow/tfjs-node');
+    }
+  });
+
+  it('withoutNewProcessHandlers removes uncaughtException/unhandledRejection listeners added inside', async () => {
+    const before = process.listeners('uncaughtException').length;
+    const added = () => undefined;
+    await withoutNewProcessHandlers(async () => {
+      process.on('uncaughtException', added);
+      process.on('unhandledRejection', added);
+    });
+    expect(process.listeners('uncaughtException')).to.not.include(added);
+    expect(process.listeners('unhandledRejection')).to.not.include(added);
+    expect(process.listeners('uncaughtException').length).to.equal(before);
+  });
+
+  it('after wasm init an uncaught error prints its own message, not the emscripten module', function () {
+    this.timeout(60_000);
+    const code = [
+      "const { initBackend } = await import('./src/tf/index.ts');",
+      "await initBackend({ backend: 'wasm', quiet: true });",
+      "setTimeout(() => { throw new Error('boom-h4-uncaught'); }, 0);",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect(r.status).to.not.equal(0);
+    expect(r.stderr).to.contain('boom-h4-uncaught');
+    expect(r.stderr.length, 'stderr length').to.be.below(3000);
+  });
+});
+
+describe('tf/wasm kernels against cpu', function () {
+  before(async () => { await initBackend({ backend: 'wasm', quiet: true }); });
+  after(async () => { await tf.setBackend('wasm'); });
+
+  it('BatchMatMul on wasm is our kernel', () => {
+    expect(originalWasmKernels.has('BatchMatMul')).to.equal(true);
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).to.not.equal(originalWasmKernels.get('BatchMatMul')!.kernelFunc);
+  });
+
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [7, 3], false, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [7, 3], true, false],
+    [[7, 5], [3, 7], true, true],
+    [[1, 1], [1, 1], false, false],
+    [[33, 65], [17, 65], false, true],
+    [[4, 5, 7], [4, 7, 3], false, false],
+    [[4, 7, 5], [4, 3, 7], true, true],
+    [[4, 5, 7], [4, 3, 7], false, true],
+    [[2, 3, 5, 7], [2, 3, 7, 6], false, false],
+    [[4, 5, 7], [7, 3], false, false], // weight broadcast: a's batch folded into rows
+    [[4, 7, 5], [3, 7], true, true],
+    [[6, 5, 7], [1, 7, 3], false, false],
+    [[5, 7], [4, 7, 3], false, false], // a broadcast
+    [[2, 1, 5, 7], [1, 3, 7, 4], false, false], // mixed broadcast
+    [[3, 1, 7, 5], [4, 3, 7], true, true],
+    [[8, 16, 8], [8, 8, 16], false, false],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    it(`matMul ${JSON.stringify(sa)} x ${JSON.stringify(sb)} tA=${ta} tB=${tb}: forward and gradients`, async () => {
+      const key = `${sa}|${sb}|${ta}|${tb}`;
+      const mixed = sa.length > 2 && sb.length > 2 && sa.slice(0, -2).some((d, i) => d === 1 && sb[i] !== 1) &&
+        sb.slice(0, -2).some((d, i) => d === 1 && sa[i] !== 1);
+      const outShape = tf.tidy(() => tf.matMul(tf.zeros(sa), tf.zeros(sb), ta, tb).shape);
+      const inputs: { data: Float32Array; shape: number[] }[] = [
+        { data: randArray(size(sa), key, 'a'), shape: sa },
+        { data: randArray(size(sb), key, 'b'), shape: sb },
+        { data: randArray(size(outShape), key, 'w'), shape: outShape },
+      ];
+      const f = (w: tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).mul(w).sum();
+      const fwdGrad = (a?: tf.Tensor, b?: tf.Tensor, w?: tf.Tensor) => {
+        const [da, db] = tf.grads(f(w!))([a!, b!]);
+        return [tf.matMul(a!, b!, ta, tb), da!, db!];
+      };
+      // Reference: broadcast both operands explicitly (broadcastTo's own gradient sums), so the
+      // product has no batch broadcasting left, and run it on cpu.
+      const outer = outShape.slice(0, -2);
+      const ref = await onBackend('cpu', inputs, (a, b, w) => {
+        const full = (z: tf.Tensor) => tf.broadcastTo(z, [...outer, ...z.shape.slice(-2)]);
+        const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => f(w!)(full(x), full(y)))([a!, b!]);
+        return [tf.matMul(full(a!), full(b!), ta, tb), da!, db!];
+      });
+      const wasm = await onBackend('wasm', inputs, fwdGrad);
+      const cpu = await onBackend('cpu', inputs, fwdGrad);
+      for (const [i, what] of ['forward', 'dA', 'dB'].entries()) {
+        expectClose(wasm[i]!, ref[i]!, `wasm ${what}`);
+        // tfjs-cpu's own forward pairs batches as (o mod batchA, o mod batchB): wrong for mixed broadcasts.
+        if (!(i === 0 && mixed)) expectClose(cpu[i]!, ref[i]!, `cpu ${what}`);
+      }
+    });
+  }
+
+  it('matMul with an empty inner dimension gives zeros', async () => {
+    const out = await onBackend('wasm', [], () => tf.matMul(tf.zeros([3, 0]), tf.zeros([2, 0, 4])));
+    expect(out[0]!.shape).to.deep.equal([2, 3, 4]);
+    expect(Array.from(out[0]!.data)).to.deep.equal(new Array(24).fill(0));
+  });
+
+  it('matMul shape mismatch still throws', async () => {
+    await tf.setBackend('wasm');
+    expect(() => tf.tidy(() => tf.matMul(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 6])))).to.throw(/inner shapes/);
+  });
+
+  it('no tensor or heap leak per batched call', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.randomNormal([8, 16, 8]);
+    const b = tf.randomNormal([8, 8, 16]);
+    tf.matMul(a, b).dispose();
+    const n0 = tf.memory().numTensors;
+    const bytes0 = tf.memory().numBytes;
+    for (let i = 0; i < 50; i++) tf.matMul(a, b, true, true).dispose();
+    expect(tf.memory().numTensors).to.equal(n0);
+    expect(tf.memory().numBytes).to.equal(bytes0);
+    tf.dispose([a, b]);
+  });
+
+  it('UnsortedSegmentSum: float32 and int32 rows, ids out of range dropped, rank-2 ids', async () => {
+    const x = { data: randArray(6 * 3 * 2, 'uss'), shape: [6, 3, 2] };
+    const ids1 = { data: Int32Array.from([2, 0, 2, 4, 1, 2]), shape: [6], dtype: 'int32' as const };
+    await compareBackends('uss rank1', [x, ids1], (a, i) => tf.unsortedSegmentSum(a!, i! as tf.Tensor1D, 5));
+    const xi = { data: Int32Array.from([1, 2, 3, 4, 5, 6]), shape: [6], dtype: 'int32' as const };
+    await compareBackends('uss int', [xi, ids1], (a, i) => tf.unsortedSegmentSum(a!, i! as tf.Tensor1D, 5));
+    // Closed form, with an id outside [0, numSegments) that TensorFlow drops.
+    const [drop] = await onBackend('wasm', [{ data: Float32Array.from([1, 2, 3, 4]), shape: [4], dtype: 'float32' },
+      { data: Int32Array.from([1, 7, 1, 0]), shape: [4], dtype: 'int32' }], (a, i) => tf.unsortedSegmentSum(a!, i! as tf.Tensor1D, 3));
+    expect(Array.from(drop!.data)).to.deep.equal([4, 4, 0]);
+    // Rank-2 ids (a prefix of x's shape; tfjs-cpu supports rank 1 only): equal to the flattened problem.
+    const x2 = randArray(4 * 3 * 2, 'uss2');
+    const ids2 = Int32Array.from([0, 1, 1, 3, 3, 3, 0, 2, 1, 1, 0, 0]);
+    const [r2] = await onBackend('wasm', [{ data: x2, shape: [4, 3, 2] }, { data: ids2, shape: [4, 3], dtype: 'int32' }],
+      (a, i) => tf.engine().runKernel('UnsortedSegmentSum', { x: a!, segmentIds: i! }, { numSegments: 4 }) as tf.Tensor);
+    const [flat] = await onBackend('cpu', [{ data: x2, shape: [12, 2] }, { data: ids2, shape: [12], dtype: 'int32' }],
+      (a, i) => tf.unsortedSegmentSum(a!, i! as tf.Tensor1D, 4));
+    expectClose(r2!, flat!, 'uss rank2');
+  });
+
+  it('gather gradient w.r.t. an embedding table (uses UnsortedSegmentSum)', async () => {
+    const table = { data: randArray(11 * 4, 'emb'), shape: [11, 4] };
+    const tok = { data: Int32Array.from(Array.from({ length: 12 }, (_, i) => (i * 7) % 11)), shape: [3, 4], dtype: 'int32' as const };
+    const w = { data: randArray(3 * 4 * 4, 'embw'), shape: [3, 4, 4] };
+    await compareBackends('gather grad', [table, tok, w], (t, i, wt) => {
+      const g = tf.grad((tt: tf.Tensor) => tf.gather(tt, i!).mul(wt!).sum())(t!);
+      return [tf.gather(t!, i!), g];
+    });
+  });
+
+  it('a GPT-style LoRA training step (layer norm via moments, causal softmax attention, GELU tanh, dropout, softmax cross-entropy) matches cpu, loss and all gradients', async () => {
+    const V = 13, D = 8, H = 2, T = 5, B = 3, R = 2, dh = D / H;
+    const shapes: Record<string, number[]> = {
+      emb: [V, D], pos: [T, D], wq: [D, D], wk: [D, D], wv: [D, D], wo: [D, D], w1: [D, 4 * D], w2: [4 * D, D],
+      aq: [D, R], bq: [R, D], g: [D], beta: [D], head: [D, V],
+    };
+    const names = Object.keys(shapes);
+    const inputs: { data: Float32Array | Int32Array; shape: number[]; dtype?: 'float32' | 'int32' }[] =
+      names.map((n) => ({ data: randArray(size(shapes[n]!), 'gpt', n).map((v) => v * 0.3), shape: shapes[n]! }));
+    const tokens = Int32Array.from(Array.from({ length: B * (T + 1) }, (_, i) => (i * 5 + 3) % V));
+    inputs.push({ data: tokens, shape: [B, T + 1], dtype: 'int32' });
+    const step = (...xs: tf.Tensor[]) => {
+      const p = Object.fromEntries(names.map((n, i) => [n, xs[i]!])) as Record<string, tf.Tensor>;
+      const tok = xs[names.length]!;
+      const inp = tok.slice([0, 0], [B, T]);
+      const tgt = tf.oneHot(tok.slice([0, 1], [B, T]).reshape([-1]), V);
+      const layerNorm = (x: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, -1, true);
+        return x.sub(mean).div(variance.add(1e-5).sqrt()).mul(p.g!).add(p.beta!);
+      };
+      const gelu = (x: tf.Tensor) => x.mul(0.5).mul(tf.tanh(x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
+      const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
+      const loss = (...train: tf.Tensor[]) => {
+        const [emb, aq, bq] = train as [tf.Tensor, tf.Tensor, tf.Tensor];
+        let x = tf.gather(emb, inp).add(p.pos!); // [B,T,D]
+        const h = layerNorm(x);
+        const q = h.matMul(p.wq!).add(h.matMul(aq).matMul(bq).mul(2));
+        const split = (t: tf.Tensor) => t.reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B,H,T,dh]
+        const att = tf.matMul(split(q), split(h.matMul(p.wk!)), false, true).mul(1 / Math.sqrt(dh));
+        const masked = att.mul(mask).add(tf.scalar(1).sub(mask).mul(-1e9));
+        const probs = tf.dropout(tf.softmax(masked), 0.1, undefined, 7);
+        const ctx = tf.matMul(probs, split(h.matMul(p.wv!))).transpose([0, 2, 1, 3]).reshape([B, T, D]);
+        x = x.add(ctx.matMul(p.wo!));
+        x = x.add(gelu(layerNorm(x).matMul(p.w1!)).matMul(p.w2!));
+        const logits = layerNorm(x).reshape([B * T, D]).matMul(p.head!);
+        return tf.losses.softmaxCrossEntropy(tgt, logits) as tf.Scalar;
+      };
+      const { value, grads } = tf.valueAndGrads(loss)([p.emb!, p.aq!, p.bq!]);
+      return [value, ...grads];
+    };
+    // Every kernel the step runs on cpu must exist on wasm (named error otherwise).
+    await tf.setBackend('cpu');
+    const prof = await tf.profile(() => tf.tidy(() => step(...inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype ?? 'float32')))));
+    // kernelNames also lists custom-gradient ops (e.g. softmaxCrossEntropy__op): keep real kernels.
+    const used = [...new Set(prof.kernelNames)].filter((k) => tf.getKernel(k, 'cpu') !== undefined);
+    expect(used).to.include.members(['BatchMatMul', 'UnsortedSegmentSum']);
+    await tf.setBackend('wasm');
+    requireKernels(used);
+    await compareBackends('gpt step', inputs, step, 1e-4);
+  });
+
+  it('missing kernels raise MissingKernelError', async () => {
+    await tf.setBackend('wasm');
+    expect(() => requireKernels(['BatchMatMul', 'UnsortedSegmentSum'])).to.not.throw();
+    expect(() => requireKernels(['Einsum', 'BatchMatMul'])).to.throw(MissingKernelError, /'Einsum'.*'wasm'/);
+    let err: unknown;
+    try { withKernelErrors(() => tf.tidy(() => tf.einsum('ij,jk->ik', tf.ones([2, 2]), tf.ones([2, 2])))); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(MissingKernelError);
+    expect((err as MissingKernelError).kernels).to.deep.equal(['Einsum']);
+  });
+});
