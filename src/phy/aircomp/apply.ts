@@ -1,0 +1,251 @@
+/**
+ * Applying a design: device symbol grids → what the server's combiner outputs.
+ *
+ * Grids use the symbol-mapping layout (src/phy/ofdm/mapping.ts): complex index (t·M + m)·S + s,
+ * interleaved (re, im), T OFDM symbols.
+ *
+ * Two exact-in-distribution paths (option `path`):
+ *  - 'effective' (default, fast): y is linear, so Uᴴy = Σ_k G_{k,m} s_k + Uᴴn with
+ *    G_{k,m} = U_mᴴ H_{k,m} V_{k,m} (S × S, computed once per subcarrier) and Uᴴn ~ CN(0, σ² U_mᴴU_m)
+ *    drawn directly as L_m z, z ~ CN(0, I_S), L_m = Q √Λ from the eigendecomposition of σ² U_mᴴU_m.
+ *    Cost K·M·T·S² instead of K·M·T·(N_t·S + N_r·N_t) + M·T·N_r·S.
+ *  - 'receive' (literal): x_k = V_k s_k on N_t antennas, y = Σ_k H_k x_k + n over the N_r antennas
+ *    (n ~ CN(0, σ² I)), then Uᴴy.
+ * Both give the same deterministic part to rounding, and noise with the same distribution (tested).
+ * Noise draws come from the caller's Rng in (t, m, ·) order, so every scheme given an Rng of the same
+ * stream name sees common random numbers (effective path: the same z for every scheme).
+ */
+import { batch, cmat, type CMatBatch } from '../../linalg/cmat.js';
+import { eigh } from '../../linalg/eigh.js';
+import { UserInputError } from '../../errors.js';
+import type { Rng } from '../../random/streams.js';
+import { applyChannelFreq } from '../channel/apply.js';
+import type { ChannelRealization } from '../types.js';
+import { effectiveMatrices } from './mse.js';
+import type { DesignContext, TransceiverDesign } from './types.js';
+
+export type ReceivePath = 'effective' | 'receive';
+
+export interface ApplyOptions {
+  path?: ReceivePath;
+}
+
+function gridT(ch: ChannelRealization, S: number, symbols: readonly Float64Array[]): number {
+  if (symbols.length !== ch.K) {
+    throw new UserInputError(`applyDesign.symbols: ${symbols.length} device grids is not allowed; expected K = ${ch.K}`, 'symbols');
+  }
+  const per = 2 * ch.M * S;
+  const T = symbols[0]!.length / per;
+  if (!Number.isInteger(T) || T < 1) {
+    throw new UserInputError(`applyDesign.symbols: grid length ${symbols[0]!.length} is not a positive multiple of 2·M·S = ${per}`, 'symbols');
+  }
+  for (const s of symbols) {
+    if (s.length !== symbols[0]!.length) throw new UserInputError('applyDesign.symbols: device grids differ in length', 'symbols');
+  }
+  return T;
+}
+
+/** Σ_k φ_k s_k over whole grids (the exact aggregate; devices summed in index order). */
+export function weightedSum(symbols: readonly Float64Array[], phi: ArrayLike<number>, out?: Float64Array): Float64Array {
+  const n = symbols[0]!.length;
+  const o = out ?? new Float64Array(n);
+  o.fill(0);
+  for (let k = 0; k < symbols.length; k++) {
+    const f = phi[k]!;
+    if (f === 0) continue;
+    const s = symbols[k]!;
+    for (let i = 0; i < n; i++) o[i] += f * s[i]!;
+  }
+  return o;
+}
+
+/** Per subcarrier: L_m with L_m L_mᴴ = σ² U_mᴴ U_m (S × S each). */
+export function combinedNoiseFactors(design: TransceiverDesign, sigma2: number, M: number): CMatBatch {
+  const S = design.S, Nr = design.U.rows;
+  const out = batch(M, S, S);
+  const C = cmat(S, S);
+  const u = design.U.data;
+  for (let m = 0; m < M; m++) {
+    const ou = m * 2 * Nr * S;
+    const c = C.data;
+    for (let i = 0; i < S; i++) {
+      for (let j = 0; j <= i; j++) {
+        let re = 0, im = 0;
+        for (let r = 0; r < Nr; r++) {
+          const ar = u[ou + 2 * (r * S + i)]!, ai = u[ou + 2 * (r * S + i) + 1]!;
+          const br = u[ou + 2 * (r * S + j)]!, bi = u[ou + 2 * (r * S + j) + 1]!;
+          // conj(U_ri) U_rj
+          re += ar * br + ai * bi;
+          im += ar * bi - ai * br;
+        }
+        c[2 * (i * S + j)] = sigma2 * re;
+        c[2 * (i * S + j) + 1] = i === j ? 0 : sigma2 * im;
+        c[2 * (j * S + i)] = sigma2 * re;
+        c[2 * (j * S + i) + 1] = i === j ? 0 : -sigma2 * im;
+      }
+    }
+    const { values, vectors } = eigh(C);
+    const o = m * 2 * S * S;
+    for (let i = 0; i < S; i++) {
+      for (let j = 0; j < S; j++) {
+        const r = Math.sqrt(Math.max(0, values[j]!));
+        out.data[o + 2 * (i * S + j)] = vectors.data[2 * (i * S + j)]! * r;
+        out.data[o + 2 * (i * S + j) + 1] = vectors.data[2 * (i * S + j) + 1]! * r;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The server's estimate of Σ_k φ_k s_k (same layout as the device grids). `noise` null means σ² is
+ * treated as 0 (no draws). For an `exact` design it is the weighted sum itself and no noise is drawn.
+ */
+export function applyDesign(
+  ch: ChannelRealization,
+  design: TransceiverDesign,
+  ctx: Pick<DesignContext, 'phi' | 'sigma2'>,
+  symbols: readonly Float64Array[],
+  noise: Rng | null,
+  opts: ApplyOptions = {},
+): Float64Array {
+  const S = design.S;
+  const T = gridT(ch, S, symbols);
+  if (design.exact) return weightedSum(symbols, ctx.phi);
+  const path = opts.path ?? 'effective';
+  if (path === 'receive') return applyReceive(ch, design, ctx.sigma2, symbols, noise, T);
+  if (path !== 'effective') throw new UserInputError(`phy.receive_path: ${String(path)} is not allowed; expected 'effective' or 'receive'`, 'phy.receive_path');
+  const { K, M } = ch;
+  const G = effectiveMatrices(ch, design).data;
+  const out = new Float64Array(2 * T * M * S);
+  const SS2 = 2 * S * S, S2 = 2 * S;
+  for (let k = 0; k < K; k++) {
+    const s = symbols[k]!;
+    const gk = k * M * SS2;
+    for (let t = 0; t < T; t++) {
+      const base = t * M * S2;
+      for (let m = 0; m < M; m++) {
+        const og = gk + m * SS2, ov = base + m * S2;
+        for (let i = 0; i < S; i++) {
+          let re = 0, im = 0;
+          const gi = og + i * S2;
+          for (let j = 0; j < S; j++) {
+            const gr = G[gi + 2 * j]!, gim = G[gi + 2 * j + 1]!;
+            const xr = s[ov + 2 * j]!, xi = s[ov + 2 * j + 1]!;
+            re += gr * xr - gim * xi;
+            im += gr * xi + gim * xr;
+          }
+          out[ov + 2 * i] += re;
+          out[ov + 2 * i + 1] += im;
+        }
+      }
+    }
+  }
+  if (noise && ctx.sigma2 > 0) {
+    const Lf = combinedNoiseFactors(design, ctx.sigma2, M).data;
+    const z = new Float64Array(S2);
+    for (let t = 0; t < T; t++) {
+      for (let m = 0; m < M; m++) {
+        noise.fillComplexNormal(z, 1);
+        const ol = m * SS2, ov = (t * M + m) * S2;
+        for (let i = 0; i < S; i++) {
+          let re = 0, im = 0;
+          for (let j = 0; j < S; j++) {
+            const lr = Lf[ol + 2 * (i * S + j)]!, li = Lf[ol + 2 * (i * S + j) + 1]!;
+            re += lr * z[2 * j]! - li * z[2 * j + 1]!;
+            im += lr * z[2 * j + 1]! + li * z[2 * j]!;
+          }
+          out[ov + 2 * i] += re;
+          out[ov + 2 * i + 1] += im;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function applyReceive(ch: ChannelRealization, design: TransceiverDesign, sigma2: number, symbols: readonly Float64Array[], noise: Rng | null, T: number): Float64Array {
+  const { K, M, Nr, Nt } = ch;
+  const S = design.S;
+  const V = design.V.data, U = design.U.data;
+  const X = new Float64Array(2 * T * M * Nt);
+  const Y = new Float64Array(2 * T * M * Nr);
+  for (let k = 0; k < K; k++) {
+    const s = symbols[k]!;
+    X.fill(0);
+    for (let t = 0; t < T; t++) {
+      for (let m = 0; m < M; m++) {
+        const ov = (k * M + m) * 2 * Nt * S, os = (t * M + m) * 2 * S, ox = (t * M + m) * 2 * Nt;
+        for (let r = 0; r < Nt; r++) {
+          let re = 0, im = 0;
+          for (let j = 0; j < S; j++) {
+            const vr = V[ov + 2 * (r * S + j)]!, vi = V[ov + 2 * (r * S + j) + 1]!;
+            const xr = s[os + 2 * j]!, xi = s[os + 2 * j + 1]!;
+            re += vr * xr - vi * xi;
+            im += vr * xi + vi * xr;
+          }
+          X[ox + 2 * r] = re;
+          X[ox + 2 * r + 1] = im;
+        }
+      }
+    }
+    applyChannelFreq(ch, k, X, Y, true);
+  }
+  if (noise && sigma2 > 0) {
+    const n = new Float64Array(2 * Nr);
+    for (let t = 0; t < T; t++) {
+      for (let m = 0; m < M; m++) {
+        noise.fillComplexNormal(n, sigma2);
+        const oy = (t * M + m) * 2 * Nr;
+        for (let i = 0; i < 2 * Nr; i++) Y[oy + i] += n[i]!;
+      }
+    }
+  }
+  const out = new Float64Array(2 * T * M * S);
+  for (let t = 0; t < T; t++) {
+    for (let m = 0; m < M; m++) {
+      const ou = m * 2 * Nr * S, oy = (t * M + m) * 2 * Nr, oo = (t * M + m) * 2 * S;
+      for (let i = 0; i < S; i++) {
+        let re = 0, im = 0;
+        for (let r = 0; r < Nr; r++) {
+          const ur = U[ou + 2 * (r * S + i)]!, ui = -U[ou + 2 * (r * S + i) + 1]!;
+          const yr = Y[oy + 2 * r]!, yi = Y[oy + 2 * r + 1]!;
+          re += ur * yr - ui * yi;
+          im += ur * yi + ui * yr;
+        }
+        out[oo + 2 * i] = re;
+        out[oo + 2 * i + 1] = im;
+      }
+    }
+  }
+  return out;
+}
+
+/** Σ|est − target|² over the first `n` interleaved reals (default: all), and Σ|target|². */
+export function aggregateError(est: Float64Array, target: Float64Array, n = target.length): { err: number; ref: number } {
+  let err = 0, ref = 0;
+  for (let i = 0; i < n; i++) {
+    const d = est[i]! - target[i]!;
+    err += d * d;
+    ref += target[i]! * target[i]!;
+  }
+  return { err, ref };
+}
+
+/** Per-subcarrier Σ_t ‖est − target‖² (for MSE checks against analyticMse · T). */
+export function errorPerSubcarrier(est: Float64Array, target: Float64Array, M: number, S: number): Float64Array {
+  const T = target.length / (2 * M * S);
+  const out = new Float64Array(M);
+  for (let t = 0; t < T; t++) {
+    for (let m = 0; m < M; m++) {
+      const o = (t * M + m) * 2 * S;
+      let e = 0;
+      for (let i = 0; i < 2 * S; i++) {
+        const d = est[o + i]! - target[o + i]!;
+        e += d * d;
+      }
+      out[m] += e;
+    }
+  }
+  return out;
+}

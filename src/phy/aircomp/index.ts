@@ -1,0 +1,37 @@
+/**
+ * Over-the-air aggregation schemes behind one interface, and the registry the scenario layer uses.
+ * Add a scheme: implement AirCompScheme in its own file and add one entry to `schemeFactories`.
+ */
+import { UserInputError } from '../../errors.js';
+import { IdealScheme } from './ideal.js';
+import { MmseScheme } from './mmse.js';
+import { TciScheme } from './tci.js';
+import type { AirCompScheme } from './types.js';
+import { ZfScheme } from './zf.js';
+
+export * from './types.js';
+export * from './mse.js';
+export * from './apply.js';
+export * from './subspace.js';
+export { zfGivenF, zfEta, zfTraces, ZfScheme } from './zf.js';
+export { mmseGivenF, solveMu, MmseScheme } from './mmse.js';
+export { TciScheme, type TciOptions } from './tci.js';
+export { IdealScheme } from './ideal.js';
+
+/** Scheme options as they appear in a scenario's `aggregation` list (the `scheme` key removed). */
+export type SchemeOptions = Record<string, unknown>;
+
+export const schemeFactories: Record<string, (opts: SchemeOptions) => AirCompScheme> = {
+  ideal: () => new IdealScheme(),
+  zf: () => new ZfScheme(),
+  mmse: () => new MmseScheme(),
+  tci: (o) => new TciScheme(o.threshold === undefined ? {} : { threshold: Number(o.threshold) }),
+};
+
+export function createScheme(name: string, opts: SchemeOptions = {}): AirCompScheme {
+  const f = schemeFactories[name];
+  if (!f) {
+    throw new UserInputError(`aggregation scheme '${name}' is not allowed; expected one of ${Object.keys(schemeFactories).join(', ')}`, 'aggregation');
+  }
+  return f(opts);
+}

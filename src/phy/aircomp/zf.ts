@@ -1,0 +1,98 @@
+/**
+ * Zero-forcing AirComp: U_m = √η_m F_m, V_{k,m} = φ_k (U_mᴴ Ĥ_{k,m})^† = (φ_k/√η_m) A_kᴴ(A_k A_kᴴ)⁻¹.
+ *
+ * Misalignment is zero (on Ĥ), so MSE_m = σ² ‖U_m‖² = σ² S η_m, and the power of device k is
+ * ‖V_{k,m}‖² = φ_k² t_{k,m} / η_m with t_{k,m} = tr[(A_k A_kᴴ)⁻¹]. η is the smallest value meeting every
+ * budget:
+ *  - per subcarrier:  η_m = max_k φ_k² t_{k,m} / P;
+ *  - per OFDM symbol: a *common* η = max_k φ_k² Σ_m t_{k,m} / (M·P) on every subcarrier.
+ *    (The coupled optimum — η_m ∝ √(Σ_k λ_k φ_k² t_{k,m}) from the KKT conditions — is not used: a
+ *    common η spreads the noise evenly over the subcarriers, so every entry of the update sees the
+ *    same noise, which the learning-side error model assumes. Documented choice.)
+ * Needs N_t ≥ S (A_k Aᴴ_k invertible).
+ */
+import { batch, type CMatBatch } from '../../linalg/cmat.js';
+import { NumericalError, UserInputError } from '../../errors.js';
+import type { ChannelRealization } from '../types.js';
+import { checkContext } from './context.js';
+import { conditionalMse } from './mse.js';
+import { dominantSubspace, scaledCombiner, streamGeometry, writePrecoder, type StreamGeometry } from './subspace.js';
+import type { AirCompScheme, DesignContext, TransceiverDesign } from './types.js';
+
+/** t_{k,m} = Σ_i 1/d_i (power of the η = 1, φ = 1 ZF precoder). Throws if a stream has zero gain. */
+export function zfTraces(g: StreamGeometry): Float64Array {
+  const { K, M, S } = g;
+  const t = new Float64Array(K * M);
+  for (let idx = 0; idx < K * M; idx++) {
+    let s = 0;
+    for (let i = 0; i < S; i++) {
+      const d = g.d[idx * S + i]!;
+      if (d === 0) {
+        throw new NumericalError(`zf: projected channel of device ${Math.floor(idx / M)} on subcarrier ${idx % M} is rank-deficient (stream ${i} has zero gain); zero-forcing is infeasible`);
+      }
+      s += 1 / d;
+    }
+    t[idx] = s;
+  }
+  return t;
+}
+
+/** The smallest η (per subcarrier, length M) meeting every device's budget for ZF precoders. */
+export function zfEta(g: StreamGeometry, t: Float64Array, ctx: DesignContext): Float64Array {
+  const { K, M } = g;
+  const eta = new Float64Array(M);
+  if (ctx.powerMode === 'subcarrier') {
+    for (let m = 0; m < M; m++) {
+      let e = 0;
+      for (let k = 0; k < K; k++) e = Math.max(e, (ctx.phi[k]! ** 2 * t[k * M + m]!) / ctx.P);
+      eta[m] = e;
+    }
+  } else {
+    let e = 0;
+    for (let k = 0; k < K; k++) {
+      let s = 0;
+      for (let m = 0; m < M; m++) s += t[k * M + m]!;
+      e = Math.max(e, (ctx.phi[k]! ** 2 * s) / (M * ctx.P));
+    }
+    eta.fill(e);
+  }
+  return eta;
+}
+
+/** ZF design for a given orthonormal F (M matrices N_r × S); the manifold beamformer reuses it. */
+export function zfGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBatch, scheme = 'zf'): TransceiverDesign {
+  checkContext(ch, ctx);
+  const S = F.cols;
+  if (ch.Nt < S) {
+    throw new UserInputError(`phy.streams: ${S} is not allowed with zero-forcing and N_t = ${ch.Nt}; expected S ≤ N_t`, 'phy.streams');
+  }
+  const g = streamGeometry(ch, F);
+  const t = zfTraces(g);
+  const eta = zfEta(g, t, ctx);
+  const { K, M } = ch;
+  const V = batch(K * M, ch.Nt, S);
+  const w = new Float64Array(S);
+  for (let k = 0; k < K; k++) {
+    for (let m = 0; m < M; m++) {
+      const idx = k * M + m;
+      for (let i = 0; i < S; i++) w[i] = 1 / g.d[idx * S + i]!;
+      const e = eta[m]!;
+      writePrecoder(g, idx, e > 0 ? ctx.phi[k]! / Math.sqrt(e) : 0, w, V);
+    }
+  }
+  const U = scaledCombiner(F, Array.from(eta, Math.sqrt));
+  const design: TransceiverDesign = { scheme, S, U, V, analyticMse: new Float64Array(M) };
+  design.analyticMse = conditionalMse(ch, design, ctx.phi, ctx.sigma2, ch.Hhat);
+  let em = 0;
+  for (let m = 0; m < M; m++) em += eta[m]!;
+  design.info = { eta: em / M };
+  return design;
+}
+
+export class ZfScheme implements AirCompScheme {
+  readonly name = 'zf';
+  design(ch: ChannelRealization, ctx: DesignContext): TransceiverDesign {
+    checkContext(ch, ctx);
+    return zfGivenF(ch, ctx, dominantSubspace(ch, ctx.S), this.name);
+  }
+}
