@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RandomStreams } from '../src/random/streams.js';
 import { UserInputError } from '../src/errors.js';
 import { generateChannel, applyChannelFreq } from '../src/phy/channel/index.js';
-import { resourceGrid, gridIndex, ofdmModulate, ofdmDemodulate, convolveMimo, fftPlan } from '../src/phy/ofdm/index.js';
+import { resourceGrid, gridIndex, ofdmModulate, ofdmDemodulate, convolveMimo, fftPlan, type TimeSignal } from '../src/phy/ofdm/index.js';
 
 function randomGrid(T: number, M: number, A: number, seed: number) {
   const g = resourceGrid(T, M, A);
@@ -54,7 +54,7 @@ describe('phy/ofdm', () => {
       const params = { fftSize: N, cp };
       const Ytime = resourceGrid(T, M, Nr);
       const Yfreq = new Float64Array(2 * T * M * Nr);
-      let rx;
+      let rx: TimeSignal | undefined;
       for (let k = 0; k < ch.K; k++) {
         const X = randomGrid(T, M, Nt, 100 + k);
         rx = convolveMimo(ofdmModulate(X, params), ch.taps!, k * L, L, rx, k > 0); // superposition of devices
