@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RandomStreams } from '../src/random/streams.js';
 import { NumericalError, UserInputError } from '../src/errors.js';
 import {
-  symbolLayout, symbolIndex, mapToSymbols, demapSymbols, normalizeAndMap, normalizationStats, denormalizeSymbols,
+  symbolLayout, symbolIndex, mapToSymbols, normalizeAndMapAll, demapSymbols, normalizeAndMap, normalizationStats, denormalizeSymbols,
   aggregationTarget, denormalizeAggregate,
 } from '../src/phy/ofdm/index.js';
 
@@ -66,7 +66,9 @@ describe('phy/ofdm/mapping', () => {
     const L = symbolLayout(D, 8, 3);
     const xs = [vec(D, 1, 3, 0.01), vec(D, 2, -1, 5), vec(D, 3, 0, 1), new Float64Array(D).fill(2.5) /* constant: scale 0 */, vec(D, 5, 100, 0.5)];
     const phi = [0.1, 0.3, 0.2, 0.15, 0.25];
-    const mapped = xs.map((x) => normalizeAndMap(x, L));
+    const all = normalizeAndMapAll(xs, L);
+    const mapped = all.symbols.map((symbols, k) => ({ symbols, stats: all.stats[k]! }));
+    expect(bytes(mapped[1]!.symbols).equals(bytes(normalizeAndMap(xs[1]!, L).symbols))).to.equal(true);
     expect(mapped[3]!.stats.scale).to.equal(0);
     for (const commonScale of [true, false]) {
       const target = aggregationTarget(phi, mapped.map((m) => m.stats), { commonScale });

@@ -117,6 +117,21 @@ export function normalizeAndMap(x: Float64Array, layout: SymbolLayout, out?: Flo
   return { symbols: o, stats };
 }
 
+/**
+ * All devices at once: symbols[k] and stats[k] for update vectors xs[k] (each of length D).
+ * `out`, when given, supplies reusable symbol buffers (length 2·symbols each).
+ */
+export function normalizeAndMapAll(xs: readonly Float64Array[], layout: SymbolLayout, out?: readonly Float64Array[]): { symbols: Float64Array[]; stats: NormStats[] } {
+  if (out && out.length !== xs.length) throw new UserInputError(`normalizeAndMapAll.out: ${out.length} buffers is not allowed; expected ${xs.length}`, 'out');
+  const symbols: Float64Array[] = [], stats: NormStats[] = [];
+  for (let k = 0; k < xs.length; k++) {
+    const r = normalizeAndMap(xs[k]!, layout, out?.[k]);
+    symbols.push(r.symbols);
+    stats.push(r.stats);
+  }
+  return { symbols, stats };
+}
+
 /** Inverse of normalizeAndMap for one device: x = c·s + μ over the D entries. */
 export function denormalizeSymbols(sym: Float64Array, layout: SymbolLayout, stats: NormStats, out?: Float64Array): Float64Array {
   const o = out ?? new Float64Array(layout.D);
