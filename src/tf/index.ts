@@ -4,5 +4,8 @@ export {
   type BackendChoice, type InitBackendOptions, type RunningBackend,
 } from './backend.js';
 export { MissingKernelError, requireKernels, translateTfError, withKernelErrors } from './errors.js';
-export { originalCpuKernels, originalWasmKernels, registerCpuKernelFixes, registerWasmKernelFixes } from './kernels/register.js';
+export {
+  originalCpuKernels, originalWasmKernels, registerCpuKernelFixes, registerWasmKernelFixes,
+  withOriginalWasmKernels,
+} from './kernels/register.js';
 export { batchMatMulGradConfig, registerGradientFixes } from './gradients/batch_matmul_grad.js';

@@ -34,3 +34,24 @@ export function registerCpuKernelFixes(): void {
   tf.registerKernel(makeCpuBatchMatMul(mm, tile, reshape));
   originalCpuKernels.set('BatchMatMul', mm);
 }
+
+/**
+ * Run `fn` with the wasm backend's original kernels in place of our fixes, then restore ours.
+ * For benchmarks and tests that measure the difference; not for production code.
+ */
+export async function withOriginalWasmKernels<T>(fn: () => Promise<T> | T): Promise<T> {
+  const ours = new Map<string, tf.KernelConfig>();
+  for (const [name, orig] of originalWasmKernels) {
+    ours.set(name, tf.getKernel(name, 'wasm')!);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(orig);
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [name, k] of ours) {
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel(k);
+    }
+  }
+}
