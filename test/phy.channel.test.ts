@@ -164,6 +164,7 @@ describe('phy/channel: generator statistics', () => {
     const lag: number[] = [], pow: number[] = [];
     for (let trial = 0; trial < 150; trial++) {
       let prev: ChannelRealization | undefined;
+      let lagSum = 0; // one sample per trial: rounds within a trial are dependent
       for (let round = 0; round < 5; round++) {
         const ch = generateChannel(cfg, streams, { trial, round }, prev);
         if (prev) {
@@ -172,11 +173,12 @@ describe('phy/channel: generator statistics', () => {
             c += ch.H.data[i]! * prev.H.data[i]! + ch.H.data[i + 1]! * prev.H.data[i + 1]!;
             p += ch.H.data[i]! ** 2 + ch.H.data[i + 1]! ** 2;
           }
-          lag.push(c / (ch.H.data.length / 2));
+          lagSum += c / (ch.H.data.length / 2);
           if (round === 4) pow.push(p / (ch.H.data.length / 2));
         }
         prev = ch;
       }
+      lag.push(lagSum / 4);
     }
     expectInCi(lag, rho, 'lag-1 correlation');
     expectInCi(pow, 1, 'power after 4 Gauss–Markov steps');
