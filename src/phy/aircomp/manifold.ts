@@ -33,7 +33,19 @@ export class ManifoldScheme implements AirCompScheme {
 
   design(ch: ChannelRealization, ctx: DesignContext): TransceiverDesign {
     checkContext(ch, ctx);
-    const phi = this.opts.dropDevices ? selectDevices(ch, ctx, this.opts.maxDrop ?? ch.K - 1) : ctx.phi;
+    const full = this.designFor(ch, ctx, ctx.phi);
+    if (!this.opts.dropDevices) return full;
+    // Selection is scored with the zf warm start; keep it only if the optimised result is better.
+    const phi = selectDevices(ch, ctx, this.opts.maxDrop ?? ch.K - 1);
+    if (phi.every((v, k) => v === ctx.phi[k])) return full;
+    const fullHistory = this.lastHistory;
+    const reduced = this.designFor(ch, ctx, phi);
+    if (total(reduced.analyticMse) < total(full.analyticMse)) return reduced;
+    this.lastHistory = fullHistory;
+    return full;
+  }
+
+  private designFor(ch: ChannelRealization, ctx: DesignContext, phi: Float64Array): TransceiverDesign {
     const sel: DesignContext = { ...ctx, phi };
     const F0 = dominantSubspace(ch, ctx.S);
     const groups = ctx.powerMode === 'subcarrier'
@@ -63,6 +75,12 @@ export class ManifoldScheme implements AirCompScheme {
     };
     return d;
   }
+}
+
+function total(a: Float64Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return s;
 }
 
 /** Greedy backward elimination on total MSE (zf with the eigenspace of the kept devices). */
