@@ -7,6 +7,7 @@
  * only at the edges (parsing, printing).
  */
 import { Complex } from 'complex.js';
+import { gemmNT, scratch, transposeInto } from './gemm.js';
 
 export interface CMat {
   readonly rows: number;
@@ -99,71 +100,39 @@ export function batch(count: number, rows: number, cols: number): CMatBatch {
 /** C = A · B (writes into `out` if given; `out` must not alias A or B). */
 export function matmul(a: CMat, b: CMat, out?: CMat): CMat {
   if (a.cols !== b.rows) throw new RangeError(`matmul: ${a.rows}x${a.cols} · ${b.rows}x${b.cols}`);
-  const m = a.rows, n = b.cols, p = a.cols;
-  const c = out ?? cmat(m, n);
-  const A = a.data, B = b.data, C = c.data;
-  C.fill(0);
-  for (let i = 0; i < m; i++) {
-    const ci = 2 * i * n;
-    for (let k = 0; k < p; k++) {
-      const ak = 2 * (i * p + k);
-      const ar = A[ak]!, ai = A[ak + 1]!;
-      if (ar === 0 && ai === 0) continue;
-      const bk = 2 * k * n;
-      for (let j = 0; j < n; j++) {
-        const br = B[bk + 2 * j]!, bi = B[bk + 2 * j + 1]!;
-        C[ci + 2 * j] += ar * br - ai * bi;
-        C[ci + 2 * j + 1] += ar * bi + ai * br;
-      }
-    }
-  }
+  const c = outFor(out, a.rows, b.cols, 'matmul');
+  const bt = scratch(0, b.data.length);
+  transposeInto(b.data, 0, b.rows, b.cols, bt, false);
+  gemmNT(a.data, 0, bt, 0, c.data, 0, a.rows, b.cols, a.cols);
   return c;
 }
 
-/** C = Aᴴ · B without forming Aᴴ. */
+/** C = Aᴴ · B without forming Aᴴ as a matrix (writes into `out` if given; no aliasing). */
 export function matmulAH(a: CMat, b: CMat, out?: CMat): CMat {
   if (a.rows !== b.rows) throw new RangeError(`matmulAH: (${a.rows}x${a.cols})ᴴ · ${b.rows}x${b.cols}`);
-  const m = a.cols, n = b.cols, p = a.rows;
-  const c = out ?? cmat(m, n);
-  const A = a.data, B = b.data, C = c.data;
-  C.fill(0);
-  for (let k = 0; k < p; k++) {
-    const bk = 2 * k * n;
-    for (let i = 0; i < m; i++) {
-      const ak = 2 * (k * m + i);
-      const ar = A[ak]!, ai = -A[ak + 1]!; // conj
-      const ci = 2 * i * n;
-      for (let j = 0; j < n; j++) {
-        const br = B[bk + 2 * j]!, bi = B[bk + 2 * j + 1]!;
-        C[ci + 2 * j] += ar * br - ai * bi;
-        C[ci + 2 * j + 1] += ar * bi + ai * br;
-      }
-    }
-  }
+  const c = outFor(out, a.cols, b.cols, 'matmulAH');
+  const at = scratch(0, a.data.length), bt = scratch(1, b.data.length);
+  transposeInto(a.data, 0, a.rows, a.cols, at, true);
+  transposeInto(b.data, 0, b.rows, b.cols, bt, false);
+  gemmNT(at, 0, bt, 0, c.data, 0, a.cols, b.cols, a.rows);
   return c;
 }
 
-/** C = A · Bᴴ without forming Bᴴ. */
+/** C = A · Bᴴ without forming Bᴴ as a matrix (writes into `out` if given; no aliasing). */
 export function matmulBH(a: CMat, b: CMat, out?: CMat): CMat {
   if (a.cols !== b.cols) throw new RangeError(`matmulBH: ${a.rows}x${a.cols} · (${b.rows}x${b.cols})ᴴ`);
-  const m = a.rows, n = b.rows, p = a.cols;
-  const c = out ?? cmat(m, n);
-  const A = a.data, B = b.data, C = c.data;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sr = 0, si = 0;
-      const ai = 2 * i * p, bj = 2 * j * p;
-      for (let k = 0; k < p; k++) {
-        const xr = A[ai + 2 * k]!, xi = A[ai + 2 * k + 1]!;
-        const yr = B[bj + 2 * k]!, yi = -B[bj + 2 * k + 1]!;
-        sr += xr * yr - xi * yi;
-        si += xr * yi + xi * yr;
-      }
-      C[2 * (i * n + j)] = sr;
-      C[2 * (i * n + j) + 1] = si;
-    }
-  }
+  const c = outFor(out, a.rows, b.rows, 'matmulBH');
+  const bc = scratch(0, b.data.length);
+  const B = b.data;
+  for (let k = 0; k < B.length; k += 2) { bc[k] = B[k]!; bc[k + 1] = -B[k + 1]!; }
+  gemmNT(a.data, 0, bc, 0, c.data, 0, a.rows, b.rows, a.cols);
   return c;
+}
+
+function outFor(out: CMat | undefined, rows: number, cols: number, op: string): CMat {
+  if (!out) return cmat(rows, cols);
+  if (out.rows !== rows || out.cols !== cols) throw new RangeError(`${op}: out is ${out.rows}x${out.cols}, expected ${rows}x${cols}`);
+  return out;
 }
 
 /** Conjugate transpose Aᴴ. */

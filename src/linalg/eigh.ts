@@ -33,15 +33,12 @@ export function eigh(a: CMat): Eigh {
 export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
   if (n === 0) return { values: new Float64Array(0), vectors: cmat(0, 0) };
   const rs = 2 * n;
-  // Exactly Hermitian working copy from the lower triangle.
+  // Working copy of the lower triangle (the upper is never read); diagonal forced real.
   const W = new Float64Array(2 * n * n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const re = A[off + i * rs + 2 * j]!, im = A[off + i * rs + 2 * j + 1]!;
-      W[i * rs + 2 * j] = re; W[i * rs + 2 * j + 1] = im;
-      W[j * rs + 2 * i] = re; W[j * rs + 2 * i + 1] = -im;
-    }
-    W[i * rs + 2 * i] = A[off + i * rs + 2 * i]!;
+    const r = i * rs;
+    for (let j = 0; j < 2 * i; j++) W[r + j] = A[off + r + j]!;
+    W[r + 2 * i] = A[off + r + 2 * i]!;
   }
 
   const d = new Float64Array(n), e = new Float64Array(n);
@@ -69,31 +66,41 @@ export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
     const b = 1 / (xn * (xn + ax0));
     beta[k] = b;
     er[k] = -phr * xn; ei[k] = -phi * xn;
-    // p = b W22 u
+    // p = b W22 u from the lower triangle: entry (i, j), j < i, serves p_i (W_ij u_j) and p_j (conj(W_ij) u_i).
+    for (let i = 2 * m0; i < rs; i++) p[i] = 0;
+    for (let i = m0; i < n; i++) {
+      const wi = i * rs;
+      const uir = U[u + 2 * i]!, uii = U[u + 2 * i + 1]!;
+      const wd = W[wi + 2 * i]!;
+      let sr = wd * uir, si = wd * uii;
+      for (let j = m0; j < i; j++) {
+        const wr = W[wi + 2 * j]!, wim = W[wi + 2 * j + 1]!;
+        const ujr = U[u + 2 * j]!, uji = U[u + 2 * j + 1]!;
+        sr += wr * ujr - wim * uji;
+        si += wr * uji + wim * ujr;
+        p[2 * j] += wr * uir + wim * uii;
+        p[2 * j + 1] += wr * uii - wim * uir;
+      }
+      p[2 * i] += sr;
+      p[2 * i + 1] += si;
+    }
     let c = 0;
     for (let i = m0; i < n; i++) {
-      let sr = 0, si = 0;
-      const wi = i * rs;
-      for (let j = m0; j < n; j++) {
-        const wr = W[wi + 2 * j]!, wim = W[wi + 2 * j + 1]!;
-        const ur = U[u + 2 * j]!, ui = U[u + 2 * j + 1]!;
-        sr += wr * ur - wim * ui;
-        si += wr * ui + wim * ur;
-      }
-      p[2 * i] = b * sr; p[2 * i + 1] = b * si;
+      p[2 * i] *= b; p[2 * i + 1] *= b;
       c += U[u + 2 * i]! * p[2 * i]! + U[u + 2 * i + 1]! * p[2 * i + 1]!; // Re(conj(u_i) p_i)
     }
     const K = 0.5 * b * c;
     for (let i = m0; i < n; i++) { p[2 * i] -= K * U[u + 2 * i]!; p[2 * i + 1] -= K * U[u + 2 * i + 1]!; }
-    // W22 -= u qᴴ + q uᴴ (q in p)
+    // Lower triangle of W22 -= u qᴴ + q uᴴ (q in p).
     for (let i = m0; i < n; i++) {
       const ur = U[u + 2 * i]!, ui = U[u + 2 * i + 1]!, qr = p[2 * i]!, qi = p[2 * i + 1]!;
       const wi = i * rs;
-      for (let j = m0; j < n; j++) {
+      for (let j = m0; j <= i; j++) {
         const qjr = p[2 * j]!, qji = -p[2 * j + 1]!, ujr = U[u + 2 * j]!, uji = -U[u + 2 * j + 1]!;
         W[wi + 2 * j] -= ur * qjr - ui * qji + qr * ujr - qi * uji;
         W[wi + 2 * j + 1] -= ur * qji + ui * qjr + qr * uji + qi * ujr;
       }
+      W[wi + 2 * i + 1] = 0;
     }
   }
   for (let k = 0; k < n; k++) d[k] = W[k * rs + 2 * k]!;
@@ -153,39 +160,30 @@ export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
   }
   e[n - 1] = 0;
 
-  // 3. Implicit QL on the real tridiagonal; Zt holds the rotations transposed (row i = eigenvector i).
-  const Zt = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) Zt[i * n + i] = 1;
-  tql2(d, e, Zt, n);
+  // 3. Implicit QL on the real tridiagonal, then Zt = Zᵀ so eigenvectors are contiguous rows.
+  const Z = new Float64Array(n * n), Zt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) Z[i * n + i] = 1;
+  tql2(d, e, Z, n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) Zt[i * n + k] = Z[k * n + i]!;
 
   // 4. V = (Q D) Z, descending order.
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y]! - d[x]! || x - y);
   const values = new Float64Array(n);
   for (let c = 0; c < n; c++) values[c] = d[order[c]!]!;
-  const V = cmat(n, n), v = V.data;
-  for (let r = 0; r < n; r++) {
-    const qr = r * rs;
-    for (let c = 0; c < n; c++) {
-      const z = order[c]! * n;
-      let sr = 0, si = 0;
-      for (let k = 0; k < n; k++) {
-        const w = Zt[z + k]!;
-        sr += Q[qr + 2 * k]! * w;
-        si += Q[qr + 2 * k + 1]! * w;
-      }
-      v[qr + 2 * c] = sr;
-      v[qr + 2 * c + 1] = si;
-    }
-  }
+  const V = cmat(n, n);
+  qzProduct(Q, Zt, order, V.data, n);
   return { values, vectors: V };
 }
 
 /**
  * Symmetric tridiagonal QL with implicit shifts (EISPACK tql2, as in JAMA). d: diagonal (out:
- * eigenvalues, unsorted), e: sub-diagonal e[i] = T[i+1][i] with e[n-1] = 0 (destroyed), Zt: n×n
- * row-major; rotations are applied to its rows, so row i ends as the eigenvector of d[i].
+ * eigenvalues, unsorted), e: sub-diagonal e[i] = T[i+1][i] with e[n-1] = 0 (destroyed), Z: n×n
+ * row-major, column i ends as the eigenvector of d[i] (pass the identity).
+ * The rotations of one QL sweep are recorded first and then applied to Z row by row as one chain
+ * (as LAPACK's lasr does): one load and one store per entry and rotation instead of two of each.
  */
-export function tql2(d: Float64Array, e: Float64Array, Zt: Float64Array, n: number): void {
+export function tql2(d: Float64Array, e: Float64Array, Z: Float64Array, n: number): void {
+  const cs = new Float64Array(n), sn = new Float64Array(n);
   let f = 0, tst1 = 0;
   for (let l = 0; l < n; l++) {
     tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
@@ -220,12 +218,34 @@ export function tql2(d: Float64Array, e: Float64Array, Zt: Float64Array, n: numb
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
-          const zi = i * n, zj = (i + 1) * n;
-          for (let k = 0; k < n; k++) {
-            const hk = Zt[zj + k]!, gk = Zt[zi + k]!;
-            Zt[zj + k] = s * gk + c * hk;
-            Zt[zi + k] = c * gk - s * hk;
+          cs[i] = c;
+          sn[i] = s;
+        }
+        // Z[:, i], Z[:, i+1] ← rotation i, for i = m-1 down to l, carried along each row of Z.
+        // Four rows per pass so each (c_i, s_i) load serves four entries.
+        let k = 0;
+        for (; k + 3 < n; k += 4) {
+          const z0 = k * n, z1 = z0 + n, z2 = z1 + n, z3 = z2 + n;
+          let h0 = Z[z0 + m]!, h1 = Z[z1 + m]!, h2 = Z[z2 + m]!, h3 = Z[z3 + m]!;
+          for (let i = m - 1; i >= l; i--) {
+            const ci = cs[i]!, si = sn[i]!;
+            const g0 = Z[z0 + i]!, g1 = Z[z1 + i]!, g2 = Z[z2 + i]!, g3 = Z[z3 + i]!;
+            Z[z0 + i + 1] = si * g0 + ci * h0; h0 = ci * g0 - si * h0;
+            Z[z1 + i + 1] = si * g1 + ci * h1; h1 = ci * g1 - si * h1;
+            Z[z2 + i + 1] = si * g2 + ci * h2; h2 = ci * g2 - si * h2;
+            Z[z3 + i + 1] = si * g3 + ci * h3; h3 = ci * g3 - si * h3;
           }
+          Z[z0 + l] = h0; Z[z1 + l] = h1; Z[z2 + l] = h2; Z[z3 + l] = h3;
+        }
+        for (; k < n; k++) {
+          const zk = k * n;
+          let hc = Z[zk + m]!;
+          for (let i = m - 1; i >= l; i--) {
+            const gk = Z[zk + i]!, ci = cs[i]!, si = sn[i]!;
+            Z[zk + i + 1] = si * gk + ci * hc;
+            hc = ci * gk - si * hc;
+          }
+          Z[zk + l] = hc;
         }
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
         e[l] = s * p;
@@ -234,5 +254,49 @@ export function tql2(d: Float64Array, e: Float64Array, Zt: Float64Array, n: numb
     }
     d[l] = d[l]! + f;
     e[l] = 0;
+  }
+}
+
+/** v[r][c] = Σ_k Q[r][k] · Zt[order[c]][k] (complex × real), 2×2 blocks accumulated in registers. */
+function qzProduct(Q: Float64Array, Zt: Float64Array, order: number[], v: Float64Array, n: number): void {
+  const rs = 2 * n;
+  let r = 0;
+  for (; r + 1 < n; r += 2) {
+    const q0 = r * rs, q1 = q0 + rs;
+    let c = 0;
+    for (; c + 1 < n; c += 2) {
+      const z0 = order[c]! * n, z1 = order[c + 1]! * n;
+      let a0r = 0, a0i = 0, a1r = 0, a1i = 0, b0r = 0, b0i = 0, b1r = 0, b1i = 0;
+      for (let k = 0; k < n; k++) {
+        const x0r = Q[q0 + 2 * k]!, x0i = Q[q0 + 2 * k + 1]!, x1r = Q[q1 + 2 * k]!, x1i = Q[q1 + 2 * k + 1]!;
+        const w0 = Zt[z0 + k]!, w1 = Zt[z1 + k]!;
+        a0r += x0r * w0; a0i += x0i * w0; a1r += x0r * w1; a1i += x0i * w1;
+        b0r += x1r * w0; b0i += x1i * w0; b1r += x1r * w1; b1i += x1i * w1;
+      }
+      v[q0 + 2 * c] = a0r; v[q0 + 2 * c + 1] = a0i; v[q0 + 2 * c + 2] = a1r; v[q0 + 2 * c + 3] = a1i;
+      v[q1 + 2 * c] = b0r; v[q1 + 2 * c + 1] = b0i; v[q1 + 2 * c + 2] = b1r; v[q1 + 2 * c + 3] = b1i;
+    }
+    for (; c < n; c++) {
+      const z0 = order[c]! * n;
+      let a0r = 0, a0i = 0, b0r = 0, b0i = 0;
+      for (let k = 0; k < n; k++) {
+        const w0 = Zt[z0 + k]!;
+        a0r += Q[q0 + 2 * k]! * w0; a0i += Q[q0 + 2 * k + 1]! * w0;
+        b0r += Q[q1 + 2 * k]! * w0; b0i += Q[q1 + 2 * k + 1]! * w0;
+      }
+      v[q0 + 2 * c] = a0r; v[q0 + 2 * c + 1] = a0i; v[q1 + 2 * c] = b0r; v[q1 + 2 * c + 1] = b0i;
+    }
+  }
+  for (; r < n; r++) {
+    const q0 = r * rs;
+    for (let c = 0; c < n; c++) {
+      const z0 = order[c]! * n;
+      let a0r = 0, a0i = 0;
+      for (let k = 0; k < n; k++) {
+        const w0 = Zt[z0 + k]!;
+        a0r += Q[q0 + 2 * k]! * w0; a0i += Q[q0 + 2 * k + 1]! * w0;
+      }
+      v[q0 + 2 * c] = a0r; v[q0 + 2 * c + 1] = a0i;
+    }
   }
 }

@@ -63,18 +63,37 @@ function gaussJordanInPlace(W: Float64Array, off: number, n: number, P: Int32Arr
       W[rk + j] = xr * ir - xi * ii;
       W[rk + j + 1] = xr * ii + xi * ir;
     }
-    for (let i = 0; i < n; i++) {
-      if (i === k) continue;
+    // row_i -= w_ik · row_k for every i ≠ k, two rows per pass so row k is loaded once for both.
+    let i = 0;
+    for (;;) {
+      while (i < n && (i === k || (W[off + i * rs + 2 * k] === 0 && W[off + i * rs + 2 * k + 1] === 0))) i++;
+      if (i >= n) break;
+      let i2 = i + 1;
+      while (i2 < n && (i2 === k || (W[off + i2 * rs + 2 * k] === 0 && W[off + i2 * rs + 2 * k + 1] === 0))) i2++;
       const ri = off + i * rs;
       const fr = W[ri + 2 * k]!, fi = W[ri + 2 * k + 1]!;
-      if (fr === 0 && fi === 0) continue;
       W[ri + 2 * k] = 0;
       W[ri + 2 * k + 1] = 0;
+      if (i2 >= n) {
+        for (let j = 0; j < rs; j += 2) {
+          const xr = W[rk + j]!, xi = W[rk + j + 1]!;
+          W[ri + j] -= fr * xr - fi * xi;
+          W[ri + j + 1] -= fr * xi + fi * xr;
+        }
+        break;
+      }
+      const r2 = off + i2 * rs;
+      const gr = W[r2 + 2 * k]!, gi = W[r2 + 2 * k + 1]!;
+      W[r2 + 2 * k] = 0;
+      W[r2 + 2 * k + 1] = 0;
       for (let j = 0; j < rs; j += 2) {
         const xr = W[rk + j]!, xi = W[rk + j + 1]!;
         W[ri + j] -= fr * xr - fi * xi;
         W[ri + j + 1] -= fr * xi + fi * xr;
+        W[r2 + j] -= gr * xr - gi * xi;
+        W[r2 + j + 1] -= gr * xi + gi * xr;
       }
+      i = i2 + 1;
     }
   }
   // Undo the row interchanges as column interchanges, last first.
