@@ -1,0 +1,182 @@
+/**
+ * The federated round loop: select → local LoRA training → upload flat vectors → aggregate (any
+ * `Aggregator`) → server update → evaluate → metrics and checkpoint.
+ *
+ * The trainer knows no architecture: it gets a `makeModel(slots)` that returns a `BatchedLoraModel`
+ * with that many adapter slots over the shared frozen base (same initial adapters for any slot count).
+ * One model is built per run: S = clients per round slots in batched mode, 1 in loop mode.
+ *
+ * Random streams (from the scenario seed): ('client-sampling', round), ('batch', round, client, step),
+ * child ('aggregation', round) for the aggregator. All keyed by round, so `resume` from the checkpoint
+ * of round k replays rounds k+1… exactly as an uninterrupted run.
+ */
+import type { FederatedData } from '../data/federated.js';
+import type { BatchedLoraModel } from '../lora/batched.js';
+import type { RandomStreams } from '../random/streams.js';
+import type { RunFolder } from '../results/run-folder.js';
+import type { CsvRow } from '../results/csv.js';
+import { NumericalError } from '../errors.js';
+import { nmse, weightedAverage, type Aggregator, type UploadKind } from './aggregator.js';
+import { loadCheckpoint, saveCheckpoint, type FlCheckpoint } from './checkpoint.js';
+import type { FlConfig } from './config.js';
+import { gather, selectedEntries } from './entries.js';
+import { evaluateGlobal, type EvalResult } from './evaluate.js';
+import { localTraining } from './local.js';
+import { METRIC_COLUMNS } from './metrics.js';
+import { clientsPerRound, selectClients } from './selection.js';
+
+export interface FederatedRunOptions {
+  config: FlConfig;
+  data: FederatedData;
+  makeModel: (slots: number) => BatchedLoraModel;
+  aggregator: Aggregator;
+  streams: RandomStreams;
+  /** Results folder: metrics.csv, rounds.jsonl, checkpoint.json (optional for library use). */
+  folder?: RunFolder;
+  /** Continue from the folder's checkpoint when it has one. */
+  resume?: boolean;
+  /** Stop after this round (tests: simulate a kill after round k). */
+  stopAfterRound?: number;
+  /** Progress line per round (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface FederatedRunResult {
+  rows: CsvRow[];
+  records: Record<string, unknown>[];
+  global: Float32Array;
+  lastRound: number;
+}
+
+export async function runFederated(opts: FederatedRunOptions): Promise<FederatedRunResult> {
+  const { config: cfg, data, aggregator, streams, folder } = opts;
+  const K = data.clients.length;
+  if (K !== cfg.clients) throw new Error(`data has ${K} clients, config ${cfg.clients}`);
+  const S = cfg.mode === 'batched' ? clientsPerRound(K, cfg.selection) : 1;
+  const model = opts.makeModel(S);
+  try {
+    const entries = selectedEntries(model.adapterLayout(), cfg.aggregateFactors, model.adapterSize);
+    const upload: UploadKind = cfg.algorithm === 'fedsgd' ? 'gradient' : cfg.upload;
+    const sizes = data.clients.map((c) => c.size);
+
+    let state: FlCheckpoint | undefined = opts.resume && folder ? loadCheckpoint(folder) : undefined;
+    if (!state) {
+      const global = model.getAdapters(0);
+      const t0 = performance.now();
+      const ev = evaluateGlobal(model, global, data);
+      checkFiniteLoss(ev.loss, 'evaluation loss before training', 0);
+      const row = metricRow(0, 0, NaN, ev, NaN, {}, (performance.now() - t0) / 1000, data.kind);
+      const record = { round: 0, eval: evalRecord(ev) };
+      state = { format: 'airlora-fl-checkpoint/1', round: 0, adapterSize: model.adapterSize, global, initialEvalLoss: ev.loss, rows: [row], records: [record] };
+      persist(folder, state);
+      opts.log?.(progress(row, cfg.rounds));
+    } else if (state.adapterSize !== model.adapterSize) {
+      throw new NumericalError(`resume: checkpoint adapter size ${state.adapterSize} ≠ model's ${model.adapterSize}`);
+    }
+
+    const last = Math.min(cfg.rounds, opts.stopAfterRound ?? Infinity);
+    for (let round = state.round + 1; round <= last; round++) {
+      const t0 = performance.now();
+      const global = state.global;
+      const selected = selectClients(K, cfg.selection, round, streams);
+      const total = selected.reduce((s, k) => s + sizes[k]!, 0);
+      const weights = Float64Array.from(selected, (k) => sizes[k]! / total);
+
+      const local = localTraining(model, selected, global, data, cfg, round, streams);
+      const trainLoss = local.trainLoss.reduce((s, x) => s + x, 0) / local.trainLoss.length;
+      checkFiniteLoss(trainLoss, 'training loss', round);
+
+      const vectors = local.uploads.map((u) => gather(u, entries));
+      const ideal = weightedAverage(vectors, weights);
+      const res = await aggregator.aggregate({
+        vectors, weights,
+        context: { round, clients: selected, streams: streams.child('aggregation', round), upload },
+      });
+      const agg = res.aggregate;
+      if (agg.length !== ideal.length) throw new Error(`aggregator '${aggregator.name}' returned ${agg.length} entries, expected ${ideal.length}`);
+      for (let i = 0; i < agg.length; i++) {
+        if (!Number.isFinite(agg[i]!)) throw new NumericalError(`round ${round}: aggregator '${aggregator.name}' returned a non-finite entry at ${i}; last good checkpoint is round ${round - 1}`);
+      }
+      const err = nmse(agg, ideal);
+      const next = serverUpdate(global, agg, entries, cfg, upload);
+
+      const doEval = round % cfg.evalEvery === 0 || round === cfg.rounds;
+      const ev = doEval ? evaluateGlobal(model, next, data) : undefined;
+      if (ev) checkFiniteLoss(ev.loss, 'evaluation loss', round);
+      const limit = cfg.divergenceFactor * state.initialEvalLoss;
+      const worst = Math.max(trainLoss, ev?.loss ?? -Infinity);
+      if (worst > limit) {
+        throw new NumericalError(`training diverged in round ${round}: loss ${worst.toPrecision(4)} > ${cfg.divergenceFactor} × initial evaluation loss ${state.initialEvalLoss.toPrecision(4)} (lower the learning rate); last good checkpoint is round ${round - 1}`);
+      }
+
+      const wall = (performance.now() - t0) / 1000;
+      const row = metricRow(round, selected.length, trainLoss, ev, err, res.diagnostics, wall, data.kind);
+      const record = {
+        round, clients: selected, weights: Array.from(weights), trainLoss: local.trainLoss, nmse: err,
+        diagnostics: res.diagnostics, ...(ev ? { eval: evalRecord(ev) } : {}), wallS: wall,
+      };
+      state = { ...state, round, global: next, rows: [...state.rows, row], records: [...state.records, record] };
+      persist(folder, state);
+      opts.log?.(progress(row, cfg.rounds));
+    }
+    return { rows: state.rows, records: state.records, global: state.global, lastRound: state.round };
+  } finally {
+    model.dispose();
+  }
+}
+
+function serverUpdate(global: Float32Array, agg: Float32Array, entries: Uint32Array | null, cfg: FlConfig, upload: UploadKind): Float32Array {
+  const next = Float32Array.from(global);
+  const n = entries ? entries.length : global.length;
+  for (let j = 0; j < n; j++) {
+    const i = entries ? entries[j]! : j;
+    if (upload === 'weights') next[i] = agg[j]!;
+    else if (upload === 'delta') next[i] = global[i]! + cfg.serverLr * agg[j]!;
+    else next[i] = global[i]! - cfg.serverLr * agg[j]!;
+  }
+  return next;
+}
+
+function checkFiniteLoss(v: number, what: string, round: number): void {
+  if (!Number.isFinite(v)) {
+    throw new NumericalError(`training diverged in round ${round}: ${what} is ${v}${round > 0 ? `; last good checkpoint is round ${round - 1}` : ''}`);
+  }
+}
+
+function metricRow(round: number, clients: number, trainLoss: number, ev: EvalResult | undefined, err: number,
+  diag: Record<string, number | undefined>, wall: number, kind: 'lm' | 'classifier'): CsvRow {
+  const row: CsvRow = {
+    round, clients,
+    train_loss: Number.isNaN(trainLoss) ? null : trainLoss,
+    eval_loss: ev?.loss ?? null,
+    perplexity: kind === 'lm' ? ev?.perplexity ?? null : null,
+    accuracy: kind === 'classifier' ? ev?.accuracy ?? null : null,
+    nmse: Number.isNaN(err) ? null : err,
+    nmse_db: Number.isNaN(err) ? null : err > 0 ? 10 * Math.log10(err) : -Infinity,
+    latency_s: diag['latencyS'] ?? null,
+    energy_j: diag['energyJ'] ?? null,
+    wall_s: wall,
+  };
+  return Object.fromEntries(METRIC_COLUMNS.map((c) => [c, row[c]]));
+}
+
+function evalRecord(ev: EvalResult): Record<string, unknown> {
+  return { loss: ev.loss, perplexity: ev.perplexity, accuracy: ev.accuracy, perClientLoss: ev.perClientLoss, perClientAccuracy: ev.perClientAccuracy };
+}
+
+function persist(folder: RunFolder | undefined, state: FlCheckpoint): void {
+  if (!folder) return;
+  folder.writeCsv('metrics.csv', state.rows, [...METRIC_COLUMNS]);
+  folder.writeText('rounds.jsonl', state.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  saveCheckpoint(folder, state); // last: a checkpoint never points past the files above
+}
+
+function progress(row: CsvRow, rounds: number): string {
+  const f = (v: unknown, d = 4) => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(d) : '-');
+  const parts = [`round ${row['round']}/${rounds}`, `train ${f(row['train_loss'])}`, `eval ${f(row['eval_loss'])}`];
+  if (row['perplexity'] !== null) parts.push(`ppl ${f(row['perplexity'])}`);
+  if (row['accuracy'] !== null) parts.push(`acc ${f(row['accuracy'], 3)}`);
+  if (row['nmse_db'] !== null) parts.push(`nmse ${f(row['nmse_db'], 3)} dB`);
+  parts.push(`${f(row['wall_s'], 3)} s`);
+  return parts.join('  ');
+}
