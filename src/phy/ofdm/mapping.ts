@@ -84,15 +84,16 @@ export interface NormStats {
 export function normalizationStats(x: Float64Array): NormStats {
   const n = x.length;
   if (n === 0) throw new UserInputError('normalizationStats.x: empty vector is not allowed', 'x');
-  let s = 0;
-  for (let i = 0; i < n; i++) s += x[i]!;
-  const mean = s / n;
-  let ss = 0;
+  // One pass with the shifted-data method (shift by x[0]): stable when |mean| ≫ std.
+  const c = x[0]!;
+  let s = 0, ss = 0;
   for (let i = 0; i < n; i++) {
-    const d = x[i]! - mean;
+    const d = x[i]! - c;
+    s += d;
     ss += d * d;
   }
-  const scale = Math.sqrt((2 * ss) / n);
+  const mean = c + s / n;
+  const scale = Math.sqrt(Math.max(0, (2 * (ss - (s * s) / n)) / n));
   if (!Number.isFinite(mean) || !Number.isFinite(scale)) {
     throw new NumericalError(`normalizationStats: non-finite update vector (mean ${mean}, scale ${scale})`);
   }
