@@ -264,6 +264,26 @@ describe('phy/channel: reproducibility and layout', () => {
     expect(iid.H.data[0]).to.not.equal(iid.H.data[sz]);
   });
 
+  it('per-subcarrier response is the DFT of the zero-padded taps: H[m] = Σ_l h_l e^{−j2πlm/N}', () => {
+    const L = 5, M = 12, N = 16;
+    const ch = generateChannel({ K: 2, Nr: 2, Nt: 3, M, fftSize: N, multipath: { taps: L, decayDb: 2 } }, new RandomStreams(6), { trial: 0, round: 0 });
+    expect(ch.fftSize).to.equal(N);
+    const E = 6;
+    for (let k = 0; k < 2; k++) for (let m = 0; m < M; m++) for (let e = 0; e < E; e++) {
+      let re = 0, im = 0;
+      for (let l = 0; l < L; l++) {
+        const o = 2 * ((k * L + l) * E + e);
+        const tr = ch.taps!.data[o]!, ti = ch.taps!.data[o + 1]!;
+        const c = Math.cos((2 * Math.PI * l * m) / N), s = -Math.sin((2 * Math.PI * l * m) / N);
+        re += tr * c - ti * s;
+        im += tr * s + ti * c;
+      }
+      const [hr, hi] = h(ch, k, m, Math.floor(e / 3), e % 3);
+      expect(hr).to.be.closeTo(re, 1e-13);
+      expect(hi).to.be.closeTo(im, 1e-13);
+    }
+  });
+
   it('applyChannelFreq computes H_k[m] X[m, t] and superposes with accumulate', () => {
     const ch = generateChannel({ K: 2, Nr: 3, Nt: 2, M: 4, iidSubcarriers: true }, new RandomStreams(4), { trial: 0, round: 0 });
     const T = 2;
