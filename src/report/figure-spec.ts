@@ -22,6 +22,7 @@ export interface FigureSpec {
   xScale: 'linear' | 'log';
   yScale: 'linear' | 'log' | 'db';
   title?: string;
+  caption?: string;
   xTitle?: string;
   yTitle?: string;
   seriesTitle?: string;
@@ -67,6 +68,7 @@ export function resolveFigure(entry: FigureEntry, index = 0): FigureSpec {
     xScale: m.xScale ?? 'linear',
     yScale: m.yScale ?? 'linear',
     title: m.title,
+    caption: m.caption,
     xTitle: m.xTitle,
     yTitle: m.yTitle,
     seriesTitle: m.seriesTitle,

@@ -6,3 +6,4 @@ export * from './render.js';
 export * from './draw.js';
 export * from './compare.js';
 export { PRESETS, presetNames } from './presets.js';
+export * from './docs.js';

@@ -43,6 +43,8 @@ export const figureObjectSchema = z.object({
   /** 'db' averages in linear units, then shows 10·log10 (NMSE in dB). */
   yScale: z.enum(['linear', 'log', 'db']).optional(),
   title: z.string().optional(),
+  /** One sentence on what the figure shows (docs/figures.md, notebooks). */
+  caption: z.string().optional(),
   xTitle: z.string().optional(),
   yTitle: z.string().optional(),
   seriesTitle: z.string().optional(),

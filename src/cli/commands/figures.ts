@@ -1,0 +1,111 @@
+/**
+ * `airlora figures DIR` (re)draws a results folder's figures from its files alone.
+ * `airlora figures-all [PATH...]` runs every scenario with a `figures:` section (default: the
+ * scenarios/ folder), draws them, copies the PNGs to docs/figures/ and rewrites docs/figures.md.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { UserInputError } from '../../errors.js';
+import { drawFigures } from '../../report/draw.js';
+import { figuresMarkdown, type DocFigure } from '../../report/docs.js';
+import { resolveFigures } from '../../report/figure-spec.js';
+import { RunFolder } from '../../results/run-folder.js';
+import { runSweep } from '../../sweep/run-sweep.js';
+import { runScenario } from '../../sweep/run-single.js';
+import { loadScenarioFile } from '../../sweep/scenario-file.js';
+import { figuresSection } from '../../scenario/sections/figures.js';
+import { parsePositiveInt } from './sweep.js';
+
+const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+function scenarioFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (!existsSync(p)) throw new UserInputError(`figures-all: '${p}' does not exist`, 'paths');
+    if (statSync(p).isDirectory()) {
+      for (const f of readdirSync(p).sort()) if (/\.ya?ml$/i.test(f)) out.push(join(p, f));
+    } else out.push(p);
+  }
+  return out;
+}
+
+export function register(program: Command): void {
+  program
+    .command('figures')
+    .description('(re)draw the figures of a results folder from its files alone (never re-runs anything)')
+    .argument('<dir>', 'results folder')
+    .option('--only <names>', 'only these figures (comma-separated)', list)
+    .option('--format <fmts>', 'svg,png (default both)', list)
+    .option('--scale <z>', 'PNG zoom factor', '2')
+    .action(async (dir: string, o: { only?: string[]; format?: string[]; scale: string }) => {
+      const formats = (o.format ?? ['svg', 'png']);
+      for (const f of formats) if (f !== 'svg' && f !== 'png') throw new UserInputError(`--format: '${f}' is not allowed; allowed: svg, png`, 'format');
+      const scale = Number(o.scale);
+      if (!(scale > 0 && scale <= 8)) throw new UserInputError(`--scale: '${o.scale}' must be a number in (0, 8]`, 'scale');
+      const folder = RunFolder.open(dir);
+      if (folder.hasManifest() && !folder.isComplete()) process.stderr.write(`warning: ${dir} is not a complete run (status '${folder.status}'); drawing what is there\n`);
+      const drawn = await drawFigures(folder, { only: o.only, formats: formats as ('svg' | 'png')[], scale });
+      if (drawn.length === 0) process.stderr.write('no figures: the scenario names none and no preset matches the CSV columns\n');
+      for (const d of drawn) {
+        process.stdout.write(`${join(folder.dir, 'figures', d.name)}.{${formats.join(',')}}  ${d.points} points${d.dropped ? `, ${d.dropped} non-finite values not plotted` : ''}\n`);
+      }
+    });
+
+  program
+    .command('figures-all')
+    .description('run every scenario that has a figures: section, draw its figures, refresh docs/figures/ and docs/figures.md')
+    .argument('[paths...]', 'scenario files or folders', ['scenarios'])
+    .option('--root <dir>', 'parent folder of the runs', 'runs/figures-all')
+    .option('--docs <dir>', 'docs folder (PNGs go to <docs>/figures/)', 'docs')
+    .option('--no-docs', 'do not touch docs/')
+    .option('-j, --jobs <n>', 'worker threads for sweeps')
+    .action(async (paths: string[], o: { root: string; docs: string | false; jobs?: string }) => {
+      const log = (m: string) => process.stderr.write(m + '\n');
+      const jobs = o.jobs !== undefined ? parsePositiveInt(o.jobs, '--jobs') : undefined;
+      const docFigs: DocFigure[] = [];
+      const skipped: { scenario: string; reason: string }[] = [];
+      for (const file of scenarioFiles(paths)) {
+        const stem = basename(file).replace(/\.ya?ml$/i, '');
+        const scenario = await loadScenarioFile(file);
+        if (scenario.figures === undefined) { log(`${file}: no figures: section, skipped`); continue; }
+        log(`== ${file}`);
+        let folder: RunFolder;
+        try {
+          folder = scenario.sweep !== undefined
+            ? (await runSweep({ scenario, root: o.root, name: stem, jobs, log })).folder
+            : await runScenario({ scenario, root: o.root, name: stem, log });
+        } catch (e) {
+          if (e instanceof UserInputError && e.field === 'kind') {
+            skipped.push({ scenario: file, reason: e.message });
+            log(`${file}: skipped (${e.message})`);
+            continue;
+          }
+          throw e;
+        }
+        const drawn = await drawFigures(folder, { scale: 1.5 });
+        const specs = resolveFigures(figuresSection.parse(scenario.figures));
+        const trials = folder.readJson<{ trials?: number }>('manifest.json').trials;
+        for (const d of drawn) {
+          const spec = specs.find((s) => s.name === d.name)!;
+          log(`  ${d.name}: ${d.points} points`);
+          if (o.docs === false) continue;
+          const dest = join(o.docs, 'figures', `${stem}.${d.name}.png`);
+          mkdirSync(join(o.docs, 'figures'), { recursive: true });
+          copyFileSync(folder.path(`figures/${d.name}.png`), dest);
+          const pts = folder.readCsv(`figures/${d.name}.points.csv`).map((r) => Number(r.n));
+          const nmin = Math.min(...pts), nmax = Math.max(...pts);
+          docFigs.push({
+            scenario: relative(process.cwd(), file), name: d.name, title: spec.title ?? d.name, caption: spec.caption ?? '',
+            png: relative(o.docs, dest),
+            trials: `${nmin === nmax ? nmin : `${nmin}–${nmax}`} trial${nmax === 1 ? '' : 's'} per point${trials ? `, ${trials} sweep trials` : ''}`,
+          });
+        }
+        log(`  → ${folder.dir}`);
+      }
+      if (o.docs !== false) {
+        writeFileSync(join(o.docs, 'figures.md'), figuresMarkdown(docFigs, skipped));
+        log(`wrote ${join(o.docs, 'figures.md')} (${docFigs.length} figures)`);
+      }
+    });
+}

@@ -1,0 +1,25 @@
+/**
+ * `sweep:` section: a grid over any scenario paths and a trial count. Each grid point × trial is
+ * one independent job (the scenario with those values set; `sweep:` itself removed).
+ *
+ *   sweep:
+ *     grid:
+ *       phy.snr_db: [0, 10, 20]
+ *       phy.antennas.server: [8, 16]
+ *     trials: 4                  # replicates per point; trial 0 keeps the scenario seed
+ *     columns: { phy.antennas.server: antennas }   # CSV column names (default: last path part)
+ *
+ * Jobs are ordered as the grid is written (first key outermost), trials innermost.
+ */
+import { z } from 'zod';
+
+export const sweepSection = z.object({
+  grid: z.record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'a dotted scenario path such as phy.snr_db'),
+    z.array(z.unknown()).min(1, 'at least one value'),
+  ).default({}),
+  trials: z.number().int().min(1).max(100000).default(1),
+  columns: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+}).strict();
+
+export type SweepSection = z.infer<typeof sweepSection>;

@@ -1,0 +1,132 @@
+/**
+ * Expand a scenario's `sweep:` section into independent jobs. A job is a fully resolved scenario
+ * (grid values set at their paths, `sweep:` removed, seed set for its trial) plus an id; its
+ * randomness depends only on that scenario, so jobs can run in any order, on any thread or machine.
+ */
+import { createHash } from 'node:crypto';
+import { UserInputError } from '../errors.js';
+import { canonicalHash } from '../results/canonical.js';
+import { sweepSection, type SweepSection } from '../scenario/sections/sweep.js';
+
+export interface SweepJob {
+  /** Stable id, e.g. j0007 (zero-padded index). */
+  id: string;
+  index: number;
+  /** Grid values of this job, keyed by scenario path. */
+  point: Record<string, unknown>;
+  /** Replicate index (0-based). */
+  trial: number;
+  seed: number;
+  scenario: Record<string, unknown>;
+  /** Hash of the job scenario (canonical JSON): a resumed sweep keeps a finished job only if it matches. */
+  hash: string;
+}
+
+export interface ExpandOptions {
+  /** Refuse grid paths that are not in the scenario (default true: catches typos). */
+  strictPaths?: boolean;
+}
+
+export interface SweepPlan {
+  sweep: SweepSection;
+  /** CSV column name per grid path. */
+  columns: Record<string, string>;
+  jobs: SweepJob[];
+}
+
+/** Parse and check a `sweep:` value (UserInputError names the field). */
+export function parseSweep(value: unknown): SweepSection {
+  const r = sweepSection.safeParse(value ?? {});
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new UserInputError(`sweep.${i.path.join('.')}: ${i.message}`, `sweep.${i.path.join('.')}`);
+  }
+  return r.data;
+}
+
+/** Seed of trial t: trial 0 keeps the scenario seed (a 1-trial sweep equals plain runs); others derive by name. */
+export function trialSeed(seed: number, trial: number): number {
+  if (trial === 0) return seed;
+  const h = createHash('sha256').update(`airlora/sweep-trial/${seed}/${trial}`).digest();
+  return h.readUInt32BE(0) >>> 1; // 31-bit, positive
+}
+
+export function expandSweep(scenario: Record<string, unknown>, opts: ExpandOptions = {}): SweepPlan {
+  const strict = opts.strictPaths ?? true;
+  const sweep = parseSweep(scenario.sweep);
+  const base = structuredClone(scenario);
+  delete base.sweep;
+  const seed = typeof base.seed === 'number' ? base.seed : 0;
+  const paths = Object.keys(sweep.grid);
+  for (const p of paths) {
+    if (p === 'seed' || p.startsWith('sweep.')) throw new UserInputError(`sweep.grid: '${p}' cannot be swept (use sweep.trials for seeds)`, `sweep.grid.${p}`);
+    if (strict && getPath(base, p) === undefined) {
+      throw new UserInputError(`sweep.grid: path '${p}' is not in the scenario (check the spelling; values there are: ${describeKeys(base, p)})`, `sweep.grid.${p}`);
+    }
+  }
+  const columns = gridColumns(paths, sweep.columns ?? {});
+  const jobs: SweepJob[] = [];
+  const total = paths.reduce((n, p) => n * sweep.grid[p]!.length, 1) * sweep.trials;
+  const width = Math.max(4, String(total - 1).length);
+  const idx = new Array<number>(paths.length).fill(0);
+  for (let done = false; !done;) {
+    const point: Record<string, unknown> = {};
+    paths.forEach((p, i) => { point[p] = sweep.grid[p]![idx[i]!]; });
+    for (let t = 0; t < sweep.trials; t++) {
+      const sc = structuredClone(base);
+      for (const p of paths) setPath(sc, p, structuredClone(point[p]));
+      const s = trialSeed(seed, t);
+      sc.seed = s;
+      const index = jobs.length;
+      jobs.push({ id: `j${String(index).padStart(width, '0')}`, index, point, trial: t, seed: s, scenario: sc, hash: canonicalHash(sc) });
+    }
+    // odometer: last path fastest
+    let k = paths.length - 1;
+    while (k >= 0) {
+      idx[k]!++;
+      if (idx[k]! < sweep.grid[paths[k]!]!.length) break;
+      idx[k] = 0;
+      k--;
+    }
+    if (k < 0) done = true;
+  }
+  return { sweep, columns, jobs };
+}
+
+function gridColumns(paths: string[], given: Record<string, string>): Record<string, string> {
+  for (const k of Object.keys(given)) {
+    if (!paths.includes(k)) throw new UserInputError(`sweep.columns: '${k}' is not a grid path; grid paths: ${paths.join(', ')}`, `sweep.columns.${k}`);
+  }
+  const last = (p: string) => p.slice(p.lastIndexOf('.') + 1);
+  const out: Record<string, string> = {};
+  for (const p of paths) {
+    const clash = paths.some((q) => q !== p && last(q) === last(p));
+    out[p] = given[p] ?? (clash ? p.replace(/\./g, '_') : last(p));
+  }
+  return out;
+}
+
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur: Record<string, unknown> = obj;
+  for (const part of parts.slice(0, -1)) {
+    const next = cur[part];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[part] = {};
+    cur = cur[part] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+function describeKeys(obj: unknown, path: string): string {
+  const parent = path.includes('.') ? getPath(obj, path.slice(0, path.lastIndexOf('.'))) : obj;
+  return parent && typeof parent === 'object' ? Object.keys(parent).join(', ') || '(none)' : '(parent missing)';
+}
