@@ -1,6 +1,10 @@
 /** Every sub-command's `register`. Add one line per command file. */
 import type { Command } from 'commander';
+import { register as sweep } from './sweep.js';
+import { register as merge } from './merge.js';
+import { register as figures } from './figures.js';
+import { register as compare } from './compare.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [sweep, merge, figures, compare];
