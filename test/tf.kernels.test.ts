@@ -206,6 +206,35 @@ describe('tf/wasm kernels against cpu', function () {
     tf.dispose([a, b]);
   });
 
+  it('Tanh (2·σ(2x) − 1 with a Taylor patch near 0): forward and gradient, tiny to saturated inputs', async () => {
+    const v = randArray(997, 'tanh');
+    const xs = Float32Array.from(v, (z, i) => (i % 3 === 0 ? z * 1e-3 : i % 3 === 1 ? z : z * 20));
+    xs[0] = 0; xs[1] = 1e-30; xs[2] = -0.05; xs[3] = 0.0499; xs[4] = 50; xs[5] = -50;
+    const inputs = [{ data: xs, shape: [997] }, { data: randArray(997, 'tanh-w'), shape: [997] }];
+    const f = (x?: tf.Tensor, w?: tf.Tensor) => [tf.tanh(x!), tf.grad((z: tf.Tensor) => tf.tanh(z).mul(w!).sum())(x!)];
+    await compareBackends('tanh', inputs, f, 3e-7);
+    // Relative error below 4e-6 everywhere, down to 1e-30 (the plain 2σ(2x)−1 has only ~1e-7 absolute).
+    const [got] = await onBackend('wasm', inputs, f);
+    for (let i = 0; i < 997; i++) {
+      const want = Math.tanh(xs[i]!);
+      expect(Math.abs(got!.data[i]! - want), `tanh(${xs[i]})`).to.be.at.most(4e-6 * Math.abs(want));
+    }
+  });
+
+  it('Identity shares the buffer: clones survive disposal of the source, no leak', async () => {
+    await tf.setBackend('wasm');
+    const n0 = tf.memory().numBytes;
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    const c = tf.engine().runKernel('Identity', { x: b }) as tf.Tensor;
+    a.dispose();
+    expect(Array.from(b.dataSync())).to.deep.equal([1, 2, 3]);
+    b.dispose();
+    expect(Array.from(c.dataSync())).to.deep.equal([1, 2, 3]);
+    c.dispose();
+    expect(tf.memory().numBytes).to.equal(n0);
+  });
+
   it('UnsortedSegmentSum: float32 and int32 rows, ids out of range dropped, rank-2 ids', async () => {
     const x = { data: randArray(6 * 3 * 2, 'uss'), shape: [6, 3, 2] };
     const ids1 = { data: Int32Array.from([2, 0, 2, 4, 1, 2]), shape: [6], dtype: 'int32' as const };

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeWasmBatchMatMul } from './batch_matmul.js';
 import { makeWasmUnsortedSegmentSum } from './unsorted_segment_sum.js';
 import { makeCpuBatchMatMul } from './cpu_batch_matmul.js';
+import { makeWasmIdentity, makeWasmTanh } from './elementwise.js';
 
 /** The wasm backend's own kernels that we replaced, for tests and benchmarks. */
 export const originalWasmKernels = new Map<string, tf.KernelConfig>();
@@ -14,10 +15,24 @@ export function registerWasmKernelFixes(): void {
   const mm = tf.getKernel('BatchMatMul', 'wasm');
   const tr = tf.getKernel('Transpose', 'wasm');
   if (!mm || !tr) throw new Error('airlora tf: tfjs-backend-wasm kernels BatchMatMul/Transpose not registered');
-  const fix = makeWasmBatchMatMul(mm, tr);
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(fix.config);
-  originalWasmKernels.set('BatchMatMul', mm);
+  const id = tf.getKernel('Identity', 'wasm');
+  const tanh = tf.getKernel('Tanh', 'wasm');
+  const sigmoid = tf.getKernel('Sigmoid', 'wasm');
+  const mul = tf.getKernel('Multiply', 'wasm');
+  const sub = tf.getKernel('Sub', 'wasm');
+  if (!id || !tanh || !sigmoid || !mul || !sub) {
+    throw new Error('airlora tf: tfjs-backend-wasm kernels Identity/Tanh/Sigmoid/Multiply/Sub not registered');
+  }
+  const replace = (orig: tf.KernelConfig, mine: tf.KernelConfig) => {
+    tf.unregisterKernel(orig.kernelName, 'wasm');
+    // Keep the original's setupFunc: it runs at backend init and binds the wasm export that the
+    // original kernel (still used as a fallback, and by withOriginalWasmKernels) calls.
+    tf.registerKernel({ ...mine, setupFunc: orig.setupFunc });
+    originalWasmKernels.set(orig.kernelName, orig);
+  };
+  replace(mm, makeWasmBatchMatMul(mm, tr).config);
+  replace(id, makeWasmIdentity(id));
+  replace(tanh, makeWasmTanh(tanh, sigmoid, mul, sub));
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(makeWasmUnsortedSegmentSum());
 }
 
