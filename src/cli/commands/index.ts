@@ -4,7 +4,9 @@ import { register as sweep } from './sweep.js';
 import { register as merge } from './merge.js';
 import { register as figures } from './figures.js';
 import { register as compare } from './compare.js';
+import { register as validate } from './validate.js';
+import { register as phy } from './phy.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [sweep, merge, figures, compare];
+export const commands: Register[] = [validate, phy, sweep, merge, figures, compare];

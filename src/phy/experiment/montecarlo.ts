@@ -1,0 +1,218 @@
+/**
+ * Monte-Carlo of the PHY alone: K synthetic update vectors → map → design → precode → channel →
+ * superpose + noise → combine → de-map, for every trial × server-antenna count × SNR (or power) point
+ * × scheme, with the aggregate NMSE ‖x̂ − Σφ_k x_k‖² / ‖Σφ_k x_k‖² per run.
+ *
+ * Common random numbers (paired comparisons): within a trial the update vectors, the channel (one
+ * realisation per server-antenna count, streams named by trial — H2's generator) and the noise (stream
+ * ('noise', trial, 'nr', N_r, point label, 'S', S)) are the same for every scheme, and no stream is
+ * named after a scheme, so the order of schemes in a scenario changes no result.
+ *
+ * Synthetic updates: x_k = √ρ c + √(1−ρ) e_k with c, e_k i.i.d. N(0, 1) entries (stream ('data',
+ * trial, 'common' | 'device', k)); ρ = `updateCorrelation` (0: independent devices). Each device
+ * normalises (mapping.ts), so the schemes realise the effective weights w_k = φ_k c_k / Σφ_j c_j.
+ */
+import { UserInputError } from '../../errors.js';
+import { RandomStreams } from '../../random/streams.js';
+import { summarize, toDb } from '../../stats/summary.js';
+import { applyDesign, weightedSum, type ReceivePath } from '../aircomp/apply.js';
+import type { AirCompScheme, PowerMode } from '../aircomp/types.js';
+import { generateChannel } from '../channel/generate.js';
+import type { ChannelConfig } from '../channel/config.js';
+import { aggregationTarget, denormalizeAggregate, normalizeAndMap, symbolLayout, type AggregationTarget, type SymbolLayout } from '../ofdm/mapping.js';
+
+export interface PhySweepPoint {
+  /** stable name of the point, used in stream names and tables, e.g. 'snr=10' */
+  label: string;
+  snrDb: number | null;
+  powerDbm: number | null;
+  /** per-subcarrier power budget (see DesignContext.P) */
+  P: number;
+  /** noise variance per subcarrier */
+  sigma2: number;
+}
+
+export interface PhySchemeEntry {
+  label: string;
+  /** streams this scheme uses (tci: 1) */
+  S: number;
+  scheme: AirCompScheme;
+}
+
+export interface PhyExperiment {
+  seed: number;
+  trials: number;
+  K: number;
+  Nt: number;
+  /** one run per server antenna count */
+  serverAntennas: number[];
+  M: number;
+  /** real entries per device update */
+  D: number;
+  /** channel options (K, Nr, Nt, M are filled in per run) */
+  channel: Omit<ChannelConfig, 'K' | 'Nr' | 'Nt' | 'M'>;
+  points: PhySweepPoint[];
+  powerMode: PowerMode;
+  /** aggregation weights φ (length K) */
+  phi: Float64Array;
+  updateCorrelation: number;
+  receivePath: ReceivePath;
+  schemes: PhySchemeEntry[];
+}
+
+export interface PhyTrialRow {
+  [key: string]: string | number | null;
+  trial: number;
+  server_antennas: number;
+  point: string;
+  snr_db: number | null;
+  power_dbm: number | null;
+  scheme: string;
+  streams: number;
+  /** NMSE of the de-mapped real aggregate */
+  nmse: number;
+  nmse_db: number;
+  /** NMSE on the normalised symbols (data entries only) */
+  nmse_symbols: number;
+  /** the designs' analytic MSE over the realised target power (symbol domain) */
+  nmse_analytic: number;
+}
+
+export interface PhySummaryRow {
+  [key: string]: string | number | null;
+  scheme: string;
+  server_antennas: number;
+  point: string;
+  snr_db: number | null;
+  power_dbm: number | null;
+  trials: number;
+  nmse_mean: number;
+  nmse_ci_low: number;
+  nmse_ci_high: number;
+  nmse_median: number;
+  nmse_median_low: number;
+  nmse_median_high: number;
+  nmse_mean_db: number;
+  nmse_ci_low_db: number;
+  nmse_ci_high_db: number;
+  nmse_median_db: number;
+  nmse_analytic_mean: number;
+  nmse_analytic_db: number;
+}
+
+export interface PhyResult {
+  rows: PhyTrialRow[];
+  summary: PhySummaryRow[];
+}
+
+export interface RunOptions {
+  /** called after every (trial, N_r) block with work done and total (for a progress bar) */
+  onProgress?: (done: number, total: number) => void;
+}
+
+function syntheticUpdates(streams: RandomStreams, trial: number, K: number, D: number, rho: number): Float64Array[] {
+  const common = rho > 0 ? streams.stream('data', trial, 'common').fillNormal(new Float64Array(D)) : undefined;
+  const a = Math.sqrt(rho), b = Math.sqrt(1 - rho);
+  return Array.from({ length: K }, (_, k) => {
+    const x = streams.stream('data', trial, 'device', k).fillNormal(new Float64Array(D));
+    if (common) for (let i = 0; i < D; i++) x[i] = a * common[i]! + b * x[i]!;
+    return x;
+  });
+}
+
+interface Mapped {
+  layout: SymbolLayout;
+  symbols: Float64Array[];
+  target: AggregationTarget;
+  /** Σ w_k s_k */
+  symTarget: Float64Array;
+  symRef: number;
+}
+
+export function runPhyExperiment(exp: PhyExperiment, opts: RunOptions = {}): PhyResult {
+  const { K, D, M, Nt, phi } = exp;
+  if (phi.length !== K) throw new UserInputError(`phy.weights: length ${phi.length} is not allowed; expected K = ${K}`, 'phy.weights');
+  const streams = new RandomStreams(exp.seed);
+  const rows: PhyTrialRow[] = [];
+  const total = exp.trials * exp.serverAntennas.length;
+  let done = 0;
+  const streamCounts = [...new Set(exp.schemes.map((s) => s.S))];
+  for (let trial = 0; trial < exp.trials; trial++) {
+    const x = syntheticUpdates(streams, trial, K, D, exp.updateCorrelation);
+    const ref = new Float64Array(D);
+    for (let k = 0; k < K; k++) for (let i = 0; i < D; i++) ref[i] += phi[k]! * x[k]![i]!;
+    let refPow = 0;
+    for (let i = 0; i < D; i++) refPow += ref[i]! * ref[i]!;
+    const mapped = new Map<number, Mapped>();
+    for (const S of streamCounts) {
+      const layout = symbolLayout(D, M, S);
+      const m = x.map((v) => normalizeAndMap(v, layout));
+      const target = aggregationTarget(phi, m.map((r) => r.stats));
+      const symbols = m.map((r) => r.symbols);
+      const symTarget = weightedSum(symbols, target.weights);
+      let symRef = 0;
+      for (let i = 0; i < D; i++) symRef += symTarget[i]! ** 2;
+      mapped.set(S, { layout, symbols, target, symTarget, symRef });
+    }
+    for (const Nr of exp.serverAntennas) {
+      const ch = generateChannel({ ...exp.channel, K, Nr, Nt, M }, streams, { trial, round: 0 });
+      for (const p of exp.points) {
+        for (const entry of exp.schemes) {
+          const mp = mapped.get(entry.S)!;
+          const ctx = { phi: mp.target.weights, sigma2: p.sigma2, P: p.P, powerMode: exp.powerMode, S: entry.S };
+          const design = entry.scheme.design(ch, ctx);
+          const noise = streams.stream('noise', trial, 'nr', Nr, p.label, 'S', entry.S);
+          const est = applyDesign(ch, design, ctx, mp.symbols, noise, { path: exp.receivePath });
+          const xhat = denormalizeAggregate(est, mp.layout, mp.target);
+          let err = 0;
+          for (let i = 0; i < D; i++) err += (xhat[i]! - ref[i]!) ** 2;
+          let serr = 0;
+          for (let i = 0; i < D; i++) serr += (est[i]! - mp.symTarget[i]!) ** 2;
+          let amse = 0;
+          for (let m = 0; m < M; m++) amse += design.analyticMse[m]!;
+          // per complex symbol: analytic MSE per symbol vector / S, over the realised target power per symbol
+          const analytic = (amse / M / entry.S) / (mp.symRef / (D / 2));
+          const nmse = err / refPow;
+          rows.push({
+            trial, server_antennas: Nr, point: p.label, snr_db: p.snrDb, power_dbm: p.powerDbm,
+            scheme: entry.label, streams: entry.S, nmse, nmse_db: toDb(nmse), nmse_symbols: serr / mp.symRef, nmse_analytic: analytic,
+          });
+        }
+      }
+      done++;
+      opts.onProgress?.(done, total);
+    }
+  }
+  return { rows, summary: summarizePhy(exp, rows) };
+}
+
+/** One summary row per scheme × N_r × point, in scenario order (scheme-major). */
+export function summarizePhy(exp: Pick<PhyExperiment, 'schemes' | 'serverAntennas' | 'points'>, rows: PhyTrialRow[]): PhySummaryRow[] {
+  const groups = new Map<string, PhyTrialRow[]>();
+  for (const r of rows) {
+    const key = `${r.scheme}\u0000${r.server_antennas}\u0000${r.point}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(r);
+  }
+  const out: PhySummaryRow[] = [];
+  for (const s of exp.schemes) {
+    for (const Nr of exp.serverAntennas) {
+      for (const p of exp.points) {
+        const g = groups.get(`${s.label}\u0000${Nr}\u0000${p.label}`);
+        if (!g) continue;
+        const st = summarize(g.map((r) => r.nmse));
+        const an = summarize(g.map((r) => r.nmse_analytic));
+        out.push({
+          scheme: s.label, server_antennas: Nr, point: p.label, snr_db: p.snrDb, power_dbm: p.powerDbm, trials: st.n,
+          nmse_mean: st.mean, nmse_ci_low: st.ciLow, nmse_ci_high: st.ciHigh,
+          nmse_median: st.median, nmse_median_low: st.medianLow, nmse_median_high: st.medianHigh,
+          nmse_mean_db: toDb(st.mean), nmse_ci_low_db: toDb(st.ciLow), nmse_ci_high_db: toDb(st.ciHigh),
+          nmse_median_db: toDb(st.median),
+          nmse_analytic_mean: an.mean, nmse_analytic_db: toDb(an.mean),
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+/**
+ * Scenario sections: one file each, one line here. Each file exports a zod schema named after its
+ * top-level key (give it a `.default(...)`/`.prefault({})` or `.optional()` so scenarios may omit it);
+ * schema.ts spreads this module into the scenario object.
+ */
+export { phy } from './phy.js';
+export { aggregation } from './aggregation.js';
