@@ -4,9 +4,10 @@
  * × scheme, with the aggregate NMSE ‖x̂ − Σφ_k x_k‖² / ‖Σφ_k x_k‖² per run.
  *
  * Common random numbers (paired comparisons): within a trial the update vectors, the channel (one
- * realisation per server-antenna count, streams named by trial — H2's generator) and the noise (stream
- * ('noise', trial, 'nr', N_r, point label, 'S', S)) are the same for every scheme, and no stream is
- * named after a scheme, so the order of schemes in a scenario changes no result.
+ * realisation per server-antenna count, streams named by trial — the channel generator) and the noise
+ * (stream ('noise', trial, 'nr', N_r, 'S', S): unit-variance draws scaled by σ, so also common across
+ * the SNR points of a sweep) are the same for every scheme, and no stream is named after a scheme, so
+ * the order of schemes in a scenario changes no result.
  *
  * Synthetic updates: x_k = √ρ c + √(1−ρ) e_k with c, e_k i.i.d. N(0, 1) entries (stream ('data',
  * trial, 'common' | 'device', k)); ρ = `updateCorrelation` (0: independent devices). Each device
@@ -161,7 +162,7 @@ export function runPhyExperiment(exp: PhyExperiment, opts: RunOptions = {}): Phy
           const mp = mapped.get(entry.S)!;
           const ctx = { phi: mp.target.weights, sigma2: p.sigma2, P: p.P, powerMode: exp.powerMode, S: entry.S };
           const design = entry.scheme.design(ch, ctx);
-          const noise = streams.stream('noise', trial, 'nr', Nr, p.label, 'S', entry.S);
+          const noise = streams.stream('noise', trial, 'nr', Nr, 'S', entry.S);
           const est = applyDesign(ch, design, ctx, mp.symbols, noise, { path: exp.receivePath });
           const xhat = denormalizeAggregate(est, mp.layout, mp.target);
           let err = 0;
