@@ -27,11 +27,20 @@ export function requireFinite(a: CMat, op: string): void {
   }
 }
 
+/**
+ * √(a² + b²) without Math.hypot's cost (it is slow in V8) where the squares cannot over- or
+ * underflow; falls back to Math.hypot otherwise (and for 0).
+ */
+export function hypot(a: number, b: number): number {
+  const x = a * a + b * b;
+  return x > 1e-290 && x < 1e290 ? Math.sqrt(x) : Math.hypot(a, b);
+}
+
 /** max |A_ij| over all entries. */
 export function maxAbs(a: Float64Array, off = 0, len = a.length - off): number {
   let m = 0;
   for (let k = off; k < off + len; k += 2) {
-    const h = Math.hypot(a[k]!, a[k + 1]!);
+    const h = hypot(a[k]!, a[k + 1]!);
     if (h > m) m = h;
   }
   return m;

@@ -12,7 +12,7 @@
  */
 import { NumericalError } from '../errors.js';
 import { type CMat, cmat } from './cmat.js';
-import { EPS, requireFinite, requireHermitian, requireSquare } from './checks.js';
+import { EPS, hypot, requireFinite, requireHermitian, requireSquare } from './checks.js';
 
 export interface Eigh {
   /** Eigenvalues, descending. */
@@ -33,18 +33,25 @@ export function eigh(a: CMat): Eigh {
 export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
   if (n === 0) return { values: new Float64Array(0), vectors: cmat(0, 0) };
   const rs = 2 * n;
+  const { W, d, e, er, ei, U, beta, p, Q, Z, Zt, cs, sn, order } = workspace(n);
   // Working copy of the lower triangle (the upper is never read); diagonal forced real.
-  const W = new Float64Array(2 * n * n);
+  let amax = 0;
   for (let i = 0; i < n; i++) {
     const r = i * rs;
-    for (let j = 0; j < 2 * i; j++) W[r + j] = A[off + r + j]!;
-    W[r + 2 * i] = A[off + r + 2 * i]!;
+    for (let j = 0; j <= 2 * i; j++) {
+      const v = A[off + r + j]!;
+      W[r + j] = v;
+      if (v > amax) amax = v; else if (-v > amax) amax = -v;
+    }
+    W[r + 2 * i + 1] = 0;
   }
-
-  const d = new Float64Array(n), e = new Float64Array(n);
-  const er = new Float64Array(n), ei = new Float64Array(n);
-  const U = new Float64Array(2 * n * n), beta = new Float64Array(n);
-  const p = new Float64Array(rs);
+  // Rescale by a power of two far from 1 so squared norms neither overflow nor underflow.
+  let sc = 1;
+  if (amax > 1e100 || (amax > 0 && amax < 1e-100)) {
+    sc = 2 ** -Math.round(Math.log2(amax));
+    for (let i = 0; i < n; i++) for (let j = 0; j <= 2 * i; j++) W[i * rs + j] *= sc;
+  }
+  beta.fill(0);
 
   // 1. Tridiagonalise.
   for (let k = 0; k < n - 2; k++) {
@@ -56,7 +63,7 @@ export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
     }
     const x0r = W[m0 * rs + 2 * k]!, x0i = W[m0 * rs + 2 * k + 1]!;
     if (tail === 0) { er[k] = x0r; ei[k] = x0i; continue; }
-    const ax0 = Math.hypot(x0r, x0i);
+    const ax0 = hypot(x0r, x0i);
     const xn = Math.sqrt(ax0 * ax0 + tail);
     const phr = ax0 > 0 ? x0r / ax0 : 1, phi = ax0 > 0 ? x0i / ax0 : 0;
     const u = k * rs; // U row k holds u at columns m0..n-1
@@ -107,7 +114,7 @@ export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
   if (n >= 2) { er[n - 2] = W[(n - 1) * rs + 2 * (n - 2)]!; ei[n - 2] = W[(n - 1) * rs + 2 * (n - 2) + 1]!; }
 
   // Q = H_0 H_1 … H_{n-3} by backward accumulation.
-  const Q = new Float64Array(2 * n * n);
+  Q.fill(0);
   for (let i = 0; i < n; i++) Q[i * rs + 2 * i] = 1;
   for (let k = n - 3; k >= 0; k--) {
     const b = beta[k]!;
@@ -138,14 +145,14 @@ export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
   let dr = 1, di = 0;
   for (let k = 0; k < n; k++) {
     if (k > 0) {
-      const r = Math.hypot(er[k - 1]!, ei[k - 1]!);
+      const r = hypot(er[k - 1]!, ei[k - 1]!);
       e[k - 1] = r;
       if (r > 0) {
         const zr = er[k - 1]! / r, zi = ei[k - 1]! / r;
         const t = dr * zr - di * zi;
         di = dr * zi + di * zr;
         dr = t;
-        const h = Math.hypot(dr, di); // keep |δ| = 1 against drift
+        const h = hypot(dr, di); // keep |δ| = 1 against drift
         dr /= h; di /= h;
       }
     }
@@ -161,15 +168,20 @@ export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
   e[n - 1] = 0;
 
   // 3. Implicit QL on the real tridiagonal, then Zt = Zᵀ so eigenvectors are contiguous rows.
-  const Z = new Float64Array(n * n), Zt = new Float64Array(n * n);
+  Z.fill(0);
   for (let i = 0; i < n; i++) Z[i * n + i] = 1;
-  tql2(d, e, Z, n);
+  tql2(d, e, Z, n, cs, sn);
   for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) Zt[i * n + k] = Z[k * n + i]!;
 
-  // 4. V = (Q D) Z, descending order.
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y]! - d[x]! || x - y);
+  // 4. V = (Q D) Z, descending order (insertion sort: stable, n is small).
+  for (let c = 0; c < n; c++) {
+    const v = d[c]!;
+    let j = c;
+    while (j > 0 && d[order[j - 1]!]! < v) { order[j] = order[j - 1]!; j--; }
+    order[j] = c;
+  }
   const values = new Float64Array(n);
-  for (let c = 0; c < n; c++) values[c] = d[order[c]!]!;
+  for (let c = 0; c < n; c++) values[c] = d[order[c]!]! / sc;
   const V = cmat(n, n);
   qzProduct(Q, Zt, order, V.data, n);
   return { values, vectors: V };
@@ -178,12 +190,14 @@ export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
 /**
  * Symmetric tridiagonal QL with implicit shifts (EISPACK tql2, as in JAMA). d: diagonal (out:
  * eigenvalues, unsorted), e: sub-diagonal e[i] = T[i+1][i] with e[n-1] = 0 (destroyed), Z: n×n
- * row-major, column i ends as the eigenvector of d[i] (pass the identity).
+ * row-major, column i ends as the eigenvector of d[i] (pass the identity). cs, sn: scratch of length n.
  * The rotations of one QL sweep are recorded first and then applied to Z row by row as one chain
  * (as LAPACK's lasr does): one load and one store per entry and rotation instead of two of each.
  */
-export function tql2(d: Float64Array, e: Float64Array, Z: Float64Array, n: number): void {
-  const cs = new Float64Array(n), sn = new Float64Array(n);
+export function tql2(
+  d: Float64Array, e: Float64Array, Z: Float64Array, n: number,
+  cs = new Float64Array(n), sn = new Float64Array(n),
+): void {
   let f = 0, tst1 = 0;
   for (let l = 0; l < n; l++) {
     tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
@@ -197,7 +211,7 @@ export function tql2(d: Float64Array, e: Float64Array, Z: Float64Array, n: numbe
         }
         let g = d[l]!;
         let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = Math.hypot(p, 1);
+        let r = hypot(p, 1);
         if (p < 0) r = -r;
         d[l] = e[l]! / (p + r);
         d[l + 1] = e[l]! * (p + r);
@@ -212,7 +226,7 @@ export function tql2(d: Float64Array, e: Float64Array, Z: Float64Array, n: numbe
           c3 = c2; c2 = c; s2 = s;
           g = c * e[i]!;
           h = c * p;
-          r = Math.hypot(p, e[i]!);
+          r = hypot(p, e[i]!);
           e[i + 1] = s * r;
           s = e[i]! / r;
           c = p / r;
@@ -258,7 +272,7 @@ export function tql2(d: Float64Array, e: Float64Array, Z: Float64Array, n: numbe
 }
 
 /** v[r][c] = Σ_k Q[r][k] · Zt[order[c]][k] (complex × real), 2×2 blocks accumulated in registers. */
-function qzProduct(Q: Float64Array, Zt: Float64Array, order: number[], v: Float64Array, n: number): void {
+function qzProduct(Q: Float64Array, Zt: Float64Array, order: Int32Array, v: Float64Array, n: number): void {
   const rs = 2 * n;
   let r = 0;
   for (; r + 1 < n; r += 2) {
@@ -299,4 +313,29 @@ function qzProduct(Q: Float64Array, Zt: Float64Array, order: number[], v: Float6
       v[q0 + 2 * c] = a0r; v[q0 + 2 * c + 1] = a0i;
     }
   }
+}
+
+/** Per-size scratch reused across calls (the PHY calls eigh on one size per subcarrier, many times). */
+interface Work {
+  W: Float64Array; U: Float64Array; Q: Float64Array; p: Float64Array;
+  d: Float64Array; e: Float64Array; er: Float64Array; ei: Float64Array; beta: Float64Array;
+  Z: Float64Array; Zt: Float64Array; cs: Float64Array; sn: Float64Array; order: Int32Array;
+}
+
+const works = new Map<number, Work>();
+
+function workspace(n: number): Work {
+  let w = works.get(n);
+  if (!w) {
+    if (works.size >= 8) works.clear();
+    const c2 = 2 * n * n;
+    w = {
+      W: new Float64Array(c2), U: new Float64Array(c2), Q: new Float64Array(c2), p: new Float64Array(2 * n),
+      d: new Float64Array(n), e: new Float64Array(n), er: new Float64Array(n), ei: new Float64Array(n),
+      beta: new Float64Array(n), Z: new Float64Array(n * n), Zt: new Float64Array(n * n),
+      cs: new Float64Array(n), sn: new Float64Array(n), order: new Int32Array(n),
+    };
+    works.set(n, w);
+  }
+  return w;
 }

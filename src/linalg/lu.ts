@@ -9,7 +9,7 @@
  */
 import { NumericalError } from '../errors.js';
 import { type CMat, cmat } from './cmat.js';
-import { EPS, requireFinite, requireSquare } from './checks.js';
+import { EPS, hypot, requireFinite, requireSquare } from './checks.js';
 
 let permScratch = new Int32Array(64);
 
@@ -25,7 +25,7 @@ export function norm1At(A: Float64Array, off: number, n: number): number {
     let s = 0;
     for (let i = 0; i < n; i++) {
       const k = off + 2 * (i * n + j);
-      s += Math.hypot(A[k]!, A[k + 1]!);
+      s += hypot(A[k]!, A[k + 1]!);
     }
     if (s > best || s !== s) best = s;
   }

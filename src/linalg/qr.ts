@@ -3,7 +3,7 @@
  * triangular with real non-negative diagonal (reflector phases are moved from R's rows into Q's columns).
  */
 import { type CMat, cmat } from './cmat.js';
-import { requireFinite } from './checks.js';
+import { hypot, requireFinite } from './checks.js';
 
 export function qr(a: CMat): { Q: CMat; R: CMat } {
   const m = a.rows, n = a.cols;
@@ -22,7 +22,7 @@ export function qr(a: CMat): { Q: CMat; R: CMat } {
     }
     if (tail === 0) continue;
     const x0r = W[k * rs + 2 * k]!, x0i = W[k * rs + 2 * k + 1]!;
-    const ax0 = Math.hypot(x0r, x0i), xn = Math.sqrt(ax0 * ax0 + tail);
+    const ax0 = hypot(x0r, x0i), xn = Math.sqrt(ax0 * ax0 + tail);
     const phr = ax0 > 0 ? x0r / ax0 : 1, phi = ax0 > 0 ? x0i / ax0 : 0;
     const u = k * 2 * m;
     for (let i = k; i < m; i++) { Uv[u + 2 * i] = W[i * rs + 2 * k]!; Uv[u + 2 * i + 1] = W[i * rs + 2 * k + 1]!; }
@@ -45,7 +45,7 @@ export function qr(a: CMat): { Q: CMat; R: CMat } {
   // Real non-negative diagonal: R ← Φᴴ R, Q ← Q Φ.
   for (let k = 0; k < n; k++) {
     const rr = R.data[k * rs + 2 * k]!, ri = R.data[k * rs + 2 * k + 1]!;
-    const h = Math.hypot(rr, ri);
+    const h = hypot(rr, ri);
     if (h === 0 || (ri === 0 && rr > 0)) continue;
     const fr = rr / h, fi = ri / h;
     for (let j = k; j < n; j++) {
