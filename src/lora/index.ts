@@ -1,3 +1,4 @@
 export * from './config.js';
 export * from './batched.js';
 export * from './train.js';
+export * from './inventory.js';

@@ -1,0 +1,163 @@
+/**
+ * `airlora pretrain`: pre-train the small GPT on the Brown corpus's pre-training genres and save a
+ * checkpoint (config, tokenizer, weights, SHA256SUMS). The default arguments rebuild the committed
+ * default checkpoint `checkpoints/gpt-brown-small` bit for bit on the wasm backend (docs/checkpoint.md).
+ *
+ * Data: the paragraphs of the pre-training genres (src/data/brown.ts: the 9 informative-prose genres);
+ * a seeded 10% of their documents is held out for perplexity. The 6 fine-tuning genres are never seen
+ * (not even by the tokenizer); their perplexity is reported too, as the starting point of fine-tuning.
+ */
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { initBackend, parseBackendFlag } from '../../tf/index.js';
+import { UserInputError } from '../../errors.js';
+import { RandomStreams } from '../../random/streams.js';
+import { brownParagraphs, FINETUNE_GENRES, PRETRAIN_GENRES, type BrownParagraph } from '../../data/brown.js';
+import { EOS_ID, Tokenizer } from '../../data/tokenizer.js';
+import { preset, type GptConfig } from '../../models/config.js';
+import { countParameters } from '../../models/params.js';
+import { gptPerplexity, pretrainGpt, unigramPerplexity } from '../../models/pretrain.js';
+import { DEFAULT_CHECKPOINT_DIR, saveCheckpoint } from '../../models/checkpoint.js';
+import { disposeWeights } from '../../models/weights.js';
+
+export interface PretrainCliOptions {
+  out: string;
+  seed: string;
+  steps: string;
+  batch: string;
+  seqLen: string;
+  lr: string;
+  warmup: string;
+  vocab: string;
+  layers: string;
+  hidden: string;
+  heads: string;
+  maxPositions: string;
+  heldOut: string;
+  evalWindows: string;
+  backend: string;
+}
+
+function int(v: string, flag: string, min = 1): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UserInputError(`${flag}: '${v}' must be an integer ≥ ${min}`, flag);
+  return n;
+}
+
+function num(v: string, flag: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UserInputError(`${flag}: '${v}' must be a positive number`, flag);
+  return n;
+}
+
+/** Token stream of paragraphs: each paragraph encoded and followed by <eos>. */
+function encodeStream(tok: Tokenizer, paras: readonly BrownParagraph[]): Int32Array {
+  const parts: number[] = [];
+  for (const p of paras) {
+    for (const id of tok.encode(p.text)) parts.push(id);
+    parts.push(EOS_ID);
+  }
+  return Int32Array.from(parts);
+}
+
+export async function runPretrain(o: PretrainCliOptions): Promise<void> {
+  const seed = int(o.seed, '--seed', 0);
+  const steps = int(o.steps, '--steps');
+  const B = int(o.batch, '--batch');
+  const T = int(o.seqLen, '--seq-len', 2);
+  const lr = num(o.lr, '--lr');
+  const warmup = int(o.warmup, '--warmup', 0);
+  const vocab = int(o.vocab, '--vocab', 16);
+  const heldOut = Number(o.heldOut);
+  if (!(heldOut > 0 && heldOut < 1)) throw new UserInputError(`--held-out: '${o.heldOut}' must be in (0, 1)`, '--held-out');
+  const evalWindows = int(o.evalWindows, '--eval-windows');
+  const backend = await initBackend({ backend: parseBackendFlag(o.backend) });
+  const command = process.argv.slice(2).join(' ');
+
+  // Held-out documents of the pre-training genres (whole documents, so no paragraph leaks).
+  const paras = brownParagraphs(PRETRAIN_GENRES);
+  const docs = [...new Set(paras.map((p) => p.docId))];
+  const streams = new RandomStreams(seed);
+  const nHeld = Math.max(1, Math.round(heldOut * docs.length));
+  const held = new Set(streams.stream('pretrain-split').sample(docs.length, nHeld).map((i) => docs[i]!));
+  const trainParas = paras.filter((p) => !held.has(p.docId));
+  const heldParas = paras.filter((p) => held.has(p.docId));
+  const log = (m: string) => process.stderr.write(`[pretrain] ${m}\n`);
+  log(`${docs.length - nHeld} training documents, ${nHeld} held out (genres: ${PRETRAIN_GENRES.join(', ')})`);
+
+  const t0 = performance.now();
+  const tok = Tokenizer.train(trainParas.map((p) => p.text), { vocabSize: vocab });
+  const trainTokens = encodeStream(tok, trainParas);
+  const heldTokens = encodeStream(tok, heldParas);
+  const targetTokens = encodeStream(tok, brownParagraphs(FINETUNE_GENRES));
+  log(`tokenizer: ${tok.vocabSize} tokens; ${trainTokens.length} training tokens, ${heldTokens.length} held-out, ${targetTokens.length} in the fine-tuning genres (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+  const config = preset('gpt-small', {
+    vocabSize: tok.vocabSize, layers: int(o.layers, '--layers'), hidden: int(o.hidden, '--hidden'),
+    heads: int(o.heads, '--heads'), intermediate: 4 * int(o.hidden, '--hidden'), maxPositions: int(o.maxPositions, '--max-positions'),
+  } as Partial<GptConfig>) as GptConfig;
+  log(`model: ${config.layers} layers, hidden ${config.hidden}, ${config.heads} heads, vocab ${config.vocabSize}, ${countParameters(config).toLocaleString('en-US')} parameters; ${steps} steps of ${B}×${T} tokens on ${backend}`);
+
+  const bar = process.stderr.isTTY ? new SingleBar({ format: '[pretrain] {bar} {value}/{total} steps | loss {loss} | lr {lr} | {eta_formatted} left', hideCursor: true }) : undefined;
+  bar?.start(steps, 0, { loss: '-', lr: '-' });
+  let recent = 0;
+  const res = await pretrainGpt({
+    config, trainTokens, seqLen: T, batchSize: B, steps, lr, warmupSteps: warmup, seed,
+    onStep: (s, loss, rate) => {
+      recent = s === 0 ? loss : 0.95 * recent + 0.05 * loss;
+      if (bar) bar.update(s + 1, { loss: recent.toFixed(3), lr: rate.toExponential(2) });
+      else if ((s + 1) % 50 === 0 || s === 0 || s + 1 === steps) log(`step ${s + 1}/${steps} loss ${recent.toFixed(3)} lr ${rate.toExponential(2)}`);
+    },
+  });
+  bar?.stop();
+  log(`trained in ${res.seconds.toFixed(0)} s (${((steps * B * T) / res.seconds).toFixed(0)} tokens/s); final loss ${res.finalLoss.toFixed(3)}`);
+
+  const heldPpl = gptPerplexity(config, res.weights, heldTokens, T, evalWindows);
+  const targetPpl = gptPerplexity(config, res.weights, targetTokens, T, evalWindows);
+  const heldUni = unigramPerplexity(trainTokens, heldTokens, config.vocabSize, T, evalWindows);
+  const targetUni = unigramPerplexity(trainTokens, targetTokens, config.vocabSize, T, evalWindows);
+  const evaluation = {
+    heldOutPretrainGenres: { perplexity: heldPpl.perplexity, unigramPerplexity: heldUni, tokens: heldPpl.tokens },
+    fineTuningGenres: { perplexity: targetPpl.perplexity, unigramPerplexity: targetUni, tokens: targetPpl.tokens },
+  };
+  process.stdout.write(
+    `held-out text (pre-training genres, ${heldPpl.tokens} tokens): perplexity ${heldPpl.perplexity.toFixed(2)} vs unigram ${heldUni.toFixed(2)}\n` +
+    `fine-tuning genres (never seen, ${targetPpl.tokens} tokens):    perplexity ${targetPpl.perplexity.toFixed(2)} vs unigram ${targetUni.toFixed(2)}\n`,
+  );
+  const sums = await saveCheckpoint(o.out, {
+    config, weights: res.weights, tokenizer: tok.toJSON(),
+    metadata: {
+      description: 'Small GPT pre-trained on the Brown corpus informative-prose genres (airlora pretrain)',
+      command: `airlora ${command}`,
+      seed, backend, steps, batchSize: B, seqLen: T, lr, warmupSteps: warmup,
+      pretrainGenres: PRETRAIN_GENRES, heldOutDocuments: [...held].sort(), fineTuningGenres: FINETUNE_GENRES,
+      trainTokens: trainTokens.length, finalTrainLoss: res.finalLoss, tailTrainLoss: res.tailLoss,
+      trainSeconds: Math.round(res.seconds), evaluation,
+      evaluationNote: 'perplexity = exp(mean next-token cross-entropy) over consecutive non-overlapping windows of seqLen+1 tokens; unigram = add-one-smoothed unigram of the training tokens on the same targets',
+    },
+  });
+  disposeWeights(res.weights);
+  log(`saved ${o.out} (weights.bin sha256 ${sums['weights.bin']})`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('pretrain')
+    .description('pre-train the small GPT on the Brown corpus (pre-training genres) and save a checksummed checkpoint')
+    .option('--out <dir>', 'checkpoint folder', DEFAULT_CHECKPOINT_DIR)
+    .option('--seed <n>', 'seed', '1')
+    .option('--steps <n>', 'optimisation steps', '1500')
+    .option('--batch <n>', 'sequences per step', '16')
+    .option('--seq-len <n>', 'tokens per sequence', '64')
+    .option('--lr <x>', 'peak Adam learning rate', '3e-3')
+    .option('--warmup <n>', 'linear warm-up steps', '100')
+    .option('--vocab <n>', 'tokenizer vocabulary size', '512')
+    .option('--layers <n>', 'transformer layers', '2')
+    .option('--hidden <n>', 'hidden size (MLP 4×)', '128')
+    .option('--heads <n>', 'attention heads', '4')
+    .option('--max-positions <n>', 'position table size', '128')
+    .option('--held-out <f>', 'fraction of pre-training documents held out for perplexity', '0.1')
+    .option('--eval-windows <n>', 'held-out windows scored', '400')
+    .option('--backend <name>', 'tfjs backend: auto, wasm, node, cpu', 'auto')
+    .action(async (opts: PretrainCliOptions) => { await runPretrain(opts); });
+}
