@@ -4,9 +4,11 @@ import { register as sweep } from './sweep.js';
 import { register as merge } from './merge.js';
 import { register as figures } from './figures.js';
 import { register as compare } from './compare.js';
+import { register as pretrain } from './pretrain.js';
+import { register as inspect } from './inspect.js';
 import { register as validate } from './validate.js';
 import { register as phy } from './phy.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, phy, sweep, merge, figures, compare];
+export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare];
