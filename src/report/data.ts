@@ -47,6 +47,7 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
     ['x', spec.x], ['y', spec.y], ['series', spec.series], ['facet', spec.facet],
     ['ciLow', spec.ciLow], ['ciHigh', spec.ciHigh], ['final', spec.final],
     ...Object.keys(spec.filter ?? {}).map((k) => ['filter', k] as [string, string]),
+    ...Object.keys(spec.exclude ?? {}).map((k) => ['exclude', k] as [string, string]),
   ];
   for (const [what, col] of need) {
     if (col !== undefined && !columns.has(col)) {
@@ -58,14 +59,17 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
   // filter
   let kept = rows.filter((r) => Object.entries(spec.filter ?? {}).every(([k, v]) =>
     Array.isArray(v) ? v.some((w) => matches(r[k], w)) : matches(r[k], v)));
+  kept = kept.filter((r) => !Object.entries(spec.exclude ?? {}).some(([k, v]) =>
+    Array.isArray(v) ? v.some((w) => matches(r[k], w)) : matches(r[k], v)));
 
   const keyOf = (r: Row) => [spec.facet ? r[spec.facet] : '', spec.series ? r[spec.series] : '', r[spec.x]].join('\u0000');
 
   // final: per replicate, keep the row(s) with the largest value of the `final` column
   if (spec.final) {
     const fin = spec.final;
-    const rep = spec.replicate ?? (columns.has('trial') ? 'trial' : undefined);
-    const groupOf = (r: Row) => keyOf(r) + '\u0000' + (rep ? r[rep] : '');
+    // replicate = the run a row belongs to: sweep job and trial columns, unless named explicitly
+    const reps = spec.replicate ? [spec.replicate] : ['job', 'trial', 'sweep_trial'].filter((c) => columns.has(c));
+    const groupOf = (r: Row) => keyOf(r) + '\u0000' + reps.map((c) => r[c]).join('\u0000');
     const best = new Map<string, number>();
     for (const r of kept) {
       const g = groupOf(r);

@@ -7,14 +7,12 @@
 import { existsSync } from 'node:fs';
 import { UserInputError } from '../errors.js';
 import { RunFolder } from '../results/run-folder.js';
-import { csvHeader } from '../results/csv.js';
 import { figuresSection, type FigureEntry } from '../scenario/sections/figures.js';
 import { figureData, type FigureData } from './data.js';
 import { resolveFigures, type FigureSpec } from './figure-spec.js';
 import { PRESETS } from './presets.js';
 import { renderSvg, svgToPng } from './render.js';
 import { lineSpec, type VlSpec } from './spec.js';
-import { readFileSync } from 'node:fs';
 
 export interface DrawOptions {
   /** Figures to draw (default: the manifest scenario's `figures:`, else automatic presets). */
@@ -52,19 +50,20 @@ export function figureEntriesFor(folder: RunFolder): FigureEntry[] {
   return autoFigures(folder);
 }
 
-/** Presets whose data file exists and has every column the preset uses. */
+/** Presets whose data file exists, has every column the preset uses, and ≥ 2 distinct x values. */
 export function autoFigures(folder: RunFolder): string[] {
-  const headers = new Map<string, Set<string>>();
+  const tables = new Map<string, Record<string, string>[]>();
   const out: string[] = [];
   for (const [name, p] of Object.entries(PRESETS)) {
     const file = p.data ?? 'metrics.csv';
-    if (!headers.has(file)) {
-      const path = folder.path(file);
-      headers.set(file, new Set(existsSync(path) ? csvHeader(readFileSync(path, 'utf8')) : []));
-    }
-    const cols = headers.get(file)!;
-    const used = [p.x, p.y, p.series, p.final].filter((c): c is string => c !== undefined);
-    if (used.every((c) => cols.has(c))) out.push(name);
+    if (!tables.has(file)) tables.set(file, existsSync(folder.path(file)) ? folder.readCsv(file) : []);
+    const rows = tables.get(file)!;
+    if (rows.length === 0) continue;
+    const cols = new Set(Object.keys(rows[0]!));
+    const used = [p.x, p.y, p.series, p.final, p.facet].filter((c): c is string => c !== undefined);
+    if (!used.every((c) => cols.has(c))) continue;
+    const xs = new Set(rows.map((r) => r[p.x!]).filter((v) => v !== ''));
+    if (xs.size >= 2) out.push(name);
   }
   return out;
 }

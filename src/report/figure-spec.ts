@@ -14,6 +14,7 @@ export interface FigureSpec {
   series?: string;
   facet?: string;
   filter?: Record<string, string | number | boolean | (string | number | boolean)[]>;
+  exclude?: Record<string, string | number | boolean | (string | number | boolean)[]>;
   ciLow?: string;
   ciHigh?: string;
   aggregate: 'auto' | 'mean' | 'median' | 'none';
@@ -60,6 +61,7 @@ export function resolveFigure(entry: FigureEntry, index = 0): FigureSpec {
     series: m.series,
     facet: m.facet,
     filter: m.filter,
+    exclude: m.exclude,
     ciLow: m.ciLow,
     ciHigh: m.ciHigh,
     aggregate: m.aggregate ?? 'auto',

@@ -2,7 +2,8 @@
  * Named figures: the figure set of the two source papers as presets over the producers' tidy CSV
  * columns. A scenario names them in its `figures:` section; fields given there override these.
  *
- * PHY Monte-Carlo (metrics.csv, one row per scheme × point × trial): nmse against snr_db / antennas.
+ * PHY Monte-Carlo (phy-trials.csv, one row per scheme × server antennas × point × trial; `airlora phy`):
+ * nmse against snr_db / server_antennas / power_dbm; the exact 'ideal' scheme (NMSE ≈ 1e-32) is left out.
  * Federated training (metrics.csv, one row per scheme × round [× trial]): train_loss, perplexity.
  * Beamformer design (design.csv): objective against iteration.
  * Split learning (metrics.csv, one row per scheduler × round): loss, accuracy, queue, delay.
@@ -11,9 +12,10 @@ import type { FigureObject } from '../scenario/sections/figures.js';
 
 export const PRESETS: Record<string, FigureObject> = {
   // PHY
-  nmse_vs_snr: { x: 'snr_db', y: 'nmse', series: 'scheme', yScale: 'db', xTitle: 'SNR (dB)', yTitle: 'NMSE (dB)', title: 'Aggregation NMSE vs SNR', caption: 'Mean squared error of the over-the-air aggregate, normalised by the signal power, against the per-device SNR, per aggregation scheme.' },
-  nmse_vs_antennas: { x: 'antennas', y: 'nmse', series: 'scheme', yScale: 'db', xTitle: 'server antennas', yTitle: 'NMSE (dB)', title: 'Aggregation NMSE vs server antennas', caption: 'Aggregation NMSE against the number of server antennas: more receive antennas give the beamformer more room to align the devices.' },
-  nmse_vs_devices: { x: 'devices', y: 'nmse', series: 'scheme', yScale: 'db', xTitle: 'devices', yTitle: 'NMSE (dB)', title: 'Aggregation NMSE vs devices', caption: 'Aggregation NMSE against the number of participating devices (the weakest device limits channel-inversion schemes).' },
+  nmse_vs_snr: { data: 'phy-trials.csv', exclude: { scheme: 'ideal' }, facet: 'server_antennas', x: 'snr_db', y: 'nmse', series: 'scheme', yScale: 'db', xTitle: 'SNR (dB)', yTitle: 'NMSE (dB)', title: 'Aggregation NMSE vs SNR', caption: 'Mean squared error of the over-the-air aggregate, normalised by the signal power, against the per-device SNR, per aggregation scheme.' },
+  nmse_vs_antennas: { data: 'phy-trials.csv', exclude: { scheme: 'ideal' }, facet: 'point', x: 'server_antennas', y: 'nmse', series: 'scheme', yScale: 'db', xTitle: 'server antennas', yTitle: 'NMSE (dB)', title: 'Aggregation NMSE vs server antennas', caption: 'Aggregation NMSE against the number of server antennas: more receive antennas give the beamformer more room to align the devices.' },
+  nmse_vs_power: { data: 'phy-trials.csv', exclude: { scheme: 'ideal' }, facet: 'server_antennas', x: 'power_dbm', y: 'nmse', series: 'scheme', yScale: 'db', xTitle: 'device transmit power (dBm)', yTitle: 'NMSE (dB)', title: 'Aggregation NMSE vs transmit power', caption: 'Aggregation NMSE against the device transmit power (path-loss scenarios).' },
+  nmse_vs_devices: { data: 'phy-trials.csv', exclude: { scheme: 'ideal' }, x: 'devices', y: 'nmse', series: 'scheme', yScale: 'db', xTitle: 'devices', yTitle: 'NMSE (dB)', title: 'Aggregation NMSE vs devices', caption: 'Aggregation NMSE against the number of participating devices (the weakest device limits channel-inversion schemes).' },
   // federated training
   loss_vs_round: { x: 'round', y: 'train_loss', series: 'scheme', xTitle: 'round', yTitle: 'training loss', title: 'Training loss vs round', caption: 'Training loss per federated round for ideal, over-the-air and digital aggregation on the same channel and client draws.' },
   perplexity_vs_round: { x: 'round', y: 'perplexity', series: 'scheme', yScale: 'log', xTitle: 'round', yTitle: 'test perplexity', title: 'Perplexity vs round', caption: 'Test perplexity per round (log scale) for each aggregation scheme.' },

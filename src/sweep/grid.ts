@@ -25,6 +25,8 @@ export interface SweepJob {
 export interface ExpandOptions {
   /** Refuse grid paths that are not in the scenario (default true: catches typos). */
   strictPaths?: boolean;
+  /** Check paths against this object (the resolved scenario, defaults filled in) instead. */
+  reference?: Record<string, unknown>;
 }
 
 export interface SweepPlan {
@@ -60,8 +62,9 @@ export function expandSweep(scenario: Record<string, unknown>, opts: ExpandOptio
   const paths = Object.keys(sweep.grid);
   for (const p of paths) {
     if (p === 'seed' || p.startsWith('sweep.')) throw new UserInputError(`sweep.grid: '${p}' cannot be swept (use sweep.trials for seeds)`, `sweep.grid.${p}`);
-    if (strict && getPath(base, p) === undefined) {
-      throw new UserInputError(`sweep.grid: path '${p}' is not in the scenario (check the spelling; values there are: ${describeKeys(base, p)})`, `sweep.grid.${p}`);
+    const ref = opts.reference ?? base;
+    if (strict && getPath(ref, p) === undefined) {
+      throw new UserInputError(`sweep.grid: path '${p}' is not in the scenario (check the spelling; keys there are: ${describeKeys(ref, p)})`, `sweep.grid.${p}`);
     }
   }
   const columns = gridColumns(paths, sweep.columns ?? {});

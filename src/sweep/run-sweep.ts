@@ -24,6 +24,10 @@ export interface SweepOptions {
   /** Worker threads (default: the core count); 1 runs in this thread. */
   jobs?: number;
   strictPaths?: boolean;
+  /** Grid paths are checked against this (the resolved scenario); default: `scenario` itself. */
+  reference?: Record<string, unknown>;
+  /** Called on every job scenario before anything runs (e.g. schema validation); throw to refuse. */
+  validate?: (job: SweepJob) => void | Promise<void>;
   log?: (msg: string) => void;
 }
 
@@ -38,8 +42,9 @@ export interface SweepResult {
 export const JOBS_FILE = 'jobs.json';
 
 /** Create (or reopen) the sweep folder with its manifest and job list, without running anything. */
-export function prepareSweepFolder(opts: Omit<SweepOptions, 'jobs' | 'log'>): { folder: RunFolder; plan: SweepPlan } {
-  const plan = expandSweep(opts.scenario, { strictPaths: opts.strictPaths });
+export async function prepareSweepFolder(opts: Omit<SweepOptions, 'jobs' | 'log'>): Promise<{ folder: RunFolder; plan: SweepPlan }> {
+  const plan = expandSweep(opts.scenario, { strictPaths: opts.strictPaths, reference: opts.reference });
+  if (opts.validate) for (const j of plan.jobs) await opts.validate(j);
   if (plan.jobs.length === 0) throw new UserInputError('sweep: the grid has no points', 'sweep.grid');
   const kind = runnerKindOf(plan.jobs[0]!.scenario);
   let folder: RunFolder;
@@ -64,7 +69,7 @@ export function prepareSweepFolder(opts: Omit<SweepOptions, 'jobs' | 'log'>): { 
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const log = opts.log ?? (() => {});
-  const { folder, plan } = prepareSweepFolder(opts);
+  const { folder, plan } = await prepareSweepFolder(opts);
   const pending: SweepJob[] = plan.jobs.filter((j) => !isJobDone(folder.dir, j));
   const skipped = plan.jobs.length - pending.length;
   if (skipped) log(`resuming: ${skipped} of ${plan.jobs.length} jobs already finished`);

@@ -1,12 +1,14 @@
 /**
- * Reading a scenario file for sweeps and figures-all. The YAML is parsed here; the project's
- * scenario resolver (schema, defaults) is applied when one is registered with
- * `setScenarioResolver` (the lead wires src/scenario's loader in), so sweep paths are checked
- * against the scenario as resolved. The `sweep:` and `figures:` sections are validated here.
+ * Reading a scenario file for sweeps and figures-all. The YAML is parsed here and resolved by the
+ * project's scenario schema (src/scenario: validation + defaults, `sweep:` and `figures:` are
+ * sections of it), so sweep paths are checked against the scenario as resolved. Scenarios with an
+ * explicit `kind:` (e.g. the synthetic `demo` runner) are outside that schema and kept as written;
+ * `setScenarioResolver` replaces this choice.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UserInputError } from '../errors.js';
+import { resolveScenario } from '../scenario/load.js';
 import { figuresSection } from '../scenario/sections/figures.js';
 import { parseSweep } from './grid.js';
 
@@ -14,12 +16,25 @@ export type ScenarioResolver = (raw: Record<string, unknown>, file: string) => R
 
 let resolver: ScenarioResolver | undefined;
 
-/** Install the project's scenario resolver (validation + defaults). It must keep `sweep:` and `figures:`. */
+/** Replace the scenario resolver (validation + defaults); it must keep `sweep:` and `figures:`. */
 export function setScenarioResolver(r: ScenarioResolver | undefined): void {
   resolver = r;
 }
 
-export async function loadScenarioFile(file: string): Promise<Record<string, unknown>> {
+export interface LoadedScenario {
+  /** The scenario as written (sweeps set grid values here; each job is then resolved on its own). */
+  raw: Record<string, unknown>;
+  /** The scenario as resolved (defaults filled in): sweep paths are checked against it. */
+  resolved: Record<string, unknown>;
+}
+
+/** Validate each sweep job's scenario the way the file was validated (so bad grid values fail early). */
+export async function resolveJobScenario(s: Record<string, unknown>, name: string): Promise<Record<string, unknown>> {
+  if (resolver) return resolver(s, name);
+  return s.kind === undefined ? (resolveScenario(s, name) as unknown as Record<string, unknown>) : s;
+}
+
+export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   if (!existsSync(file)) throw new UserInputError(`scenario file '${file}' does not exist`, 'file');
   let raw: unknown;
   try {
@@ -39,10 +54,5 @@ export async function loadScenarioFile(file: string): Promise<Record<string, unk
       throw new UserInputError(`${file}: figures.${i.path.join('.')}: ${i.message}`, `figures.${i.path.join('.')}`);
     }
   }
-  if (!resolver) return obj;
-  const { sweep, figures, ...rest } = obj;
-  const resolved = { ...(await resolver(rest, file)) };
-  if (sweep !== undefined) resolved.sweep = sweep;
-  if (figures !== undefined) resolved.figures = figures;
-  return resolved;
+  return { raw: obj, resolved: await resolveJobScenario(obj, file) };
 }

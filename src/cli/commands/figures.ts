@@ -67,13 +67,13 @@ export function register(program: Command): void {
       const skipped: { scenario: string; reason: string }[] = [];
       for (const file of scenarioFiles(paths)) {
         const stem = basename(file).replace(/\.ya?ml$/i, '');
-        const scenario = await loadScenarioFile(file);
+        const { raw: scenario, resolved } = await loadScenarioFile(file);
         if (scenario.figures === undefined) { log(`${file}: no figures: section, skipped`); continue; }
         log(`== ${file}`);
         let folder: RunFolder;
         try {
           folder = scenario.sweep !== undefined
-            ? (await runSweep({ scenario, root: o.root, name: stem, jobs, log })).folder
+            ? (await runSweep({ scenario, reference: resolved, root: o.root, name: stem, jobs, log })).folder
             : await runScenario({ scenario, root: o.root, name: stem, log });
         } catch (e) {
           if (e instanceof UserInputError && e.field === 'kind') {

@@ -8,7 +8,12 @@ import { UserInputError } from '../../errors.js';
 import { drawFigures } from '../../report/draw.js';
 import type { RunFolder } from '../../results/run-folder.js';
 import { prepareSweepFolder, runSweep } from '../../sweep/run-sweep.js';
-import { loadScenarioFile } from '../../sweep/scenario-file.js';
+import { loadScenarioFile, resolveJobScenario } from '../../sweep/scenario-file.js';
+import type { SweepJob } from '../../sweep/grid.js';
+
+export function describePoint(j: SweepJob): string {
+  return [...Object.entries(j.point).map(([k, v]) => `${k}=${JSON.stringify(v)}`), `trial ${j.trial}`].join(', ');
+}
 import { runSweepJob } from '../../sweep/shards.js';
 import { emitSlurm } from '../../sweep/slurm.js';
 
@@ -45,14 +50,15 @@ export function register(program: Command): void {
     .argument('[emitDir]', 'with --emit slurm: the sweep folder to prepare')
     .action(async (file: string, emitDir: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const log = (m: string) => process.stderr.write(m + '\n');
-      const scenario = await loadScenarioFile(file);
+      const { raw: scenario, resolved } = await loadScenarioFile(file);
+      const validate = async (j: SweepJob) => { await resolveJobScenario(j.scenario, `${file}: sweep job ${j.id} (${describePoint(j)})`); };
       if (scenario.sweep === undefined) throw new UserInputError(`${file}: has no sweep: section (use 'airlora run' for a single run)`, 'sweep');
       const name = file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
       if (o.emit !== undefined) {
         if (o.emit !== 'slurm') throw new UserInputError(`--emit: '${o.emit}' is not supported; allowed: slurm`, 'emit');
         const dir = (o.slurmDir as string | undefined) ?? emitDir ?? (o.out as string | undefined);
         if (!dir) throw new UserInputError('--emit slurm: give the sweep folder, e.g. airlora sweep FILE --emit slurm DIR', 'emit');
-        const { folder, plan } = prepareSweepFolder({ scenario, out: dir, name });
+        const { folder, plan } = await prepareSweepFolder({ scenario, reference: resolved, validate, out: dir, name });
         const files = emitSlurm(folder, plan, { command: o.slurmCommand as string, partition: o.partition as string | undefined, time: o.time as string });
         process.stdout.write(`${folder.dir}\n`);
         log(`${plan.jobs.length} jobs; wrote ${files.join(', ')}; submit with: bash ${folder.dir}/slurm/submit.sh`);
@@ -61,7 +67,7 @@ export function register(program: Command): void {
       if (emitDir !== undefined) throw new UserInputError(`unexpected argument '${emitDir}' (only --emit slurm takes a folder)`, 'args');
       const jobs = o.jobs !== undefined ? parsePositiveInt(o.jobs as string, '--jobs') : undefined;
       const t0 = performance.now();
-      const res = await runSweep({ scenario, out: o.out as string | undefined, resume: o.resume as string | undefined, name, jobs, log });
+      const res = await runSweep({ scenario, reference: resolved, validate, out: o.out as string | undefined, resume: o.resume as string | undefined, name, jobs, log });
       log(`${res.plan.jobs.length} jobs (${res.ran} run, ${res.skipped} kept) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       if (o.figures !== false) await drawAfterRun(res.folder, log);
       process.stdout.write(`${res.folder.dir}\n`);

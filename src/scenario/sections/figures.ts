@@ -30,6 +30,8 @@ export const figureObjectSchema = z.object({
   facet: z.string().optional(),
   /** Keep only rows whose column equals the value (or one of the values). */
   filter: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
+  /** Drop rows whose column equals the value (or one of the values), e.g. { scheme: ideal }. */
+  exclude: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
   /** Columns holding a precomputed 95% CI; otherwise the CI comes from replicate rows. */
   ciLow: z.string().optional(),
   ciHigh: z.string().optional(),
@@ -58,6 +60,9 @@ export const figureEntrySchema = z.union([z.string(), figureObjectSchema]);
 
 /** The section: a list of figure entries. */
 export const figuresSection = z.array(figureEntrySchema);
+
+/** The scenario section (composed into the scenario schema by sections/index.ts). */
+export const figures = figuresSection.optional();
 
 export type FigureEntry = z.infer<typeof figureEntrySchema>;
 export type FigureObject = z.infer<typeof figureObjectSchema>;

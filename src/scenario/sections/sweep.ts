@@ -23,3 +23,6 @@ export const sweepSection = z.object({
 }).strict();
 
 export type SweepSection = z.infer<typeof sweepSection>;
+
+/** The scenario section (composed into the scenario schema by sections/index.ts). */
+export const sweep = sweepSection.optional();
