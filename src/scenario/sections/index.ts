@@ -5,3 +5,5 @@
  */
 export { phy } from './phy.js';
 export { aggregation } from './aggregation.js';
+export { figures } from './figures.js';
+export { sweep } from './sweep.js';
