@@ -1,5 +1,5 @@
 /**
- * Manifold-optimised AirComp receive beamformer (Grassmann steepest descent with Armijo backtracking).
+ * Manifold-optimised AirComp receive beamformer (Riemannian conjugate gradient on the Grassmann manifold with Armijo backtracking).
  *
  * For zero-forcing precoders the aggregation MSE is σ²·S·η, and η is set by the weakest device:
  *   per subcarrier m:   η_m = max_k φ_k² t_{k,m}(F_m) / P
@@ -200,7 +200,10 @@ export function optimiseBeamformer(prob: ManifoldProblem, F0: CMatBatch, opts: M
     const group = prob.groups[gi]!;
     const cur = group.map((m) => cmat(Nr, S, batchItem(F, m).data.slice()));
     const grads = group.map(() => cmat(Nr, S));
+    const prevGrads = group.map(() => cmat(Nr, S));
+    const dirs = group.map(() => cmat(Nr, S));
     const trial = group.map(() => cmat(Nr, S));
+    const moved = cmat(Nr, S);
     group.forEach((m, j) => (pos[m] = j));
     const curGet = (m: number) => cur[pos[m]!]!;
     const trialGet = (m: number) => trial[pos[m]!]!;
@@ -208,6 +211,7 @@ export function optimiseBeamformer(prob: ManifoldProblem, F0: CMatBatch, opts: M
     for (const p of pSchedule) {
       ev.costs(group, curGet, c);
       let f = Math.log(pNorm(c, p));
+      let prevGn2 = 0; // 0: restart CG with steepest descent
       for (let it = 0; it < maxIter; it++) {
         ev.gradient(group, curGet, c, p, grads);
         let gn2 = 0;
@@ -217,28 +221,63 @@ export function optimiseBeamformer(prob: ManifoldProblem, F0: CMatBatch, opts: M
         }
         if (!Number.isFinite(gn2)) throw new NumericalError('manifold beamformer: non-finite gradient', { group: gi });
         if (gn2 < 1e-24) break;
+        // Polak–Ribière+ direction; old gradient and direction transported by projection onto the
+        // new horizontal space.
+        let betaPR = 0;
+        if (prevGn2 > 0) {
+          let num = 0;
+          for (let j = 0; j < group.length; j++) {
+            projectHorizontal(cur[j]!, prevGrads[j]!, tmp);
+            projectHorizontal(cur[j]!, dirs[j]!, tmp);
+            const g = grads[j]!.data, h = prevGrads[j]!.data;
+            for (let i = 0; i < g.length; i++) num += g[i]! * (g[i]! - h[i]!);
+          }
+          betaPR = Math.max(0, num / prevGn2);
+        }
+        let slope = 0; // <grad, dir>
+        for (let j = 0; j < group.length; j++) {
+          const g = grads[j]!.data, d = dirs[j]!.data;
+          for (let i = 0; i < g.length; i++) {
+            d[i] = -g[i]! + betaPR * d[i]!;
+            slope += g[i]! * d[i]!;
+          }
+        }
+        if (!(slope < 0)) {
+          // not a descent direction: restart with steepest descent
+          slope = 0;
+          for (let j = 0; j < group.length; j++) {
+            const g = grads[j]!.data, d = dirs[j]!.data;
+            for (let i = 0; i < g.length; i++) d[i] = -g[i]!;
+          }
+          slope = -gn2;
+        }
+        let dn = 0;
+        for (const d of dirs) for (const v of d.data) dn += v * v;
         // Armijo backtracking from an optimistic step (twice the last accepted one).
-        let t = Math.min(step * 2, 1 / Math.sqrt(gn2));
+        let t = Math.min(step * 2, 1 / Math.sqrt(dn));
         let accepted = false;
         let fNew = f;
         for (let bt = 0; bt < 40; bt++) {
           for (let j = 0; j < group.length; j++) {
-            const x = cur[j]!.data, g = grads[j]!.data, y = trial[j]!;
-            const moved = cmat(Nr, S);
-            for (let i = 0; i < x.length; i++) moved.data[i] = x[i]! - t * g[i]!;
-            y.data.set(qr(moved).Q.data);
+            const x = cur[j]!.data, d = dirs[j]!.data;
+            for (let i = 0; i < x.length; i++) moved.data[i] = x[i]! + t * d[i]!;
+            trial[j]!.data.set(qr(moved).Q.data);
           }
           ev.costs(group, trialGet, cTry);
           fNew = Math.log(pNorm(cTry, p));
-          if (fNew <= f - armijoC * t * gn2) {
+          if (fNew <= f + armijoC * t * slope) {
             accepted = true;
             break;
           }
           t *= beta;
         }
         if (!accepted) break;
-        step = t;
-        for (let j = 0; j < group.length; j++) cur[j]!.data.set(trial[j]!.data);
+        step = t * Math.sqrt(dn / gn2);
+        for (let j = 0; j < group.length; j++) {
+          cur[j]!.data.set(trial[j]!.data);
+          prevGrads[j]!.data.set(grads[j]!.data);
+        }
+        prevGn2 = gn2;
         c.set(cTry);
         const decrease = f - fNew;
         f = fNew;
