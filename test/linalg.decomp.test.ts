@@ -113,6 +113,14 @@ describe('linalg/decomp: inv, solve, det', () => {
     expectClose(L.matmul(L.inv(a), a), L.eye(2));
   });
 
+  it('a phase-permutation matrix (zero diagonal, every pivot needs a swap) inverts to its adjoint', () => {
+    const n = 7, perm = [3, 0, 6, 1, 5, 2, 4], a = L.cmat(n, n);
+    perm.forEach((j, i) => L.set(a, i, j, Math.cos(i + 1), Math.sin(i + 1)));
+    expectClose(L.inv(a), L.adjoint(a), 1e-15);
+    const d = diag([1e-5, 1, 1e5]);
+    expectClose(L.inv(d), diag([1e5, 1, 1e-5]), 1e-10);
+  });
+
   it('matches ml-matrix on the real embedding', () => {
     const a = randn(6, 6, 'ml');
     const ref = inverse(new Matrix(L.realEmbedding(a)));

@@ -33,13 +33,17 @@ export function norm1At(A: Float64Array, off: number, n: number): number {
 }
 
 /**
- * In-place inverse of the n×n block W[off ...] by Gauss–Jordan with partial pivoting.
+ * In-place inverse of the n×n block W[off ...] by Gauss–Jordan with partial (row) pivoting, two
+ * pivots per pass: after both pivot rows are formed, every other row gets one combined rank-2
+ * update (two rows at a time), so each entry is loaded and stored once per two elimination steps.
  * Returns false when a pivot is exactly zero (W is then garbage).
  */
 function gaussJordanInPlace(W: Float64Array, off: number, n: number, P: Int32Array): boolean {
   const rs = 2 * n;
-  for (let k = 0; k < n; k++) {
-    // Pivot: largest |w_ik| in column k, rows k..n-1.
+  let k = 0;
+  for (; k + 1 < n; k += 2) {
+    const k1 = k + 1;
+    // --- pivot k
     let p = k, best = -1;
     for (let i = k; i < n; i++) {
       const q = off + i * rs + 2 * k;
@@ -49,64 +53,145 @@ function gaussJordanInPlace(W: Float64Array, off: number, n: number, P: Int32Arr
     if (!(best > 0)) return false;
     P[k] = p;
     const rk = off + k * rs;
-    if (p !== k) {
-      const rp = off + p * rs;
-      for (let j = 0; j < rs; j++) { const t = W[rk + j]!; W[rk + j] = W[rp + j]!; W[rp + j] = t; }
+    if (p !== k) swapRows(W, rk, off + p * rs, rs);
+    // normalise row k (in place trick: W_kk ← 1 then row ×= 1/piv)
+    {
+      const pr = W[rk + 2 * k]!, pi = W[rk + 2 * k + 1]!;
+      const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
+      W[rk + 2 * k] = 1; W[rk + 2 * k + 1] = 0;
+      for (let j = 0; j < rs; j += 2) {
+        const xr = W[rk + j]!, xi = W[rk + j + 1]!;
+        W[rk + j] = xr * ir - xi * ii;
+        W[rk + j + 1] = xr * ii + xi * ir;
+      }
     }
+    const ak = W[rk + 2 * k1]!, bk = W[rk + 2 * k1 + 1]!; // row k at column k+1
+    // --- pivot k+1 on g_i = W_{i,k+1} − W_ik · rowk_{k+1}, rows k+1..n-1
+    p = k1; best = -1;
+    for (let i = k1; i < n; i++) {
+      const q = off + i * rs;
+      const fr = W[q + 2 * k]!, fi = W[q + 2 * k + 1]!;
+      const gr = W[q + 2 * k1]! - (fr * ak - fi * bk), gi = W[q + 2 * k1 + 1]! - (fr * bk + fi * ak);
+      const v = gr * gr + gi * gi;
+      if (v > best) { best = v; p = i; }
+    }
+    if (!(best > 0)) return false;
+    P[k1] = p;
+    const rk1 = off + k1 * rs;
+    if (p !== k1) swapRows(W, rk1, off + p * rs, rs);
+    // row k+1: step k, then normalise
+    {
+      const fr = W[rk1 + 2 * k]!, fi = W[rk1 + 2 * k + 1]!;
+      W[rk1 + 2 * k] = 0; W[rk1 + 2 * k + 1] = 0;
+      for (let j = 0; j < rs; j += 2) {
+        const xr = W[rk + j]!, xi = W[rk + j + 1]!;
+        W[rk1 + j] -= fr * xr - fi * xi;
+        W[rk1 + j + 1] -= fr * xi + fi * xr;
+      }
+      const pr = W[rk1 + 2 * k1]!, pi = W[rk1 + 2 * k1 + 1]!;
+      const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
+      W[rk1 + 2 * k1] = 1; W[rk1 + 2 * k1 + 1] = 0;
+      for (let j = 0; j < rs; j += 2) {
+        const xr = W[rk1 + j]!, xi = W[rk1 + j + 1]!;
+        W[rk1 + j] = xr * ir - xi * ii;
+        W[rk1 + j + 1] = xr * ii + xi * ir;
+      }
+    }
+    // other rows: row_i −= f_i rowk + g_i rowk1, with W_ik ← 0 and W_{i,k+1} ← f_i·rowk_{k+1};
+    // two rows per pass so the pivot rows are loaded once for both.
+    let i = 0;
+    for (;;) {
+      while (i === k || i === k1) i++;
+      if (i >= n) break;
+      let i2 = i + 1;
+      while (i2 === k || i2 === k1) i2++;
+      const q = off + i * rs;
+      const fr = W[q + 2 * k]!, fi = W[q + 2 * k + 1]!;
+      const tr = fr * ak - fi * bk, ti = fr * bk + fi * ak;
+      const gr = W[q + 2 * k1]! - tr, gi = W[q + 2 * k1 + 1]! - ti;
+      W[q + 2 * k] = 0; W[q + 2 * k + 1] = 0;
+      W[q + 2 * k1] = tr; W[q + 2 * k1 + 1] = ti;
+      if (i2 >= n) {
+        for (let j = 0; j < rs; j += 2) {
+          const xr = W[rk + j]!, xi = W[rk + j + 1]!, yr = W[rk1 + j]!, yi = W[rk1 + j + 1]!;
+          W[q + j] -= fr * xr - fi * xi + gr * yr - gi * yi;
+          W[q + j + 1] -= fr * xi + fi * xr + gr * yi + gi * yr;
+        }
+        break;
+      }
+      const q2 = off + i2 * rs;
+      const fr2 = W[q2 + 2 * k]!, fi2 = W[q2 + 2 * k + 1]!;
+      const tr2 = fr2 * ak - fi2 * bk, ti2 = fr2 * bk + fi2 * ak;
+      const gr2 = W[q2 + 2 * k1]! - tr2, gi2 = W[q2 + 2 * k1 + 1]! - ti2;
+      W[q2 + 2 * k] = 0; W[q2 + 2 * k + 1] = 0;
+      W[q2 + 2 * k1] = tr2; W[q2 + 2 * k1 + 1] = ti2;
+      for (let j = 0; j < rs; j += 2) {
+        const xr = W[rk + j]!, xi = W[rk + j + 1]!, yr = W[rk1 + j]!, yi = W[rk1 + j + 1]!;
+        W[q + j] -= fr * xr - fi * xi + gr * yr - gi * yi;
+        W[q + j + 1] -= fr * xi + fi * xr + gr * yi + gi * yr;
+        W[q2 + j] -= fr2 * xr - fi2 * xi + gr2 * yr - gi2 * yi;
+        W[q2 + j + 1] -= fr2 * xi + fi2 * xr + gr2 * yi + gi2 * yr;
+      }
+      i = i2 + 1;
+    }
+    // row k: step k+1
+    {
+      const gr = W[rk + 2 * k1]!, gi = W[rk + 2 * k1 + 1]!;
+      W[rk + 2 * k1] = 0; W[rk + 2 * k1 + 1] = 0;
+      for (let j = 0; j < rs; j += 2) {
+        const yr = W[rk1 + j]!, yi = W[rk1 + j + 1]!;
+        W[rk + j] -= gr * yr - gi * yi;
+        W[rk + j + 1] -= gr * yi + gi * yr;
+      }
+    }
+  }
+  if (k < n) {
+    // last single pivot
+    let p = k, best = -1;
+    for (let i = k; i < n; i++) {
+      const q = off + i * rs + 2 * k;
+      const v = W[q]! * W[q]! + W[q + 1]! * W[q + 1]!;
+      if (v > best) { best = v; p = i; }
+    }
+    if (!(best > 0)) return false;
+    P[k] = p;
+    const rk = off + k * rs;
+    if (p !== k) swapRows(W, rk, off + p * rs, rs);
     const pr = W[rk + 2 * k]!, pi = W[rk + 2 * k + 1]!;
-    const d = pr * pr + pi * pi;
-    const ir = pr / d, ii = -pi / d;
-    W[rk + 2 * k] = 1;
-    W[rk + 2 * k + 1] = 0;
+    const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
+    W[rk + 2 * k] = 1; W[rk + 2 * k + 1] = 0;
     for (let j = 0; j < rs; j += 2) {
       const xr = W[rk + j]!, xi = W[rk + j + 1]!;
       W[rk + j] = xr * ir - xi * ii;
       W[rk + j + 1] = xr * ii + xi * ir;
     }
-    // row_i -= w_ik · row_k for every i ≠ k, two rows per pass so row k is loaded once for both.
-    let i = 0;
-    for (;;) {
-      while (i < n && (i === k || (W[off + i * rs + 2 * k] === 0 && W[off + i * rs + 2 * k + 1] === 0))) i++;
-      if (i >= n) break;
-      let i2 = i + 1;
-      while (i2 < n && (i2 === k || (W[off + i2 * rs + 2 * k] === 0 && W[off + i2 * rs + 2 * k + 1] === 0))) i2++;
-      const ri = off + i * rs;
-      const fr = W[ri + 2 * k]!, fi = W[ri + 2 * k + 1]!;
-      W[ri + 2 * k] = 0;
-      W[ri + 2 * k + 1] = 0;
-      if (i2 >= n) {
-        for (let j = 0; j < rs; j += 2) {
-          const xr = W[rk + j]!, xi = W[rk + j + 1]!;
-          W[ri + j] -= fr * xr - fi * xi;
-          W[ri + j + 1] -= fr * xi + fi * xr;
-        }
-        break;
-      }
-      const r2 = off + i2 * rs;
-      const gr = W[r2 + 2 * k]!, gi = W[r2 + 2 * k + 1]!;
-      W[r2 + 2 * k] = 0;
-      W[r2 + 2 * k + 1] = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const q = off + i * rs;
+      const fr = W[q + 2 * k]!, fi = W[q + 2 * k + 1]!;
+      if (fr === 0 && fi === 0) continue;
+      W[q + 2 * k] = 0; W[q + 2 * k + 1] = 0;
       for (let j = 0; j < rs; j += 2) {
         const xr = W[rk + j]!, xi = W[rk + j + 1]!;
-        W[ri + j] -= fr * xr - fi * xi;
-        W[ri + j + 1] -= fr * xi + fi * xr;
-        W[r2 + j] -= gr * xr - gi * xi;
-        W[r2 + j + 1] -= gr * xi + gi * xr;
+        W[q + j] -= fr * xr - fi * xi;
+        W[q + j + 1] -= fr * xi + fi * xr;
       }
-      i = i2 + 1;
     }
   }
-  // Undo the row interchanges as column interchanges, last first.
-  for (let k = n - 1; k >= 0; k--) {
-    const p = P[k]!;
-    if (p === k) continue;
+  for (let k2 = n - 1; k2 >= 0; k2--) {
+    const p = P[k2]!;
+    if (p === k2) continue;
     for (let i = 0; i < n; i++) {
-      const a = off + i * rs + 2 * k, b = off + i * rs + 2 * p;
+      const a = off + i * rs + 2 * k2, b = off + i * rs + 2 * p;
       let t = W[a]!; W[a] = W[b]!; W[b] = t;
       t = W[a + 1]!; W[a + 1] = W[b + 1]!; W[b + 1] = t;
     }
   }
   return true;
+}
+
+function swapRows(W: Float64Array, a: number, b: number, len: number): void {
+  for (let j = 0; j < len; j++) { const t = W[a + j]!; W[a + j] = W[b + j]!; W[b + j] = t; }
 }
 
 /**
