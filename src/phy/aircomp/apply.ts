@@ -118,42 +118,26 @@ export function applyDesign(
   const { K, M } = ch;
   const G = effectiveMatrices(ch, design).data;
   const out = new Float64Array(2 * T * M * S);
-  const SS2 = 2 * S * S, S2 = 2 * S;
   for (let k = 0; k < K; k++) {
-    const s = symbols[k]!;
-    const gk = k * M * SS2;
-    for (let t = 0; t < T; t++) {
-      const base = t * M * S2;
-      for (let m = 0; m < M; m++) {
-        const og = gk + m * SS2, ov = base + m * S2;
-        for (let i = 0; i < S; i++) {
-          let re = 0, im = 0;
-          const gi = og + i * S2;
-          for (let j = 0; j < S; j++) {
-            const gr = G[gi + 2 * j]!, gim = G[gi + 2 * j + 1]!;
-            const xr = s[ov + 2 * j]!, xi = s[ov + 2 * j + 1]!;
-            re += gr * xr - gim * xi;
-            im += gr * xi + gim * xr;
-          }
-          out[ov + 2 * i] += re;
-          out[ov + 2 * i + 1] += im;
-        }
-      }
-    }
+    if (S === 4) accumulate4(G, k * M * 32, symbols[k]!, out, T, M);
+    else if (S === 2) accumulate2(G, k * M * 8, symbols[k]!, out, T, M);
+    else accumulateGeneric(G, k * M * 2 * S * S, symbols[k]!, out, T, M, S);
   }
   if (noise && ctx.sigma2 > 0) {
     const Lf = combinedNoiseFactors(design, ctx.sigma2, M).data;
-    const z = new Float64Array(S2);
+    const S2 = 2 * S, SS2 = 2 * S * S;
+    // all z ~ CN(0, I_S) of the round in one call, in (t, m, s) order
+    const z = noise.fillComplexNormal(new Float64Array(2 * T * M * S), 1);
     for (let t = 0; t < T; t++) {
       for (let m = 0; m < M; m++) {
-        noise.fillComplexNormal(z, 1);
         const ol = m * SS2, ov = (t * M + m) * S2;
         for (let i = 0; i < S; i++) {
           let re = 0, im = 0;
           for (let j = 0; j < S; j++) {
             const lr = Lf[ol + 2 * (i * S + j)]!, li = Lf[ol + 2 * (i * S + j) + 1]!;
-            re += lr * z[2 * j]! - li * z[2 * j + 1]!;
-            im += lr * z[2 * j + 1]! + li * z[2 * j]!;
+            const zr = z[ov + 2 * j]!, zi = z[ov + 2 * j + 1]!;
+            re += lr * zr - li * zi;
+            im += lr * zi + li * zr;
           }
           out[ov + 2 * i] += re;
           out[ov + 2 * i + 1] += im;
@@ -162,6 +146,63 @@ export function applyDesign(
     }
   }
   return out;
+}
+
+/** out[t, m] += G[m] s[t, m] for every OFDM symbol t and subcarrier m (any S). */
+function accumulateGeneric(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, T: number, M: number, S: number): void {
+  const SS2 = 2 * S * S, S2 = 2 * S;
+  for (let t = 0; t < T; t++) {
+    const base = t * M * S2;
+    for (let m = 0; m < M; m++) {
+      const og = g0 + m * SS2, ov = base + m * S2;
+      for (let i = 0; i < S; i++) {
+        let re = 0, im = 0;
+        const gi = og + i * S2;
+        for (let j = 0; j < S; j++) {
+          const gr = G[gi + 2 * j]!, gim = G[gi + 2 * j + 1]!;
+          const xr = s[ov + 2 * j]!, xi = s[ov + 2 * j + 1]!;
+          re += gr * xr - gim * xi;
+          im += gr * xi + gim * xr;
+        }
+        out[ov + 2 * i] += re;
+        out[ov + 2 * i + 1] += im;
+      }
+    }
+  }
+}
+
+/** accumulateGeneric unrolled for S = 4 (about 2× faster in V8: the hot loop of a round). */
+function accumulate4(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, T: number, M: number): void {
+  for (let t = 0; t < T; t++) {
+    const base = t * M * 8;
+    for (let m = 0; m < M; m++) {
+      const o = base + m * 8;
+      let g = g0 + m * 32;
+      const x0r = s[o]!, x0i = s[o + 1]!, x1r = s[o + 2]!, x1i = s[o + 3]!;
+      const x2r = s[o + 4]!, x2i = s[o + 5]!, x3r = s[o + 6]!, x3i = s[o + 7]!;
+      for (let i = 0; i < 8; i += 2, g += 8) {
+        const a = G[g]!, b = G[g + 1]!, c = G[g + 2]!, d = G[g + 3]!;
+        const e = G[g + 4]!, f = G[g + 5]!, h = G[g + 6]!, q = G[g + 7]!;
+        out[o + i] += a * x0r - b * x0i + c * x1r - d * x1i + e * x2r - f * x2i + h * x3r - q * x3i;
+        out[o + i + 1] += a * x0i + b * x0r + c * x1i + d * x1r + e * x2i + f * x2r + h * x3i + q * x3r;
+      }
+    }
+  }
+}
+
+/** accumulateGeneric unrolled for S = 2. */
+function accumulate2(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, T: number, M: number): void {
+  for (let t = 0; t < T; t++) {
+    const base = t * M * 4;
+    for (let m = 0; m < M; m++) {
+      const o = base + m * 4, g = g0 + m * 8;
+      const x0r = s[o]!, x0i = s[o + 1]!, x1r = s[o + 2]!, x1i = s[o + 3]!;
+      out[o] += G[g]! * x0r - G[g + 1]! * x0i + G[g + 2]! * x1r - G[g + 3]! * x1i;
+      out[o + 1] += G[g]! * x0i + G[g + 1]! * x0r + G[g + 2]! * x1i + G[g + 3]! * x1r;
+      out[o + 2] += G[g + 4]! * x0r - G[g + 5]! * x0i + G[g + 6]! * x1r - G[g + 7]! * x1i;
+      out[o + 3] += G[g + 4]! * x0i + G[g + 5]! * x0r + G[g + 6]! * x1i + G[g + 7]! * x1r;
+    }
+  }
 }
 
 function applyReceive(ch: ChannelRealization, design: TransceiverDesign, sigma2: number, symbols: readonly Float64Array[], noise: Rng | null, T: number): Float64Array {
