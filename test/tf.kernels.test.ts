@@ -5,8 +5,9 @@ import { RandomStreams } from '../src/random/streams.js';
 import { UserInputError } from '../src/errors.js';
 import {
   initBackend, parseBackendFlag, withoutNewProcessHandlers, requireKernels, withKernelErrors, MissingKernelError,
-  originalWasmKernels,
+  originalWasmKernels, loadNativeBlas, setNativeMatMul, matMulEngine, backendInfo, NATIVE_ADDON_PATH,
 } from '../src/tf/index.js';
+import { existsSync } from 'node:fs';
 
 const streams = new RandomStreams(20261122);
 
@@ -94,6 +95,25 @@ describe('tf/backend selection', function () {
     }
   });
 
+  it('native: false keeps products in XNNPACK; the default uses the addon exactly when it is built', async () => {
+    await initBackend({ backend: 'wasm', quiet: true, native: false });
+    expect(backendInfo()).to.include({ backend: 'wasm', matmul: 'xnnpack' });
+    await initBackend({ backend: 'wasm', quiet: true });
+    const built = existsSync(NATIVE_ADDON_PATH) && process.env.AIRLORA_NATIVE !== '0';
+    expect(backendInfo().matmul).to.equal(built ? 'openblas' : 'xnnpack');
+    await initBackend({ backend: 'cpu', quiet: true });
+    expect(backendInfo()).to.deep.equal({ backend: 'cpu', matmul: 'tfjs' });
+  });
+
+  it('the native addon refuses operands outside the heap view', function () {
+    const blas = loadNativeBlas();
+    if (!blas) this.skip();
+    const heap = new Float32Array(64);
+    expect(() => blas!.sgemmBatch(heap, 0, 0, 60, 1, 2, 4, 2, 0, 0, 0, 0, 0)).to.throw(RangeError, /outside/);
+    expect(() => blas!.sgemmBatch(heap, 0, 16, 32, 3, 2, 2, 2, 0, 0, 4, 0, 8)).to.not.throw();
+    expect(() => blas!.sgemmBatch(heap, -1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0)).to.throw(RangeError);
+  });
+
   it('withoutNewProcessHandlers removes uncaughtException/unhandledRejection listeners added inside', async () => {
     const before = process.listeners('uncaughtException').length;
     const added = () => undefined;
@@ -129,82 +149,93 @@ describe('tf/wasm kernels against cpu', function () {
     expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).to.not.equal(originalWasmKernels.get('BatchMatMul')!.kernelFunc);
   });
 
-  const cases: [number[], number[], boolean, boolean][] = [
-    [[5, 7], [7, 3], false, false],
-    [[5, 7], [3, 7], false, true],
-    [[7, 5], [7, 3], true, false],
-    [[7, 5], [3, 7], true, true],
-    [[1, 1], [1, 1], false, false],
-    [[33, 65], [17, 65], false, true],
-    [[4, 5, 7], [4, 7, 3], false, false],
-    [[4, 7, 5], [4, 3, 7], true, true],
-    [[4, 5, 7], [4, 3, 7], false, true],
-    [[2, 3, 5, 7], [2, 3, 7, 6], false, false],
-    [[4, 5, 7], [7, 3], false, false], // weight broadcast: a's batch folded into rows
-    [[4, 7, 5], [3, 7], true, true],
-    [[6, 5, 7], [1, 7, 3], false, false],
-    [[5, 7], [4, 7, 3], false, false], // a broadcast
-    [[2, 1, 5, 7], [1, 3, 7, 4], false, false], // mixed broadcast
-    [[3, 1, 7, 5], [4, 3, 7], true, true],
-    [[8, 16, 8], [8, 8, 16], false, false],
-  ];
-  for (const [sa, sb, ta, tb] of cases) {
-    it(`matMul ${JSON.stringify(sa)} x ${JSON.stringify(sb)} tA=${ta} tB=${tb}: forward and gradients`, async () => {
-      const key = `${sa}|${sb}|${ta}|${tb}`;
-      const mixed = sa.length > 2 && sb.length > 2 && sa.slice(0, -2).some((d, i) => d === 1 && sb[i] !== 1) &&
-        sb.slice(0, -2).some((d, i) => d === 1 && sa[i] !== 1);
-      const outShape = tf.tidy(() => tf.matMul(tf.zeros(sa), tf.zeros(sb), ta, tb).shape);
-      const inputs: { data: Float32Array; shape: number[] }[] = [
-        { data: randArray(size(sa), key, 'a'), shape: sa },
-        { data: randArray(size(sb), key, 'b'), shape: sb },
-        { data: randArray(size(outShape), key, 'w'), shape: outShape },
-      ];
-      const f = (w: tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).mul(w).sum();
-      const fwdGrad = (a?: tf.Tensor, b?: tf.Tensor, w?: tf.Tensor) => {
-        const [da, db] = tf.grads(f(w!))([a!, b!]);
-        return [tf.matMul(a!, b!, ta, tb), da!, db!];
-      };
-      // Reference: broadcast both operands explicitly (broadcastTo's own gradient sums), so the
-      // product has no batch broadcasting left, and run it on cpu.
-      const outer = outShape.slice(0, -2);
-      const ref = await onBackend('cpu', inputs, (a, b, w) => {
-        const full = (z: tf.Tensor) => tf.broadcastTo(z, [...outer, ...z.shape.slice(-2)]);
-        const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => f(w!)(full(x), full(y)))([a!, b!]);
-        return [tf.matMul(full(a!), full(b!), ta, tb), da!, db!];
+  // Both matrix-product engines of the wasm kernel: XNNPACK always, the native addon when built.
+  const engines = loadNativeBlas() ? (['xnnpack', 'openblas'] as const) : (['xnnpack'] as const);
+  for (const engine of engines) {
+  describe(`BatchMatMul via ${engine}`, () => {
+    before(() => setNativeMatMul(engine === 'openblas' ? loadNativeBlas() : null));
+    after(() => setNativeMatMul(loadNativeBlas()));
+    it('routes products to that engine', () => expect(matMulEngine()).to.equal(engine));
+
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[5, 7], [7, 3], false, false],
+      [[5, 7], [3, 7], false, true],
+      [[7, 5], [7, 3], true, false],
+      [[7, 5], [3, 7], true, true],
+      [[1, 1], [1, 1], false, false],
+      [[33, 65], [17, 65], false, true],
+      [[4, 5, 7], [4, 7, 3], false, false],
+      [[4, 7, 5], [4, 3, 7], true, true],
+      [[4, 5, 7], [4, 3, 7], false, true],
+      [[2, 3, 5, 7], [2, 3, 7, 6], false, false],
+      [[4, 5, 7], [7, 3], false, false], // weight broadcast: a's batch folded into rows
+      [[4, 7, 5], [3, 7], true, true],
+      [[6, 5, 7], [1, 7, 3], false, false],
+      [[5, 7], [4, 7, 3], false, false], // a broadcast
+      [[2, 1, 5, 7], [1, 3, 7, 4], false, false], // mixed broadcast
+      [[3, 1, 7, 5], [4, 3, 7], true, true],
+      [[8, 16, 8], [8, 8, 16], false, false],
+      [[1, 4, 5, 7], [4, 1, 7, 3], false, false], // mixed, equal batch sizes
+    ];
+    for (const [sa, sb, ta, tb] of cases) {
+      it(`matMul ${JSON.stringify(sa)} x ${JSON.stringify(sb)} tA=${ta} tB=${tb}: forward and gradients`, async () => {
+        const key = `${sa}|${sb}|${ta}|${tb}`;
+        const mixed = sa.length > 2 && sb.length > 2 && sa.slice(0, -2).some((d, i) => d === 1 && sb[i] !== 1) &&
+          sb.slice(0, -2).some((d, i) => d === 1 && sa[i] !== 1);
+        const outShape = tf.tidy(() => tf.matMul(tf.zeros(sa), tf.zeros(sb), ta, tb).shape);
+        const inputs: { data: Float32Array; shape: number[] }[] = [
+          { data: randArray(size(sa), key, 'a'), shape: sa },
+          { data: randArray(size(sb), key, 'b'), shape: sb },
+          { data: randArray(size(outShape), key, 'w'), shape: outShape },
+        ];
+        const f = (w: tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).mul(w).sum();
+        const fwdGrad = (a?: tf.Tensor, b?: tf.Tensor, w?: tf.Tensor) => {
+          const [da, db] = tf.grads(f(w!))([a!, b!]);
+          return [tf.matMul(a!, b!, ta, tb), da!, db!];
+        };
+        // Reference: broadcast both operands explicitly (broadcastTo's own gradient sums), so the
+        // product has no batch broadcasting left, and run it on cpu.
+        const outer = outShape.slice(0, -2);
+        const ref = await onBackend('cpu', inputs, (a, b, w) => {
+          const full = (z: tf.Tensor) => tf.broadcastTo(z, [...outer, ...z.shape.slice(-2)]);
+          const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => f(w!)(full(x), full(y)))([a!, b!]);
+          return [tf.matMul(full(a!), full(b!), ta, tb), da!, db!];
+        });
+        const wasm = await onBackend('wasm', inputs, fwdGrad);
+        const cpu = await onBackend('cpu', inputs, fwdGrad);
+        for (const [i, what] of ['forward', 'dA', 'dB'].entries()) {
+          expectClose(wasm[i]!, ref[i]!, `wasm ${what}`);
+          // tfjs-cpu's own forward pairs batches as (o mod batchA, o mod batchB): wrong for mixed broadcasts.
+          if (!(i === 0 && mixed)) expectClose(cpu[i]!, ref[i]!, `cpu ${what}`);
+        }
       });
-      const wasm = await onBackend('wasm', inputs, fwdGrad);
-      const cpu = await onBackend('cpu', inputs, fwdGrad);
-      for (const [i, what] of ['forward', 'dA', 'dB'].entries()) {
-        expectClose(wasm[i]!, ref[i]!, `wasm ${what}`);
-        // tfjs-cpu's own forward pairs batches as (o mod batchA, o mod batchB): wrong for mixed broadcasts.
-        if (!(i === 0 && mixed)) expectClose(cpu[i]!, ref[i]!, `cpu ${what}`);
-      }
+    }
+
+    it('matMul with an empty inner dimension gives zeros', async () => {
+      const out = await onBackend('wasm', [], () => tf.matMul(tf.zeros([3, 0]), tf.zeros([2, 0, 4])));
+      expect(out[0]!.shape).to.deep.equal([2, 3, 4]);
+      expect(Array.from(out[0]!.data)).to.deep.equal(new Array(24).fill(0));
     });
+
+    it('matMul shape mismatch still throws', async () => {
+      await tf.setBackend('wasm');
+      expect(() => tf.tidy(() => tf.matMul(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 6])))).to.throw(/inner shapes/);
+    });
+
+    it('no tensor or heap leak per batched call', async () => {
+      await tf.setBackend('wasm');
+      const a = tf.randomNormal([8, 16, 8]);
+      const b = tf.randomNormal([8, 8, 16]);
+      tf.matMul(a, b).dispose();
+      const n0 = tf.memory().numTensors;
+      const bytes0 = tf.memory().numBytes;
+      for (let i = 0; i < 50; i++) tf.matMul(a, b, true, true).dispose();
+      expect(tf.memory().numTensors).to.equal(n0);
+      expect(tf.memory().numBytes).to.equal(bytes0);
+      tf.dispose([a, b]);
+    });
+  });
   }
-
-  it('matMul with an empty inner dimension gives zeros', async () => {
-    const out = await onBackend('wasm', [], () => tf.matMul(tf.zeros([3, 0]), tf.zeros([2, 0, 4])));
-    expect(out[0]!.shape).to.deep.equal([2, 3, 4]);
-    expect(Array.from(out[0]!.data)).to.deep.equal(new Array(24).fill(0));
-  });
-
-  it('matMul shape mismatch still throws', async () => {
-    await tf.setBackend('wasm');
-    expect(() => tf.tidy(() => tf.matMul(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 6])))).to.throw(/inner shapes/);
-  });
-
-  it('no tensor or heap leak per batched call', async () => {
-    await tf.setBackend('wasm');
-    const a = tf.randomNormal([8, 16, 8]);
-    const b = tf.randomNormal([8, 8, 16]);
-    tf.matMul(a, b).dispose();
-    const n0 = tf.memory().numTensors;
-    const bytes0 = tf.memory().numBytes;
-    for (let i = 0; i < 50; i++) tf.matMul(a, b, true, true).dispose();
-    expect(tf.memory().numTensors).to.equal(n0);
-    expect(tf.memory().numBytes).to.equal(bytes0);
-    tf.dispose([a, b]);
-  });
 
   it('Tanh (2·σ(2x) − 1 with a Taylor patch near 0): forward and gradient, tiny to saturated inputs', async () => {
     const v = randArray(997, 'tanh');

@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { UserInputError } from '../errors.js';
 import { registerCpuKernelFixes, registerWasmKernelFixes } from './kernels/register.js';
 import { registerGradientFixes } from './gradients/batch_matmul_grad.js';
+import { matMulEngine, setNativeMatMul } from './kernels/batch_matmul.js';
+import { loadNativeBlas, nativeBlasError } from './native.js';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'node', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -22,6 +24,27 @@ export interface InitBackendOptions {
   backend?: BackendChoice;
   /** Do not print the one-line "tfjs backend: ..." notice on stderr. */
   quiet?: boolean;
+  /**
+   * On wasm, run float32 matrix products in the native BLAS addon when it is built (default
+   * true; AIRLORA_NATIVE=0 also turns it off). Results then differ from pure wasm in the last bits.
+   */
+  native?: boolean;
+}
+
+export interface BackendInfo {
+  backend: RunningBackend;
+  /** Where wasm's matrix products run; 'tfjs' on the other backends. */
+  matmul: 'openblas' | 'xnnpack' | 'tfjs';
+  /** Why the native addon is not used, when it is not. */
+  nativeNote?: string;
+}
+
+/** What runs now: for run manifests (results differ in the last bits between engines). */
+export function backendInfo(): BackendInfo {
+  const backend = tf.getBackend() as RunningBackend;
+  if (backend !== 'wasm') return { backend, matmul: 'tfjs' };
+  const matmul = matMulEngine();
+  return matmul === 'openblas' ? { backend, matmul } : { backend, matmul, nativeNote: nativeBlasError() ?? 'native: false' };
 }
 
 /** Validate a `--backend` flag value. */
@@ -75,7 +98,7 @@ async function tryNode(): Promise<boolean> {
   return await tf.setBackend('tensorflow');
 }
 
-async function tryWasm(): Promise<boolean> {
+async function tryWasm(native: boolean): Promise<boolean> {
   return await withoutNewProcessHandlers(async () => {
     const wasm = (await import(WASM_PACKAGE)) as typeof import('@tensorflow/tfjs-backend-wasm');
     if (!wasmPathsSet) {
@@ -83,6 +106,7 @@ async function tryWasm(): Promise<boolean> {
       wasmPathsSet = true;
     }
     registerWasmKernelFixes();
+    setNativeMatMul(native ? loadNativeBlas() : null);
     const ok = await tf.setBackend('wasm');
     if (ok) await tf.ready();
     return ok;
@@ -92,7 +116,8 @@ async function tryWasm(): Promise<boolean> {
 function describe(name: string): string {
   if (name === 'wasm') {
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT' as never) ? 'SIMD' : 'no SIMD';
-    return `wasm (${simd}, 1 thread, airlora kernel fixes)`;
+    const mm = matMulEngine() === 'openblas' ? 'matmul: native OpenBLAS' : 'matmul: XNNPACK';
+    return `wasm (${simd}, 1 thread, ${mm})`;
   }
   if (name === 'tensorflow') return 'tensorflow (tfjs-node, native)';
   return `${name} (pure JavaScript, slow)`;
@@ -119,7 +144,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Runnin
     }
   }
   if (!ok && (choice === 'auto' || choice === 'wasm')) {
-    ok = await tryWasm();
+    ok = await tryWasm(opts.native ?? true);
     if (!ok && choice === 'wasm') throw new Error(`tfjs backend 'wasm' failed to initialise`);
   }
   if (!ok) {

@@ -1,7 +1,7 @@
 /** TensorFlow.js backend selection and our wasm kernel fixes. */
 export {
-  BACKEND_CHOICES, initBackend, parseBackendFlag, wasmBinaryFolder, withoutNewProcessHandlers,
-  type BackendChoice, type InitBackendOptions, type RunningBackend,
+  BACKEND_CHOICES, backendInfo, initBackend, parseBackendFlag, wasmBinaryFolder, withoutNewProcessHandlers,
+  type BackendChoice, type BackendInfo, type InitBackendOptions, type RunningBackend,
 } from './backend.js';
 export { MissingKernelError, requireKernels, translateTfError, withKernelErrors } from './errors.js';
 export {
@@ -9,3 +9,5 @@ export {
   withOriginalWasmKernels,
 } from './kernels/register.js';
 export { batchMatMulGradConfig, registerGradientFixes } from './gradients/batch_matmul_grad.js';
+export { matMulEngine, setNativeMatMul } from './kernels/batch_matmul.js';
+export { loadNativeBlas, nativeBlasError, NATIVE_ADDON_PATH, type NativeBlas } from './native.js';

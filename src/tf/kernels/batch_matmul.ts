@@ -12,9 +12,25 @@
  *    The view ids are disposed right after the call, which also frees the XNNPACK operator that
  *    was cached on the b view.
  * Broadcasting of the batch dimensions follows tfjs (NumPy) rules.
+ *
+ * When the optional native addon is loaded (src/tf/native.ts), all of this is replaced by CBLAS
+ * sgemm on the same heap buffers, with transposes passed as flags (no copies at all).
  */
 import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, type WasmBackend, type WasmModule } from '../wasm_internals.js';
+import type { NativeBlas } from '../native.js';
+
+let blas: NativeBlas | null = null;
+
+/** Route float32 products to the native addon (or back to XNNPACK with null). */
+export function setNativeMatMul(b: NativeBlas | null): void {
+  blas = b;
+}
+
+/** 'openblas' when products run in the native addon, else 'xnnpack'. */
+export function matMulEngine(): 'openblas' | 'xnnpack' {
+  return blas ? 'openblas' : 'xnnpack';
+}
 
 interface MatMulAttrs { transposeA: boolean; transposeB: boolean }
 
@@ -92,6 +108,7 @@ export function makeWasmBatchMatMul(original: tf.KernelConfig, transpose: tf.Ker
       return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
     }
     const backend = asWasmBackend(args.backend);
+    if (blas) return blasBatchMatMul(backend, blas, a, b, !!transposeA, !!transposeB);
     const temps: tf.TensorInfo[] = [];
     const tr = (x: tf.TensorInfo): tf.TensorInfo => {
       const y = transpose.kernelFunc({
@@ -112,6 +129,63 @@ export function makeWasmBatchMatMul(original: tf.KernelConfig, transpose: tf.Ker
     original,
     config: { kernelName: 'BatchMatMul', backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: kernelFunc as unknown as tf.KernelFunc },
   };
+}
+
+/** Heap as one Float32Array, re-made only when the wasm memory has grown. */
+const heapViews = new WeakMap<ArrayBuffer, Float32Array>();
+function heapF32All(w: WasmModule): Float32Array {
+  const buf = w.HEAPU8.buffer as ArrayBuffer;
+  let v = heapViews.get(buf);
+  if (!v) {
+    v = new Float32Array(buf);
+    heapViews.set(buf, v);
+  }
+  return v;
+}
+
+function blasBatchMatMul(
+  backend: WasmBackend, lib: NativeBlas, a: tf.TensorInfo, b: tf.TensorInfo, tA: boolean, tB: boolean,
+): tf.TensorInfo {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = tA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = tA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kb = tB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = tB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (k !== kb) {
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} ` +
+        `and transposeA=${tA} and transposeB=${tB} must match.`,
+    );
+  }
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const outOuter = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const batches = prod(outOuter);
+  const out = backend.makeOutput([...outOuter, m, n], 'float32');
+  if (batches * m * n === 0) return out;
+  const heap = heapF32All(backend.wasm); // after makeOutput, which may grow the heap
+  const aOff = backend.dataIdMap.get(a.dataId).memoryOffset >> 2;
+  const bOff = backend.dataIdMap.get(b.dataId).memoryOffset >> 2;
+  const oOff = backend.dataIdMap.get(out.dataId).memoryOffset >> 2;
+  const ba = prod(outerA);
+  const bb = prod(outerB);
+  const ta = tA ? 1 : 0;
+  const tb = tB ? 1 : 0;
+  if (bb === 1 && !tA) {
+    // One matrix b (a weight): a's batch folds into its rows, one sgemm.
+    lib.sgemmBatch(heap, aOff, bOff, oOff, 1, ba * m, n, k, 0, tb, 0, 0, 0);
+  } else if ((ba === 1 || ba === batches) && (bb === 1 || bb === batches)) {
+    // Each operand is either one matrix (stride 0) or has the full batch shape (see broadcastIndex).
+    lib.sgemmBatch(heap, aOff, bOff, oOff, batches, m, n, k, ta, tb, ba === 1 ? 0 : m * k, bb === 1 ? 0 : k * n, m * n);
+  } else {
+    const aIdx = broadcastIndex(outOuter, outerA);
+    const bIdx = broadcastIndex(outOuter, outerB);
+    for (let o = 0; o < batches; o++) {
+      lib.sgemmBatch(heap, aOff + aIdx(o) * m * k, bOff + bIdx(o) * k * n, oOff + o * m * n, 1, m, n, k, ta, tb, 0, 0, 0);
+    }
+  }
+  return out;
 }
 
 function plainBatchMatMul(
