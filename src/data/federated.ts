@@ -11,7 +11,8 @@
  * Language modelling: a client's train items are tokenised and concatenated (EOS between items) into
  * one stream; a training example is a random window of T + 1 tokens (input = first T, target = last T).
  * Test windows are fixed: `evalPerClient` evenly spaced windows of the test stream.
- * Classification: an example is [CLS] + tokens, cut or padded to T, with a 0/1 attention mask.
+ * Classification: an example is [CLS] + tokens, cut or padded to T, with a 0/1 attention mask; the
+ * fixed evaluation examples are `evalPerClient` test examples evenly spaced over the test set.
  * Data-size weights φ_k are the numbers of training tokens (LM) or training examples (classification).
  */
 import type { Rng, RandomStreams } from '../random/streams.js';
@@ -187,8 +188,10 @@ function clsClient(index: number, train: Item[], test: Item[], tok: Tokenizer, c
     return { size: B, seqLen: T, tokens, labels: lab, mask };
   };
   const trainLab = train.map((i) => i.labelIndex), testLab = test.map((i) => i.labelIndex);
-  // Evaluation: the first E test examples, cycling when the client has fewer (documented: duplicates weigh more).
-  const evalRows = Array.from({ length: cfg.evalPerClient }, (_, e) => e % testEnc.length);
+  // Evaluation: E test examples evenly spaced over the test set (items are in corpus order, which is
+  // grouped by class, so this is a stratified sample); cycling when the client has fewer than E.
+  const nt = testEnc.length, E = cfg.evalPerClient;
+  const evalRows = Array.from({ length: E }, (_, e) => (E <= nt ? Math.floor((e * nt) / E) : e % nt));
   const evalB = build(testEnc, testLab, evalRows);
   return {
     index, size: train.length,

@@ -97,7 +97,9 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
       for (let i = 0; i < agg.length; i++) {
         if (!Number.isFinite(agg[i]!)) throw new NumericalError(`round ${round}: aggregator '${aggregator.name}' returned a non-finite entry at ${i}; last good checkpoint is round ${round - 1}`);
       }
-      const err = nmse(agg, ideal);
+      // Reference: the ideal average rounded to float32 (what an error-free link delivers), so the
+      // ideal aggregator scores exactly 0 (−∞ dB) rather than float32 rounding noise.
+      const err = nmse(agg, Float32Array.from(ideal));
       const next = serverUpdate(global, agg, entries, cfg, upload);
 
       const doEval = round % cfg.evalEvery === 0 || round === cfg.rounds;
@@ -176,7 +178,7 @@ function progress(row: CsvRow, rounds: number): string {
   const parts = [`round ${row['round']}/${rounds}`, `train ${f(row['train_loss'])}`, `eval ${f(row['eval_loss'])}`];
   if (row['perplexity'] !== null) parts.push(`ppl ${f(row['perplexity'])}`);
   if (row['accuracy'] !== null) parts.push(`acc ${f(row['accuracy'], 3)}`);
-  if (row['nmse_db'] !== null) parts.push(`nmse ${f(row['nmse_db'], 3)} dB`);
+  if (row['nmse_db'] !== null) parts.push(`nmse ${row['nmse_db'] === -Infinity ? '-inf' : f(row['nmse_db'], 3)} dB`);
   parts.push(`${f(row['wall_s'], 3)} s`);
   return parts.join('  ');
 }

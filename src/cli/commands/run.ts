@@ -1,0 +1,110 @@
+/**
+ * `airlora run FILE [--out DIR] [--resume DIR] [--backend B] [--rounds N]`: run one scenario.
+ *
+ * Dispatch by the sections the scenario has (RUNNERS below):
+ *   fl      → federated LoRA training (src/fl/run-scenario.ts)
+ *   split   → split federated LoRA (to be wired by the split-learning runner)
+ *   neither → PHY Monte-Carlo (to be wired by the PHY experiment runner)
+ * A training run writes manifest.json, metrics.csv, rounds.jsonl, tokenizer.json and checkpoint.json
+ * (after every round). `--resume DIR` continues a killed run from its checkpoint; the scenario (with
+ * the same flags) must be the one the folder was started with.
+ */
+import type { Command } from 'commander';
+import { UserInputError } from '../../errors.js';
+import { loadScenario, type Scenario } from '../../scenario/index.js';
+import { RunFolder } from '../../results/run-folder.js';
+import { canonicalJson } from '../../results/canonical.js';
+import { initBackend, parseBackendFlag } from '../../tf/index.js';
+import { runTrainingScenario, type TrainingScenario } from '../../fl/run-scenario.js';
+import { lora as loraSection } from '../../scenario/sections/lora.js';
+
+export interface RunFlags {
+  out?: string;
+  resume?: string;
+  backend?: string;
+  rounds?: string;
+}
+
+type ScenarioKind = 'train' | 'split' | 'phy';
+type Runner = (s: Scenario, file: string, flags: RunFlags) => Promise<void>;
+
+/** Which runner a scenario goes to, from the sections it has. */
+export function scenarioKind(s: Scenario): ScenarioKind {
+  const r = s as unknown as Record<string, unknown>;
+  if (r['fl'] !== undefined) return 'train';
+  if (r['split'] !== undefined) return 'split';
+  return 'phy';
+}
+
+/** The dispatch point: one entry per kind of scenario. */
+export const RUNNERS: Record<ScenarioKind, Runner> = {
+  train: runTraining,
+  split: async () => { throw new UserInputError('airlora run: split-learning scenarios are not wired into `run` yet', 'split'); },
+  phy: async () => { throw new UserInputError('airlora run: PHY-only scenarios are not wired into `run` yet (add an fl: section to train)', 'fl'); },
+};
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario: federated LoRA training (fl: section), split learning, or a PHY Monte-Carlo')
+    .argument('<file>', 'scenario YAML')
+    .option('-o, --out <dir>', 'results folder (default runs/<name>-<UTC time>)')
+    .option('--resume <dir>', 'continue a killed run of the same scenario from its last checkpoint')
+    .option('--backend <name>', 'tfjs backend: auto, wasm, node, cpu', 'auto')
+    .option('--rounds <n>', 'override fl.rounds')
+    .action(async (file: string, flags: RunFlags) => {
+      const s = loadScenario(file);
+      await RUNNERS[scenarioKind(s)](s, file, flags);
+    });
+}
+
+async function runTraining(s: Scenario, file: string, flags: RunFlags): Promise<void> {
+  const r = s as unknown as Record<string, unknown>;
+  if (flags.rounds !== undefined) {
+    const n = Number(flags.rounds);
+    if (!/^\d+$/.test(flags.rounds.trim()) || n < 1) throw new UserInputError(`--rounds: '${flags.rounds}' is not a positive integer`, '--rounds');
+    (r['fl'] as { rounds: number }).rounds = n;
+  }
+  if (r['data'] === undefined) throw new UserInputError(`${file}: a training scenario (fl: section) needs a data: section (dataset, partition, seq_len, ...)`, 'data');
+  const scenario: TrainingScenario = {
+    name: s.name, seed: s.seed,
+    fl: r['fl'] as TrainingScenario['fl'],
+    data: r['data'] as TrainingScenario['data'],
+    model: r['model'] as TrainingScenario['model'],
+    lora: (r['lora'] as TrainingScenario['lora'] | undefined) ?? loraSection.parse({})!,
+  };
+  if (flags.resume && flags.out) throw new UserInputError('--resume and --out: give one (resume writes into the folder it continues)', '--out');
+  const backendChoice = parseBackendFlag(flags.backend ?? 'auto');
+
+  let folder: RunFolder;
+  let resume: boolean;
+  if (flags.resume) {
+    folder = RunFolder.open(flags.resume);
+    const m = folder.manifest();
+    if (canonicalJson(m.scenario) !== canonicalJson(s)) {
+      throw new UserInputError(`--resume: '${flags.resume}' was started from a different scenario (or other --rounds); resume with the same file and flags`, '--resume');
+    }
+    if (m.status === 'complete') {
+      process.stderr.write(`[airlora] ${folder.dir} is already complete; nothing to resume\n`);
+      process.stdout.write(`${folder.dir}\n`);
+      return;
+    }
+    resume = true;
+  } else {
+    folder = RunFolder.create({ out: flags.out, name: s.name, scenario: s });
+    resume = folder.resumed;
+  }
+  const backend = await initBackend({ backend: backendChoice });
+  if (!folder.hasManifest()) {
+    folder.writeManifest({ kind: 'train', scenario: s, seed: s.seed, backend, extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] } });
+  }
+  process.stderr.write(`[airlora] ${resume ? 'resuming' : 'training'} ${s.name} → ${folder.dir}\n`);
+  try {
+    const res = await runTrainingScenario(scenario, { folder, resume, log: (line) => process.stderr.write(`[airlora] ${line}\n`) });
+    folder.complete({ rounds: res.lastRound, backendAtEnd: backend });
+  } catch (e) {
+    folder.fail(e);
+    throw e;
+  }
+  process.stdout.write(`${folder.dir}\n`);
+}

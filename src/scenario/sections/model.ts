@@ -1,0 +1,26 @@
+/**
+ * `model` section: the frozen base model under the LoRA adapters (src/models).
+ *
+ *   model:
+ *     checkpoint: default              # a checkpoint folder (docs/checkpoint.md); 'default' = the
+ *                                      # committed pre-trained GPT; omit to start from random weights
+ *     preset: bert-small               # without a checkpoint: a preset, sized by `overrides`
+ *     overrides: { layers: 2, hidden: 64, heads: 4, intermediate: 256 }
+ *     init_seed: 1                     # seed of random base weights (default: the scenario seed)
+ */
+import { z } from 'zod';
+import { posInt } from './common.js';
+
+export const model = z
+  .strictObject({
+    checkpoint: z.string({ error: "a checkpoint folder or 'default'" }).optional(),
+    preset: z.string({ error: 'a preset name, e.g. gpt-small, bert-small' }).optional(),
+    overrides: z
+      .strictObject({
+        layers: posInt.optional(), hidden: posInt.optional(), heads: posInt.optional(), intermediate: posInt.optional(),
+        maxPositions: posInt.optional(), numLabels: posInt.optional(),
+      })
+      .optional(),
+    init_seed: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).optional(),
+  })
+  .optional();
