@@ -6,3 +6,5 @@ export * from './errors.js';
 export * from './random/streams.js';
 export * as cmat from './linalg/cmat.js';
 export * as linalg from './linalg/index.js';
+export * as models from './models/index.js';
+export * as lora from './lora/index.js';

@@ -4,3 +4,5 @@ export * from './weights.js';
 export * from './layers.js';
 export * from './gpt.js';
 export * from './bert.js';
+export * from './checkpoint.js';
+export * from './pretrain.js';
