@@ -6,9 +6,10 @@ import { register as figures } from './figures.js';
 import { register as compare } from './compare.js';
 import { register as pretrain } from './pretrain.js';
 import { register as inspect } from './inspect.js';
+import { register as run } from './run.js';
 import { register as validate } from './validate.js';
 import { register as phy } from './phy.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare];
+export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run];

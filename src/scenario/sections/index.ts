@@ -5,5 +5,9 @@
  */
 export { phy } from './phy.js';
 export { aggregation } from './aggregation.js';
+export { fl } from './fl.js';
+export { data } from './data.js';
+export { model } from './model.js';
+export { lora } from './lora.js';
 export { figures } from './figures.js';
 export { sweep } from './sweep.js';
