@@ -9,7 +9,8 @@ import { register as inspect } from './inspect.js';
 import { register as run } from './run.js';
 import { register as validate } from './validate.js';
 import { register as phy } from './phy.js';
+import { register as split } from './split.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run];
+export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split];

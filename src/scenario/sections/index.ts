@@ -11,3 +11,4 @@ export { model } from './model.js';
 export { lora } from './lora.js';
 export { figures } from './figures.js';
 export { sweep } from './sweep.js';
+export { split } from './split.js';

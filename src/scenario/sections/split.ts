@@ -1,0 +1,79 @@
+/**
+ * `split:` section: split federated LoRA with online device scheduling and bandwidth allocation
+ * (src/split, docs/split.md). A scenario with this section is run by src/split/run-scenario.ts; the
+ * base model comes from the top-level `model:` section (a bert preset; default bert-small).
+ *
+ *   split:
+ *     devices: 10
+ *     rounds: 40
+ *     batch_size: 8                      # examples per scheduled device per round
+ *     lr: 0.01                           # server Adam step on the aggregated gradient
+ *     eval_every: 5
+ *     lora: { r: 8, alpha: 16 }          # q, k, v of every encoder layer (server) and the pooler (device)
+ *     radio: { bandwidth_hz: 10e6, tx_power_dbm: 23, noise_dbm_per_hz: -174, min_distance_m: 50, max_distance_m: 500 }
+ *     budget_s: 0.1                      # average-delay budget τ̄ (s)
+ *     lyapunov: { V: 0.01, decay: 0.99, penalty: sampling, min_devices: 1 }
+ *     schedulers: [lyapunov, all-in, random, best-channel, round-robin]
+ *     baseline_devices: match-budget     # devices per round of random / best-channel / round-robin,
+ *                                        # or an integer; match-budget = largest n within budget_s
+ *     delay_rounds: 1000                 # channel-only rounds for the long-run delay check (0 = off)
+ *     target_accuracy: 0.8               # summary: first evaluated round reaching it
+ *     tasks:
+ *       - { name: spam, seq_len: 32, vocab_size: 512, max_items: 3000 }
+ *       - { name: brown-genre, genres: [news, fiction], seq_len: 32, vocab_size: 512 }
+ */
+import { z } from 'zod';
+import { BROWN_GENRES } from '../../data/brown.js';
+import { finite, positive, posInt, unit } from './common.js';
+
+const partition = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('iid') }),
+  z.strictObject({ kind: z.literal('dirichlet'), alpha: positive, min_per_client: posInt.optional() }),
+  z.strictObject({ kind: z.literal('one-label'), classes: z.array(z.string()).min(1).optional() }),
+], { error: '{ kind: iid }, { kind: dirichlet, alpha }, or { kind: one-label }' });
+
+export const SPLIT_SCHEDULERS = ['lyapunov', 'all-in', 'random', 'best-channel', 'round-robin'] as const;
+
+const task = z.strictObject({
+  name: z.enum(['spam', 'brown-genre'], { error: 'spam or brown-genre' }),
+  genres: z.array(z.enum(BROWN_GENRES)).min(2, { error: `at least 2 of ${BROWN_GENRES.join(', ')}` }).optional(),
+  partition: partition.default({ kind: 'iid' }),
+  test_fraction: z.number({ error: 'a number in (0, 1)' }).gt(0, { error: 'a number in (0, 1)' }).lt(1, { error: 'a number in (0, 1)' }).default(0.2),
+  seq_len: z.number({ error: 'an integer ≥ 2' }).int({ error: 'an integer ≥ 2' }).min(2, { error: 'an integer ≥ 2' }).default(32),
+  eval_per_client: posInt.default(30),
+  max_items: posInt.optional(),
+  vocab_size: z.number({ error: 'an integer in [16, 65536]' }).int({ error: 'an integer in [16, 65536]' }).min(16, { error: 'an integer in [16, 65536]' }).max(65536, { error: 'an integer in [16, 65536]' }).default(512),
+});
+
+export const split = z
+  .strictObject({
+    devices: posInt.default(10),
+    rounds: posInt.default(40),
+    batch_size: posInt.default(8),
+    lr: positive.default(0.01),
+    eval_every: posInt.default(5),
+    lora: z.strictObject({ r: posInt.default(8), alpha: positive.default(16) }).prefault({}),
+    radio: z.strictObject({
+      bandwidth_hz: positive.default(10e6),
+      tx_power_dbm: finite.default(23),
+      noise_dbm_per_hz: finite.default(-174),
+      min_distance_m: positive.default(50),
+      max_distance_m: positive.default(500),
+    }).prefault({}),
+    budget_s: positive.default(0.1),
+    lyapunov: z.strictObject({
+      V: positive.default(0.01),
+      decay: z.number({ error: 'a number in (0, 1]' }).gt(0, { error: 'a number in (0, 1]' }).max(1, { error: 'a number in (0, 1]' }).default(0.99),
+      penalty: z.enum(['sampling', 'linear'], { error: 'sampling or linear' }).default('sampling'),
+      min_devices: posInt.default(1),
+    }).prefault({}),
+    schedulers: z.array(z.enum(SPLIT_SCHEDULERS, { error: SPLIT_SCHEDULERS.join(', ') })).min(1, { error: `a non-empty list of ${SPLIT_SCHEDULERS.join(', ')}` }).default([...SPLIT_SCHEDULERS]),
+    baseline_devices: z.union([z.literal('match-budget'), posInt], { error: "'match-budget' or an integer ≥ 1" }).default('match-budget'),
+    delay_rounds: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).default(1000),
+    target_accuracy: unit.default(0.8),
+    tasks: z.array(task).min(1, { error: 'a non-empty list of tasks' }).prefault([{ name: 'spam' }]),
+  })
+  .optional();
+
+export type SplitSection = NonNullable<z.output<typeof split>>;
+export type SplitTaskSection = z.output<typeof task>;

@@ -1,0 +1,201 @@
+/**
+ * Split federated LoRA training under a device scheduler: per round the scheduler picks devices and
+ * bandwidths on this round's channel, the scheduled devices run the split protocol on their own
+ * mini-batch, and the server takes one Adam step on the aggregated gradient.
+ *
+ * Same draws for every scheduler: the channel of round t comes from ('split-channel', trial, t, k)
+ * and device k's batch in round t from ('split-batch', trial, t, k), so two schedulers that pick the
+ * same device in the same round give it the same examples on the same channel.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FederatedData, IntBatch } from '../data/federated.js';
+import type { PretrainedModel } from '../models/weights.js';
+import { bertLogits } from '../models/bert.js';
+import type { RandomStreams } from '../random/streams.js';
+import { NumericalError } from '../errors.js';
+import { SplitLoraModel } from './model.js';
+import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients } from './protocol.js';
+import { ScheduleLoop, type SplitChannel } from './delay-sim.js';
+import type { Scheduler } from './schedulers/types.js';
+import { roundPayload, type RoundPayload } from './payload.js';
+
+export interface SplitTrainConfig {
+  rounds: number;
+  /** examples per scheduled device per round */
+  batchSize: number;
+  lr: number;
+  /** evaluate test accuracy every this many rounds (and after the last) */
+  evalEvery: number;
+  r: number;
+  alpha: number;
+  trial: number;
+  budgetS: number;
+}
+
+export interface SplitRoundRecord {
+  round: number;
+  scheduled: number;
+  devices: string;
+  round_delay_s: number;
+  queue_s: number;
+  avg_delay_s: number;
+  cum_delay_s: number;
+  train_loss: number;
+  train_accuracy: number;
+  /** empty between evaluations */
+  test_accuracy: number | null;
+  test_loss: number | null;
+  test_examples: number | null;
+  up_bits: number;
+  down_bits: number;
+  full_hidden_gradient_bits: number;
+  unsplit_upload_bits: number;
+  wall_ms: number;
+}
+
+/** Stack the rows of several batches (same T). */
+export function stackBatches(bs: IntBatch[]): IntBatch {
+  const T = bs[0]!.seqLen;
+  const n = bs.reduce((s, b) => s + b.size, 0);
+  const tokens = new Int32Array(n * T);
+  const mask = new Float32Array(n * T);
+  const labels = new Int32Array(n);
+  let row = 0;
+  for (const b of bs) {
+    tokens.set(b.tokens, row * T);
+    mask.set(b.mask ?? new Float32Array(b.size * T).fill(1), row * T);
+    labels.set(b.labels!, row);
+    row += b.size;
+  }
+  return { size: n, seqLen: T, tokens, mask, labels };
+}
+
+function tensors(b: IntBatch) {
+  return {
+    tokens: tf.tensor2d(b.tokens, [b.size, b.seqLen], 'int32'),
+    mask: tf.tensor2d(b.mask!, [b.size, b.seqLen]),
+    labels: tf.tensor1d(b.labels!, 'int32'),
+  };
+}
+
+/** One split round on a stacked batch: returns loss and correct count; applies the server update. */
+export function splitStep(m: SplitLoraModel, batch: IntBatch, opt: tf.Optimizer): { loss: number; correct: number } {
+  const t = tensors(batch);
+  const E = deviceEmbed(m, t.tokens);
+  const c = serverForward(m, E, t.mask);
+  const up = deviceBackward(m, c, t.labels);
+  const grads = serverBackward(m, E, t.mask, c, up);
+  opt.applyGradients(grads);
+  const out = { loss: up.loss, correct: up.correct };
+  disposeDeviceGradients(up);
+  for (const g of Object.values(grads)) g.dispose();
+  for (const x of [E, c, t.tokens, t.mask, t.labels]) x.dispose();
+  return out;
+}
+
+/** The same update, unsplit: one backward pass through the whole model (federated LoRA, FedSGD). */
+export function unsplitStep(m: SplitLoraModel, batch: IntBatch, opt: tf.Optimizer): { loss: number } {
+  const t = tensors(batch);
+  const cost = opt.minimize(() => tf.losses.softmaxCrossEntropy(
+    tf.oneHot(t.labels, m.config.numLabels),
+    bertLogits(m.config, m.base.weights, t.tokens, { mask: t.mask, linear: m.linear }),
+  ) as tf.Scalar, true, m.allVariables());
+  const loss = cost!.dataSync()[0]!;
+  cost!.dispose();
+  for (const x of [t.tokens, t.mask, t.labels]) x.dispose();
+  if (!Number.isFinite(loss)) throw new NumericalError(`unsplit step: non-finite loss ${loss}`);
+  return { loss };
+}
+
+/** Accuracy and mean loss of the model on a batch, in chunks. */
+export function evaluate(m: SplitLoraModel, b: IntBatch, chunk = 256): { accuracy: number; loss: number; n: number } {
+  let correct = 0;
+  let lossSum = 0;
+  const T = b.seqLen;
+  for (let s = 0; s < b.size; s += chunk) {
+    const n = Math.min(chunk, b.size - s);
+    const part: IntBatch = {
+      size: n, seqLen: T, tokens: b.tokens.subarray(s * T, (s + n) * T), mask: b.mask!.subarray(s * T, (s + n) * T), labels: b.labels!.subarray(s, s + n),
+    };
+    const t = tensors(part);
+    const [c, l] = tf.tidy(() => {
+      const logits = bertLogits(m.config, m.base.weights, t.tokens, { mask: t.mask, linear: m.linear });
+      const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(t.labels, m.config.numLabels), logits, undefined, 0, tf.Reduction.SUM);
+      return [tf.sum(tf.equal(tf.argMax(logits, 1), t.labels).toFloat()), ce];
+    });
+    correct += c.dataSync()[0]!;
+    lossSum += l.dataSync()[0]!;
+    for (const x of [c, l, t.tokens, t.mask, t.labels]) x.dispose();
+  }
+  if (!Number.isFinite(lossSum)) throw new NumericalError(`split evaluate: non-finite loss ${lossSum}`);
+  return { accuracy: correct / b.size, loss: lossSum / b.size, n: b.size };
+}
+
+export interface TrainSplitInput {
+  base: PretrainedModel;
+  data: FederatedData;
+  scheduler: Scheduler;
+  channel: SplitChannel;
+  streams: RandomStreams;
+  cfg: SplitTrainConfig;
+  /** LoRA init seed (same for every scheduler) */
+  seed: number;
+  onRound?: (rec: SplitRoundRecord) => void;
+}
+
+export function payloadFor(m: SplitLoraModel, data: FederatedData, batchSize: number): RoundPayload {
+  return roundPayload({
+    batch: batchSize, seqLen: data.seqLen, hidden: m.config.hidden, rank: m.r, classes: m.config.numLabels,
+    serverParams: m.counts().server,
+  });
+}
+
+export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
+  const { cfg, data } = inp;
+  const K = data.clients.length;
+  const m = new SplitLoraModel(inp.base, { r: cfg.r, alpha: cfg.alpha, seed: inp.seed });
+  const opt = tf.train.adam(cfg.lr);
+  const pay = payloadFor(m, data, cfg.batchSize);
+  const payloadBits = new Float64Array(K).fill(pay.uplinkBits);
+  const loop = new ScheduleLoop(inp.scheduler, inp.channel, cfg.rounds, cfg.budgetS);
+  const testSet = stackBatches(data.clients.map((c) => c.evalBatch()));
+  const out: SplitRoundRecord[] = [];
+  let cum = 0;
+  try {
+    for (let t = 0; t < cfg.rounds; t++) {
+      const t0 = performance.now();
+      const { decision, record } = loop.step(t, payloadBits);
+      const batches = decision.scheduled.map((k) => data.clients[k]!.sampleBatch(inp.streams.stream('split-batch', cfg.trial, t, k), cfg.batchSize));
+      const step = splitStep(m, stackBatches(batches), opt);
+      const n = decision.scheduled.length;
+      cum += record.roundDelayS;
+      let test: { accuracy: number; loss: number; n: number } | null = null;
+      if ((t + 1) % cfg.evalEvery === 0 || t === cfg.rounds - 1) test = evaluate(m, testSet);
+      const rec: SplitRoundRecord = {
+        round: t,
+        scheduled: n,
+        devices: decision.scheduled.join(' '),
+        round_delay_s: record.roundDelayS,
+        queue_s: record.queue,
+        avg_delay_s: record.averageDelayS,
+        cum_delay_s: cum,
+        train_loss: step.loss,
+        train_accuracy: step.correct / (n * cfg.batchSize),
+        test_accuracy: test ? test.accuracy : null,
+        test_loss: test ? test.loss : null,
+        test_examples: test ? test.n : null,
+        up_bits: n * pay.uplinkBits,
+        down_bits: n * (pay.downEncoderBits + pay.downBroadcastBits),
+        full_hidden_gradient_bits: n * pay.fullHiddenGradientBits,
+        unsplit_upload_bits: n * pay.unsplitUploadBits,
+        wall_ms: performance.now() - t0,
+      };
+      out.push(rec);
+      inp.onRound?.(rec);
+    }
+  } finally {
+    opt.dispose();
+    m.dispose();
+  }
+  return out;
+}
