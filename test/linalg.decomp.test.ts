@@ -90,6 +90,14 @@ describe('linalg/decomp: cholesky and solveHPD', () => {
     expectThrowsNumerical(() => L.cholesky(nan), /non-finite/);
   });
 
+  it('invHPD is an exactly Hermitian inverse and rejects indefinite input', () => {
+    const n = 11, a = L.gramInto(randn(14, n, 'ih'), L.cmat(n, n), 'AHA', 0.2);
+    const ai = L.invHPD(a);
+    expectClose(L.matmul(ai, a), L.eye(n), TOL);
+    expect(L.maxAbsDiff(ai, L.adjoint(ai))).to.equal(0);
+    expectThrowsNumerical(() => L.invHPD(hermitianWithSpectrum([1, -1], 'ihneg')), /not positive definite/);
+  });
+
   it('logdetHPD equals log det from LU', () => {
     const n = 9, a = L.gramInto(randn(12, n, 'ld'), L.cmat(n, n), 'AHA', 1);
     const [lg, ph] = L.logdet(a);

@@ -60,13 +60,17 @@ export function gemmNT(
 let scratchA = new Float64Array(0);
 let scratchB = new Float64Array(0);
 
+/** Largest scratch kept between calls (doubles, 8 MiB); bigger requests get a one-off buffer. */
+const KEEP = 1 << 20;
+
 /** Reusable scratch of at least `len` doubles (slot 0 or 1), grown on demand. */
 export function scratch(slot: 0 | 1, len: number): Float64Array {
+  if (len > KEEP) return new Float64Array(len);
   if (slot === 0) {
-    if (scratchA.length < len) scratchA = new Float64Array(Math.max(len, 2 * scratchA.length));
+    if (scratchA.length < len) scratchA = new Float64Array(Math.min(KEEP, Math.max(len, 2 * scratchA.length)));
     return scratchA;
   }
-  if (scratchB.length < len) scratchB = new Float64Array(Math.max(len, 2 * scratchB.length));
+  if (scratchB.length < len) scratchB = new Float64Array(Math.min(KEEP, Math.max(len, 2 * scratchB.length)));
   return scratchB;
 }
 
