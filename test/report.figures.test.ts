@@ -11,15 +11,16 @@ import { summarize, toDb } from '../src/stats/summary.js';
 import { RandomStreams } from '../src/random/streams.js';
 import { UserInputError } from '../src/errors.js';
 
-/** Synthetic PHY-like CSV: scheme × snr_db × trial, nmse decaying with SNR. */
+/** Synthetic rows shaped like H3's phy-trials.csv: scheme × snr_db × trial, nmse decaying with SNR. */
 function phyRows(trials = 6) {
   const rs = new RandomStreams(11);
   const rows: Record<string, string | number>[] = [];
-  for (const scheme of ['zf', 'mmse'])
+  for (const scheme of ['ideal', 'zf', 'mmse'])
     for (const snr of [0, 10, 20])
       for (let t = 0; t < trials; t++) {
         const g = rs.stream('test', scheme, snr, t);
-        rows.push({ scheme, snr_db: snr, trial: t, nmse: (scheme === 'zf' ? 2 : 1) * 10 ** (-snr / 10) * (0.5 + g.uniform()) });
+        const nmse = scheme === 'ideal' ? 1e-32 : (scheme === 'zf' ? 2 : 1) * 10 ** (-snr / 10) * (0.5 + g.uniform());
+        rows.push({ trial: t, server_antennas: 8, point: `snr=${snr}`, snr_db: snr, scheme, nmse });
       }
   return rows;
 }
@@ -32,6 +33,7 @@ describe('report: figures', () => {
     expect(data.points).to.have.length(6);
     expect(data.aggregate).to.equal('mean');
     for (const p of data.points) {
+      expect(p.facet).to.equal('8');
       const ys = rows.filter((r) => r.scheme === p.series && Number(r.snr_db) === p.x).map((r) => Number(r.nmse));
       const s = summarize(ys);
       expect(p.n).to.equal(ys.length);
@@ -42,6 +44,7 @@ describe('report: figures', () => {
     // the spec carries exactly these points, in series then x order
     const values = (spec.data as { values: { x: number; y: number; series: string }[] }).values;
     expect(values.map((v) => [v.series, v.x, v.y])).to.deep.equal(data.points.map((p) => [p.series, p.x, p.y]));
+    // the exact 'ideal' scheme is left out of NMSE figures
     expect(values.map((v) => v.series)).to.deep.equal(['zf', 'zf', 'zf', 'mmse', 'mmse', 'mmse']);
   });
 
@@ -93,9 +96,9 @@ describe('report: figures', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'airlora-fig-'));
     try {
       const rf = RunFolder.create({ name: 'f', root: tmp });
-      rf.writeCsv('metrics.csv', phyRows(3));
+      rf.writeCsv('phy-trials.csv', phyRows(3));
       expect(autoFigures(rf)).to.deep.equal(['nmse_vs_snr']);
-      rf.writeManifest({ kind: 'phy', seed: 1, scenario: { figures: ['nmse_vs_snr', { name: 'lin', x: 'snr_db', y: 'nmse', series: 'scheme', yScale: 'log' }] } });
+      rf.writeManifest({ kind: 'phy', seed: 1, scenario: { figures: ['nmse_vs_snr', { name: 'lin', data: 'phy-trials.csv', x: 'snr_db', y: 'nmse', series: 'scheme', yScale: 'log', filter: { scheme: ['zf', 'mmse'] } }] } });
       const drawn = await drawFigures(rf);
       expect(drawn.map((d) => d.name)).to.deep.equal(['nmse_vs_snr', 'lin']);
       const pts = parseCsv(readFileSync(rf.path('figures/nmse_vs_snr.points.csv'), 'utf8'));
