@@ -244,6 +244,20 @@ export class BatchedLora implements BatchedLoraModel {
     return out;
   }
 
+  /** Adapted module names, in canonical (flat-vector) order. */
+  adaptedModules(): string[] {
+    return this.adapted.map((a) => a.spec.module);
+  }
+
+  /**
+   * The adapter tensors of one module (not copies; do not dispose): A is [C, in, r] when trained,
+   * or the shared frozen [in, r]; B is [C, r, out]. For split learning and diagnostics.
+   */
+  adapter(module: string): { A: tf.Tensor; B: tf.Variable } | undefined {
+    const a = this.byModule.get(module);
+    return a ? { A: a.A, B: a.B } : undefined;
+  }
+
   /** The variables in flat-vector order with the per-client size of each. */
   private blocks(): { v: tf.Variable; size: number }[] {
     return this.trainable.map((v) => ({ v, size: v.size / this.numClients }));
