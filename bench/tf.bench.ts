@@ -1,10 +1,12 @@
 /**
- * Matrix-product throughput on the wasm backend, with our BatchMatMul fix (src/tf/kernels) and
- * with the kernel that tfjs-backend-wasm 4.22 ships ("_before"). GFLOP/s = 2·M·K·N·batch / time.
+ * Matrix-product throughput on the wasm backend: with our BatchMatMul kernel as initBackend sets
+ * it up (native OpenBLAS when the addon is built, else XNNPACK), with the XNNPACK route alone
+ * ("_xnnpack", only when the addon is built) and with the kernel that tfjs-backend-wasm 4.22
+ * ships ("_before"). GFLOP/s = 2·M·K·N·batch / median time.
  */
 import * as tf from '@tensorflow/tfjs';
 import { timeIt, type BenchResult, type BenchSuite } from './harness.js';
-import { initBackend, withOriginalWasmKernels } from '../src/tf/index.js';
+import { initBackend, loadNativeBlas, matMulEngine, setNativeMatMul, withOriginalWasmKernels } from '../src/tf/index.js';
 
 interface Case {
   name: string;
@@ -41,15 +43,25 @@ async function gflops(c: Case): Promise<number> {
 
 const suite: BenchSuite = {
   group: 'tf',
-  names: CASES.flatMap((c) => [c.name, c.name.replace('_gflops', '_before_gflops')]),
+  names: CASES.flatMap((c) => ['', '_xnnpack', '_before'].map((v) => c.name.replace('_gflops', `${v}_gflops`))),
   async run(log) {
     const backend = await initBackend({ backend: 'wasm', quiet: true });
-    log(`backend ${backend}`);
+    const engine = matMulEngine();
+    log(`backend ${backend}, matmul engine ${engine}`);
     const out: BenchResult[] = [];
     for (const c of CASES) {
       const after = await gflops(c);
+      let xnn: number | undefined;
+      if (engine === 'openblas') {
+        setNativeMatMul(null);
+        try { xnn = await gflops(c); } finally { setNativeMatMul(loadNativeBlas()); }
+      }
       const before = await withOriginalWasmKernels(() => gflops(c));
-      out.push({ name: c.name, value: after, unit: 'GFLOP/s', note: `${c.note}; tfjs kernel: ${before.toFixed(2)}` });
+      const xnote = xnn === undefined ? '' : `, XNNPACK route ${xnn.toFixed(2)}`;
+      out.push({ name: c.name, value: after, unit: 'GFLOP/s', note: `${c.note}, ${engine}${xnote}; tfjs kernel ${before.toFixed(2)}` });
+      if (xnn !== undefined) {
+        out.push({ name: c.name.replace('_gflops', '_xnnpack_gflops'), value: xnn, unit: 'GFLOP/s', note: `${c.note}, our kernel without the addon` });
+      }
       out.push({ name: c.name.replace('_gflops', '_before_gflops'), value: before, unit: 'GFLOP/s', note: `${c.note}, tfjs-backend-wasm 4.22 kernel` });
     }
     return out;
