@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../src/tf/index.js';
+import { preset, initModel, disposeWeights, type BertConfig } from '../src/models/index.js';
+import { RandomStreams } from '../src/random/streams.js';
+import type { FederatedData, IntBatch } from '../src/data/federated.js';
+import { roundPayload } from '../src/split/payload.js';
+import { wilson } from '../src/split/wilson.js';
+import { trainSplit } from '../src/split/trainer.js';
+import { SplitChannel } from '../src/split/delay-sim.js';
+import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';
+import { defaultRadio } from '../src/split/radio.js';
+import { split as splitSection } from '../src/scenario/sections/split.js';
+import { runSplitScenario } from '../src/split/run-scenario.js';
+import { RunFolder } from '../src/results/run-folder.js';
+
+/** A synthetic classification task: label = whether token 7 occurs (learnable, no corpus needed). */
+function toyData(K: number, T: number): FederatedData {
+  const make = (rng: { int(n: number): number }, B: number): IntBatch => {
+    const tokens = new Int32Array(B * T);
+    const labels = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      tokens[b * T] = 4;
+      for (let t = 1; t < T; t++) tokens[b * T + t] = 8 + rng.int(40);
+      labels[b] = rng.int(2);
+      if (labels[b]) tokens[b * T + 1 + rng.int(T - 1)] = 7;
+    }
+    return { size: B, seqLen: T, tokens, labels, mask: new Float32Array(B * T).fill(1) };
+  };
+  const evalB = make(new RandomStreams(99).stream('eval'), 20);
+  return {
+    kind: 'classifier', numClasses: 2, seqLen: T,
+    clients: Array.from({ length: K }, (_, k) => ({
+      index: k, size: 100, trainItems: [], testItems: [], labelCounts: {},
+      sampleBatch: (rng, B) => make(rng, B), evalBatch: () => evalB,
+    })),
+  };
+}
+
+describe('split: payloads, statistics, training loop and runner', () => {
+  before(async () => {
+    await initBackend({ backend: 'wasm', quiet: true });
+  });
+
+  it('payload bits have their closed forms; the gradient uplink is far below the full hidden gradient', () => {
+    const p = roundPayload({ batch: 8, seqLen: 32, hidden: 64, rank: 8, classes: 2, serverParams: 1000 });
+    expect(p.upEmbeddingsBits).to.equal(32 * (8 * 32 * 64 + 8));
+    expect(p.downEncoderBits).to.equal(32 * 8 * 64);
+    expect(p.upGradientBits).to.equal(32 * (8 * 64 + 8 * 8 + 8 * 64 + 64 * 2 + 2));
+    expect(p.fullHiddenGradientBits).to.equal(32 * (8 * 32 * 64 + 2 * 64 * 8 + 64 * 2 + 2));
+    expect(p.uplinkBits).to.equal(p.upEmbeddingsBits + p.upGradientBits);
+    expect(p.fullHiddenGradientBits / p.upGradientBits).to.be.greaterThan(10);
+  });
+
+  it('Wilson interval matches published values', () => {
+    const [a, b] = wilson(5, 10);
+    expect(a).to.be.closeTo(0.2366, 1e-4);
+    expect(b).to.be.closeTo(0.7634, 1e-4);
+    const [c, d] = wilson(0, 10);
+    expect(c).to.equal(0);
+    expect(d).to.be.closeTo(0.2775, 1e-4);
+  });
+
+  it('training is reproducible to the bit and learns a learnable toy task', () => {
+    const config = preset('bert-tiny', { layers: 1, vocabSize: 64, maxPositions: 8 }) as BertConfig;
+    const base = initModel(config, 2);
+    const data = toyData(4, 8);
+    const run = () => {
+      const streams = new RandomStreams(3);
+      return trainSplit({
+        base, data, streams, seed: 3,
+        scheduler: new LyapunovScheduler({ V: 0.01 }),
+        channel: new SplitChannel(streams, 0, { ...defaultRadio, devices: 4 }),
+        cfg: { rounds: 30, batchSize: 8, lr: 0.03, evalEvery: 30, r: 4, alpha: 8, trial: 0, budgetS: 0.01 },
+      }).map(({ wall_ms: _w, ...r }) => r);
+    };
+    const a = run();
+    const b = run();
+    expect(a).to.deep.equal(b);
+    const first = a.slice(0, 5).reduce((s, r) => s + r.train_loss, 0) / 5;
+    const last = a.slice(-5).reduce((s, r) => s + r.train_loss, 0) / 5;
+    expect(last).to.be.lessThan(first);
+    expect(a[a.length - 1]!.test_accuracy).to.be.greaterThan(0.6);
+    disposeWeights(base.weights);
+  });
+
+  it('the split section fills defaults and names the field of a bad value', () => {
+    const s = splitSection.parse({})!;
+    expect(s.schedulers).to.deep.equal(['lyapunov', 'all-in', 'random', 'best-channel', 'round-robin']);
+    expect(s.tasks[0]!.name).to.equal('spam');
+    const bad = splitSection.safeParse({ schedulers: ['greedy'] });
+    expect(bad.success).to.equal(false);
+    expect(bad.error!.issues[0]!.path.join('.')).to.equal('schedulers.0');
+  });
+
+  it('runSplitScenario writes one row per scheduler × round and budget-matched baselines meet the budget', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'split-run-'));
+    try {
+      const folder = RunFolder.create({ out: join(dir, 'run'), name: 'x' });
+      const res = await runSplitScenario({
+        seed: 4,
+        model: { preset: 'bert-tiny', overrides: { layers: 1, hidden: 16, heads: 2, intermediate: 32 } },
+        split: {
+          devices: 4, rounds: 3, batch_size: 2, eval_every: 3, budget_s: 0.02, delay_rounds: 50,
+          tasks: [{ name: 'brown-genre', genres: ['news', 'fiction'], seq_len: 8, vocab_size: 64, max_items: 120 }],
+        },
+      }, folder);
+      const metrics = folder.readCsv('metrics.csv');
+      expect(metrics).to.have.length(5 * 3);
+      expect(folder.readCsv('delay.csv')).to.have.length(5 * 50);
+      for (const row of res.summary) {
+        if (row['scheduler'] === 'random' || row['scheduler'] === 'round-robin' || row['scheduler'] === 'best-channel') {
+          expect(Number(row['avg_delay_s'])).to.be.at.most(0.02);
+        }
+      }
+      expect(folder.readJson<Record<string, unknown>>('payload.json')).to.have.property('brown-news-fiction');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
