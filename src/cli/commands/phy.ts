@@ -37,14 +37,14 @@ function db(x: number): string {
 }
 
 export function formatPhyTable(summary: PhySummaryRow[]): string {
-  const head = ['scheme', 'N_r', 'point', 'NMSE mean dB', '95% CI (dB)', 'median dB', '95% CI (dB)', 'analytic dB', 'trials'];
+  const head = ['scheme', 'S', 'N_r', 'point', 'NMSE mean dB', '95% CI (dB)', 'median dB', '95% CI (dB)', 'analytic dB', 'trials'];
   const body = summary.map((r) => [
-    r.scheme, String(r.server_antennas), r.point, db(r.nmse_mean_db), `[${db(r.nmse_ci_low_db)}, ${db(r.nmse_ci_high_db)}]`,
+    r.scheme, String(r.streams), String(r.server_antennas), r.point, db(r.nmse_mean_db), `[${db(r.nmse_ci_low_db)}, ${db(r.nmse_ci_high_db)}]`,
     db(r.nmse_median_db), `[${db(10 * Math.log10(r.nmse_median_low))}, ${db(10 * Math.log10(r.nmse_median_high))}]`,
     db(r.nmse_analytic_db), String(r.trials),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i < 4 && i !== 1 && i !== 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n') + '\n';
 }
 

@@ -12,7 +12,7 @@
  * the misalignment ‖Uᴴ Ĥ V − φ I‖² are closed-form in (d, w): no further matrix work per trial.
  */
 import { batch, batchItem, cmat, matmulAH, type CMatBatch } from '../../linalg/cmat.js';
-import { eigh } from '../../linalg/eigh.js';
+import { eighUnchecked } from '../../linalg/eigh.js';
 import { NumericalError, UserInputError } from '../../errors.js';
 import type { ChannelRealization } from '../types.js';
 
@@ -55,7 +55,9 @@ export function dominantSubspace(ch: ChannelRealization, S: number, Hsrc: CMatBa
         g[2 * (i * Nr + j) + 1] = -g[2 * (j * Nr + i) + 1]!;
       }
     }
-    const { vectors } = eigh(G);
+    // G is Hermitian by construction (mirrored above): skip eigh's input checks
+    const { values, vectors } = eighUnchecked(G.data, 0, Nr);
+    if (!Number.isFinite(values[0]!)) throw new NumericalError(`aircomp: non-finite channel Gram matrix on subcarrier ${m}`);
     const f = F.data;
     const of = m * 2 * Nr * S;
     for (let i = 0; i < Nr; i++) {
@@ -111,7 +113,7 @@ export function streamGeometry(ch: ChannelRealization, F: CMatBatch, Hsrc: CMatB
           if (i === j) scale = Math.max(scale, re);
         }
       }
-      const { values, vectors } = eigh(AAh);
+      const { values, vectors } = eighUnchecked(AAh.data, 0, S);
       const qd = Q.data, o = idx * 2 * S * S;
       qd.set(vectors.data, o);
       const tol = scale * S * 1e-13;

@@ -82,6 +82,7 @@ export interface PhyTrialRow {
 export interface PhySummaryRow {
   [key: string]: string | number | null;
   scheme: string;
+  streams: number;
   server_antennas: number;
   point: string;
   snr_db: number | null;
@@ -205,7 +206,7 @@ export function summarizePhy(exp: Pick<PhyExperiment, 'schemes' | 'serverAntenna
         const st = summarize(g.map((r) => r.nmse));
         const an = summarize(g.map((r) => r.nmse_analytic));
         out.push({
-          scheme: s.label, server_antennas: Nr, point: p.label, snr_db: p.snrDb, power_dbm: p.powerDbm, trials: st.n,
+          scheme: s.label, streams: s.S, server_antennas: Nr, point: p.label, snr_db: p.snrDb, power_dbm: p.powerDbm, trials: st.n,
           nmse_mean: st.mean, nmse_ci_low: st.ciLow, nmse_ci_high: st.ciHigh,
           nmse_median: st.median, nmse_median_low: st.medianLow, nmse_median_high: st.medianHigh,
           nmse_mean_db: toDb(st.mean), nmse_ci_low_db: toDb(st.ciLow), nmse_ci_high_db: toDb(st.ciHigh),
