@@ -223,3 +223,55 @@ describe('phy.aircomp', () => {
     expect(() => createScheme('nope')).to.throw(UserInputError, /zf/);
   });
 });
+
+describe('phy.aircomp noise paths', () => {
+  it('combined noise Uᴴn (effective path) and the literal N_r-antenna noise have the same covariance σ²UᴴU', () => {
+    const streams = new RandomStreams(21);
+    const ch = generateChannel({ K: 4, Nr: 6, Nt: 3, M: 8, iidSubcarriers: true }, streams, { trial: 0, round: 0 });
+    const S = 3, T = 400, sigma2 = 0.3;
+    const ctx: DesignContext = { phi: new Float64Array(4).fill(0.25), sigma2, P: 1, powerMode: 'subcarrier', S };
+    const d = createScheme('mmse').design(ch, ctx);
+    const zeros = Array.from({ length: ch.K }, () => new Float64Array(2 * T * ch.M * S));
+    for (const path of ['effective', 'receive'] as const) {
+      const e = applyDesign(ch, d, ctx, zeros, streams.stream('noise', path), { path });
+      // entries (i, j) of the empirical covariance on subcarrier m vs σ² (UᴴU)_ij, over all m, i ≤ j
+      for (let m = 0; m < ch.M; m++) {
+        for (let i = 0; i < S; i++) {
+          for (let j = i; j < S; j++) {
+            let cr = 0, ci = 0;
+            for (let t = 0; t < T; t++) {
+              const o = (t * ch.M + m) * 2 * S;
+              const ar = e[o + 2 * i]!, ai = e[o + 2 * i + 1]!, br = e[o + 2 * j]!, bi = e[o + 2 * j + 1]!;
+              cr += ar * br + ai * bi; // Re(e_i conj(e_j))
+              ci += ai * br - ar * bi;
+            }
+            cr /= T; ci /= T;
+            let ur = 0, ui = 0;
+            for (let r = 0; r < ch.Nr; r++) {
+              const o = m * 2 * ch.Nr * S;
+              const xr = d.U.data[o + 2 * (r * S + i)]!, xi = d.U.data[o + 2 * (r * S + i) + 1]!;
+              const yr = d.U.data[o + 2 * (r * S + j)]!, yi = d.U.data[o + 2 * (r * S + j) + 1]!;
+              // (UᴴU)_ij = Σ_r conj(U_ri) U_rj; E[e_i conj(e_j)] = σ² (UᴴU)_ji = σ² conj((UᴴU)_ij)
+              ur += xr * yr + xi * yi;
+              ui += xr * yi - xi * yr;
+            }
+            const scale = sigma2 * Math.sqrt(sqNorm(d, m, i, ch.Nr, S) * sqNorm(d, m, j, ch.Nr, S));
+            // standard error of a sample covariance entry ≈ scale/√T; 5 s.e. keeps 6·8·2 checks honest
+            const tol = 5 * scale / Math.sqrt(T);
+            expect(cr, `${path} m=${m} (${i},${j}) re`).to.be.closeTo(sigma2 * ur, tol);
+            expect(ci, `${path} m=${m} (${i},${j}) im`).to.be.closeTo(-sigma2 * ui, tol);
+          }
+        }
+      }
+    }
+  });
+});
+
+function sqNorm(d: TransceiverDesign, m: number, i: number, Nr: number, S: number): number {
+  let s = 0;
+  for (let r = 0; r < Nr; r++) {
+    const o = m * 2 * Nr * S + 2 * (r * S + i);
+    s += d.U.data[o]! ** 2 + d.U.data[o + 1]! ** 2;
+  }
+  return s;
+}
