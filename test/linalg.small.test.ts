@@ -83,6 +83,19 @@ describe('linalg/small: allocation-free fast paths', () => {
     expect(() => L.invSmallInto(L.gramInto(h, L.cmat(3, 3), 'AHA'), L.cmat(3, 3))).to.throw(NumericalError, /singular/);
   });
 
+  it('eighInto equals eigh and reuses the caller buffers', () => {
+    for (const s of [1, 3, 4, 8]) {
+      const a = L.gramInto(randn(s + 1, s, `eig${s}`), L.cmat(s, s), 'AHA');
+      const values = new Float64Array(s), vectors = L.cmat(s, s);
+      vectors.data.fill(Number.NaN);
+      L.eighInto(a, values, vectors);
+      const ref = L.eigh(a);
+      expect(Array.from(values)).to.deep.equal(Array.from(ref.values));
+      expect(L.maxAbsDiff(vectors, ref.vectors)).to.equal(0);
+    }
+    expect(() => L.eighInto(L.eye(3), new Float64Array(2), L.cmat(3, 3))).to.throw(RangeError);
+  });
+
   it('solveHPDInto equals solveHPD, also with out = b', () => {
     const a = L.gramInto(randn(6, 4, 'hpd'), L.cmat(4, 4), 'AHA', 0.5), b = randn(4, 2, 'rhs');
     const x = L.solveHPDInto(a, b, L.cmat(4, 2));
@@ -146,13 +159,17 @@ describe('linalg/batch: per-subcarrier helpers', () => {
     expect(() => L.mulBatchInto(a, randBatch(3, S, 2, 'x'), L.batch(K, M, 2))).to.throw(RangeError);
   });
 
-  it('eighBatch equals eigh per item', () => {
+  it('eighBatch and eighBatchInto equal eigh per item', () => {
     const g = L.gramBatchInto(randBatch(K, M, S, 'e'), L.batch(K, S, S), 'AHA');
     const r = L.eighBatch(g);
+    const values = new Float64Array(K * S), vectors = L.batch(K, S, S);
+    L.eighBatchInto(g, values, vectors);
     for (let k = 0; k < K; k++) {
       const ref = L.eigh(L.batchItem(g, k));
       expect(Array.from(r[k]!.values)).to.deep.equal(Array.from(ref.values));
       expect(L.maxAbsDiff(r[k]!.vectors, ref.vectors)).to.equal(0);
+      expect(Array.from(values.subarray(k * S, (k + 1) * S))).to.deep.equal(Array.from(ref.values));
+      expect(L.maxAbsDiff(L.batchItem(vectors, k), ref.vectors)).to.equal(0);
     }
   });
 });

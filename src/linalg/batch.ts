@@ -5,7 +5,7 @@
  */
 import { NumericalError } from '../errors.js';
 import type { CMatBatch } from './cmat.js';
-import { type Eigh, eighUnchecked } from './eigh.js';
+import { type Eigh, eighAt, eighUnchecked } from './eigh.js';
 import { invAt } from './lu.js';
 import { type GramKind, gramAt, solveHPDAt } from './small.js';
 
@@ -165,4 +165,27 @@ export function eighBatch(a: CMatBatch): Eigh[] {
     }
   }
   return out;
+}
+
+/**
+ * Allocation-free eigendecomposition of every item: values[i·n ...] (descending) and vectors item i.
+ * Only lower triangles are read; non-finite input throws NumericalError naming the item.
+ */
+export function eighBatchInto(a: CMatBatch, values: Float64Array, vectors: CMatBatch): void {
+  const n = a.rows;
+  if (a.cols !== n || values.length !== a.count * n || vectors.count !== a.count || vectors.rows !== n || vectors.cols !== n) {
+    throw new RangeError(`eighBatchInto: a is ${a.count}×${a.rows}x${a.cols}, values ${values.length}, vectors ${vectors.count}×${vectors.rows}x${vectors.cols}`);
+  }
+  const s = itemSize(a);
+  for (let i = 0; i < a.count; i++) {
+    for (let k = i * s; k < (i + 1) * s; k++) {
+      const v = a.data[k]!;
+      if (v - v !== 0) throw new NumericalError(`eighBatchInto: item ${i}: non-finite entry ${v}`, { op: 'eighBatchInto', index: i });
+    }
+    try {
+      eighAt(a.data, i * s, n, values, i * n, vectors.data, i * s);
+    } catch (e) {
+      withIndex(e, 'eighBatchInto', i);
+    }
+  }
 }

@@ -31,7 +31,31 @@ export function eigh(a: CMat): Eigh {
 
 /** eigh without the input checks, on the n×n block A[off ...] (for batch helpers). */
 export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
-  if (n === 0) return { values: new Float64Array(0), vectors: cmat(0, 0) };
+  const values = new Float64Array(n), vectors = cmat(n, n);
+  eighAt(A, off, n, values, 0, vectors.data, 0);
+  return { values, vectors };
+}
+
+/**
+ * Allocation-free eigh: eigenvalues of the Hermitian n×n block a into `values`, eigenvectors (as
+ * columns) into `vectors`. No Hermitian check here (only the lower triangle is read); NaN input throws.
+ */
+export function eighInto(a: CMat, values: Float64Array, vectors: CMat): void {
+  const n = requireSquare(a, 'eighInto');
+  if (values.length !== n || vectors.rows !== n || vectors.cols !== n) {
+    throw new RangeError(`eighInto: values has length ${values.length}, vectors is ${vectors.rows}x${vectors.cols}; expected ${n} and ${n}x${n}`);
+  }
+  if (vectors.data === a.data) throw new RangeError('eighInto: vectors must not alias the input');
+  requireFinite(a, 'eighInto');
+  eighAt(a.data, 0, n, values, 0, vectors.data, 0);
+}
+
+/** Kernel of eigh on buffers with offsets: A[aOff] (n×n) → values[valOff ...], V[vOff ...]. */
+export function eighAt(
+  A: Float64Array, off: number, n: number,
+  values: Float64Array, valOff: number, V: Float64Array, vOff: number,
+): void {
+  if (n === 0) return;
   const rs = 2 * n;
   const { W, d, e, er, ei, U, beta, p, Q, Z, Zt, cs, sn, order } = workspace(n);
   // Working copy of the lower triangle (the upper is never read); diagonal forced real.
@@ -180,11 +204,8 @@ export function eighUnchecked(A: Float64Array, off: number, n: number): Eigh {
     while (j > 0 && d[order[j - 1]!]! < v) { order[j] = order[j - 1]!; j--; }
     order[j] = c;
   }
-  const values = new Float64Array(n);
-  for (let c = 0; c < n; c++) values[c] = d[order[c]!]! / sc;
-  const V = cmat(n, n);
-  qzProduct(Q, Zt, order, V.data, n);
-  return { values, vectors: V };
+  for (let c = 0; c < n; c++) values[valOff + c] = d[order[c]!]! / sc;
+  qzProduct(Q, Zt, order, V, vOff, n);
 }
 
 /**
@@ -272,8 +293,9 @@ export function tql2(
 }
 
 /** v[r][c] = Σ_k Q[r][k] · Zt[order[c]][k] (complex × real), 2×2 blocks accumulated in registers. */
-function qzProduct(Q: Float64Array, Zt: Float64Array, order: Int32Array, v: Float64Array, n: number): void {
+function qzProduct(Q: Float64Array, Zt: Float64Array, order: Int32Array, V: Float64Array, vOff: number, n: number): void {
   const rs = 2 * n;
+  const v = V.subarray(vOff, vOff + 2 * n * n);
   let r = 0;
   for (; r + 1 < n; r += 2) {
     const q0 = r * rs, q1 = q0 + rs;

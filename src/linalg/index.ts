@@ -5,13 +5,13 @@
  *                kernels in gemm.ts), adjoint, norms, realEmbedding (test oracle with ml-matrix).
  * - decomp.ts    cholesky, solveHPD, invHPD, logdetHPD (cholesky.ts); inv, solve, lu, det, logdet,
  *                rcond1 (lu.ts); qr (qr.ts); eigh (eigh.ts, values descending); svd, pinv (svd.ts).
- * - small.ts     allocation-free hot-loop paths: gramInto, invSmallInto, solveHPDInto.
+ * - small.ts     allocation-free hot-loop paths: gramInto, invSmallInto, solveHPDInto, eighInto.
  * - batch.ts     the same over a CMatBatch (one matrix per subcarrier): gramBatchInto, invBatchInto,
- *                solveHPDBatchInto, mulBatchInto, eighBatch.
+ *                solveHPDBatchInto, mulBatchInto, eighBatch, eighBatchInto.
  * Numerical trouble (NaN/Inf input, singular or indefinite matrices, no convergence) throws
  * NumericalError with the operation and location in its message and `context`.
  */
 export * from './cmat.js';
 export * from './decomp.js';
-export { gramInto, invSmallInto, solveHPDInto, type GramKind } from './small.js';
-export { gramBatchInto, invBatchInto, solveHPDBatchInto, mulBatchInto, eighBatch, type MulOp } from './batch.js';
+export { gramInto, invSmallInto, solveHPDInto, eighInto, type GramKind } from './small.js';
+export { gramBatchInto, invBatchInto, solveHPDBatchInto, mulBatchInto, eighBatch, eighBatchInto, type MulOp } from './batch.js';

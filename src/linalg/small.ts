@@ -9,6 +9,7 @@ import { choleskyAt, cholSolveAt } from './cholesky.js';
 import { requireSquare } from './checks.js';
 
 export { invSmallInto, invAt } from './lu.js';
+export { eighInto, eighAt } from './eigh.js';
 
 /** Which Gram matrix: 'AHA' = Aᴴ A (cols×cols), 'AAH' = A Aᴴ (rows×rows). */
 export type GramKind = 'AHA' | 'AAH';
