@@ -17,6 +17,14 @@ type Draft = z.output<z.ZodObject<typeof base & typeof sections>>;
 /** Rules that read several sections. Each adds issues with a path and the allowed values. */
 const crossChecks: Array<(s: Draft, ctx: z.RefinementCtx) => void> = [
   (s, ctx) => {
+    // digital upload is a training-side baseline (its error is quantisation, its cost air-time)
+    if (s.fl === undefined) {
+      s.aggregation.forEach((e, i) => {
+        if (e.scheme === 'digital') ctx.addIssue({ code: 'custom', path: ['aggregation', i], input: e.scheme, message: 'one of ideal, zf, mmse, tci, manifold (digital needs a training scenario with fl: and airfl: sections)' });
+      });
+    }
+  },
+  (s, ctx) => {
     s.aggregation.forEach((e, i) => {
       const S = e.streams ?? s.phy.streams;
       const path = e.streams !== undefined ? ['aggregation', i, 'streams'] : ['phy', 'streams'];

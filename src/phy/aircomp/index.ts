@@ -4,6 +4,7 @@
  */
 import { UserInputError } from '../../errors.js';
 import { IdealScheme } from './ideal.js';
+import { ManifoldScheme } from './manifold.js';
 import { MmseScheme } from './mmse.js';
 import { TciScheme } from './tci.js';
 import type { AirCompScheme } from './types.js';
@@ -17,6 +18,7 @@ export { zfGivenF, zfEta, zfTraces, ZfScheme } from './zf.js';
 export { mmseGivenF, solveMu, MmseScheme } from './mmse.js';
 export { TciScheme, type TciOptions } from './tci.js';
 export { IdealScheme } from './ideal.js';
+export { ManifoldScheme, type ManifoldSchemeOptions } from './manifold.js';
 
 /** Scheme options as they appear in a scenario's `aggregation` list (the `scheme` key removed). */
 export type SchemeOptions = Record<string, unknown>;
@@ -26,6 +28,7 @@ export const schemeFactories: Record<string, (opts: SchemeOptions) => AirCompSch
   zf: () => new ZfScheme(),
   mmse: () => new MmseScheme(),
   tci: (o) => new TciScheme(o.threshold === undefined ? {} : { threshold: Number(o.threshold) }),
+  manifold: (o) => new ManifoldScheme({ dropDevices: o.drop_devices === true, ...(o.max_iter === undefined ? {} : { maxIter: Number(o.max_iter) }) }),
 };
 
 export function createScheme(name: string, opts: SchemeOptions = {}): AirCompScheme {

@@ -15,9 +15,12 @@ const entry = z.discriminatedUnion('scheme', [
   z.strictObject({ scheme: z.literal('zf'), ...base }),
   z.strictObject({ scheme: z.literal('mmse'), ...base }),
   z.strictObject({ scheme: z.literal('tci'), ...base, threshold: nonNeg.default(0.1) }),
+  z.strictObject({ scheme: z.literal('manifold'), ...base, drop_devices: z.boolean({ error: 'true or false' }).default(false), max_iter: posInt.default(40) }),
+  // Digital OFDMA upload (quantised, Shannon rate): a baseline for training scenarios (airfl).
+  z.strictObject({ scheme: z.literal('digital'), ...base, bits: posInt.max(32, { error: 'an integer in [1, 32]' }).default(8) }),
 ]);
 
-export const schemeNames = ['ideal', 'zf', 'mmse', 'tci'] as const;
+export const schemeNames = ['ideal', 'zf', 'mmse', 'tci', 'manifold', 'digital'] as const;
 
 export interface AggregationEntry {
   scheme: string;

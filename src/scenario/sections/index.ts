@@ -12,3 +12,4 @@ export { lora } from './lora.js';
 export { figures } from './figures.js';
 export { sweep } from './sweep.js';
 export { split } from './split.js';
+export { airfl } from './airfl.js';

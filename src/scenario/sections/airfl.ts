@@ -1,0 +1,44 @@
+/**
+ * `airfl` section: AirFL-LoRA — federated LoRA training whose aggregate comes over the air. Its
+ * presence (together with `fl`, `data`, `phy`) makes the scenario train once per entry of
+ * `aggregation` (ideal, zf, mmse, tci, manifold, digital) and per LoRA rank, on identical data,
+ * client and channel draws, so every curve is a paired comparison.
+ *
+ *   airfl:
+ *     ranks: [2, 8]              # fixed LoRA ranks to train (each with every scheme); default [lora.r]
+ *     joint: true                # also train at the rank chosen by the design loop
+ *     design:                    # the backtracking rank / beamforming design loop (`airlora design`)
+ *       ranks: [1, 2, 4, 8, 16]  # rank grid it searches
+ *       scheme: manifold         # transceiver design evaluated for each rank
+ *       latency_budget_s: 0.05   # optional per-round air-time budget
+ *       estimate_rounds: 8       # short ideal run that estimates the bound's constants
+ *       channel_draws: 4         # channel draws averaged for each rank's MSE
+ *     ideal_twin: true           # log the ideal aggregate's NMSE per round (always on; kept explicit)
+ *     subcarrier_spacing_hz: 15000
+ *     cp_fraction: 0.07
+ */
+import { z } from 'zod';
+import { nonNeg, posInt, positive } from './common.js';
+
+const design = z
+  .strictObject({
+    ranks: z.array(posInt).min(1, { error: 'a non-empty list of integers ≥ 1' }).default([1, 2, 4, 8, 16]),
+    scheme: z.enum(['zf', 'mmse', 'manifold']).default('manifold'),
+    latency_budget_s: positive.optional(),
+    estimate_rounds: posInt.min(3, { error: 'an integer ≥ 3' }).default(8),
+    channel_draws: posInt.default(4),
+    start: nonNeg.optional(),
+  })
+  .prefault({});
+
+export const airfl = z
+  .strictObject({
+    ranks: z.array(posInt).min(1, { error: 'a non-empty list of integers ≥ 1' }).optional(),
+    joint: z.boolean({ error: 'true or false' }).default(false),
+    design,
+    subcarrier_spacing_hz: positive.default(15000),
+    cp_fraction: nonNeg.default(0.07),
+  })
+  .optional();
+
+export type AirflSection = NonNullable<z.output<typeof airfl>>;
