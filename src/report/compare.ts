@@ -15,7 +15,7 @@ export interface CompareOptions {
   metrics?: string[];
   /** Key columns to group by (default: non-numeric columns plus known point columns). */
   by?: string[];
-  /** CSV file inside each folder (default metrics.csv). */
+  /** CSV file inside each folder (default metrics.csv, else phy-trials.csv). */
   data?: string;
 }
 
@@ -37,27 +37,33 @@ export interface CompareResult {
 
 const TIME_COLUMNS = ['round', 'iteration', 'step', 'epoch'];
 const REPLICATE_COLUMNS = ['trial', 'job', 'seed'];
-const POINT_COLUMNS = ['snr_db', 'antennas', 'devices', 'rank', 'delay_budget', 'streams', 'subcarriers'];
+const POINT_COLUMNS = ['snr_db', 'power_dbm', 'antennas', 'server_antennas', 'devices', 'rank', 'delay_budget', 'streams', 'subcarriers'];
+/** Looked for in this order when no --data is given. */
+const DATA_FILES = ['metrics.csv', 'phy-trials.csv'];
 
 const isNum = (s: string | undefined) => s !== undefined && s.trim() !== '' && !Number.isNaN(Number(s));
 
 export function compareRuns(dirs: string[], opts: CompareOptions = {}): CompareResult {
   if (dirs.length === 0) throw new UserInputError('compare: give at least one results folder', 'dirs');
-  const file = opts.data ?? 'metrics.csv';
   const names = uniqueNames(dirs);
   const out: CompareRow[] = [];
   const allKeys = new Set<string>();
   const allMetrics = new Set<string>();
   dirs.forEach((dir, di) => {
     const folder = RunFolder.open(dir);
+    const file = opts.data ?? DATA_FILES.find((f) => folder.exists(f)) ?? DATA_FILES[0]!;
     if (!folder.exists(file)) throw new UserInputError(`compare: '${dir}' has no ${file}`, 'dirs');
     let rows = folder.readCsv(file);
     if (rows.length === 0) return;
     const cols = Object.keys(rows[0]!);
     const time = TIME_COLUMNS.find((c) => cols.includes(c));
     const rep = REPLICATE_COLUMNS.filter((c) => cols.includes(c));
+    // a sweep's grid columns are keys too (recorded in its manifest)
+    const m = folder.hasManifest() ? folder.manifest() : undefined;
+    const gridCols = m && Array.isArray(m.columns) ? (m.columns as string[]) : [];
     const keys = opts.by ?? cols.filter((c) =>
-      c !== time && !rep.includes(c) && (POINT_COLUMNS.includes(c) || !rows.every((r) => isNum(r[c]) || r[c] === '')));
+      c !== time && !rep.includes(c) && !rows.every((r) => r[c] === '') &&
+      (POINT_COLUMNS.includes(c) || gridCols.includes(c) || !rows.every((r) => isNum(r[c]) || r[c] === '')));
     for (const k of keys) if (!cols.includes(k)) throw new UserInputError(`compare --by: column '${k}' is not in ${dir}/${file}; columns: ${cols.join(', ')}`, 'by');
     const metrics = opts.metrics ?? cols.filter((c) => c !== time && !rep.includes(c) && !keys.includes(c) && rows.some((r) => isNum(r[c])));
     for (const m of metrics) if (!cols.includes(m)) throw new UserInputError(`compare --metric: column '${m}' is not in ${dir}/${file}; columns: ${cols.join(', ')}`, 'metric');

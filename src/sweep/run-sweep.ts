@@ -60,7 +60,7 @@ export async function prepareSweepFolder(opts: Omit<SweepOptions, 'jobs' | 'log'
   if (!folder.hasManifest()) {
     folder.writeManifest({
       kind: 'sweep', scenario: opts.scenario, seed: typeof opts.scenario.seed === 'number' ? opts.scenario.seed : 0,
-      extra: { runner: kind, jobs: plan.jobs.length, trials: plan.sweep.trials, grid: plan.sweep.grid },
+      extra: { runner: kind, jobs: plan.jobs.length, trials: plan.sweep.trials, grid: plan.sweep.grid, columns: Object.values(plan.columns) },
     });
     folder.writeJson(JOBS_FILE, plan.jobs.map(({ scenario: _s, ...j }) => j));
   }

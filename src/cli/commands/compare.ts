@@ -14,9 +14,9 @@ export function register(program: Command): void {
     .argument('<dirs...>', 'results folders')
     .option('--metric <cols>', 'metric columns (comma-separated, repeatable; default: every numeric column)', list)
     .option('--by <cols>', 'group-by columns (default: scheme-like and sweep-point columns)', list)
-    .option('--data <file>', 'CSV inside each folder', 'metrics.csv')
+    .option('--data <file>', 'CSV inside each folder (default metrics.csv, else phy-trials.csv)')
     .option('--json', 'print JSON instead of a table')
-    .action((dirs: string[], o: { metric?: string[]; by?: string[]; data: string; json?: boolean }) => {
+    .action((dirs: string[], o: { metric?: string[]; by?: string[]; data?: string; json?: boolean }) => {
       const res = compareRuns(dirs, { metrics: o.metric, by: o.by, data: o.data });
       process.stdout.write(o.json ? JSON.stringify(res, null, 2) + '\n' : formatCompareTable(res));
     });
