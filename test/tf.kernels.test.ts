@@ -222,6 +222,14 @@ describe('tf/wasm kernels against cpu', function () {
       expect(() => tf.tidy(() => tf.matMul(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 6])))).to.throw(/inner shapes/);
     });
 
+    it('same inputs give identical bytes on repeated calls', async () => {
+      const inputs = [{ data: randArray(6 * 33 * 40, 'det-a'), shape: [6, 33, 40] }, { data: randArray(40 * 17, 'det-b'), shape: [40, 17] }];
+      const f = (a?: tf.Tensor, b?: tf.Tensor) => [tf.matMul(a!, b!), tf.matMul(a!, a!, false, true)];
+      const r1 = await onBackend('wasm', inputs, f);
+      const r2 = await onBackend('wasm', inputs, f);
+      for (let i = 0; i < r1.length; i++) expect(Buffer.from(r2[i]!.data.buffer)).to.deep.equal(Buffer.from(r1[i]!.data.buffer));
+    });
+
     it('no tensor or heap leak per batched call', async () => {
       await tf.setBackend('wasm');
       const a = tf.randomNormal([8, 16, 8]);
