@@ -3,8 +3,8 @@
  *
  * Dispatch by the sections the scenario has (RUNNERS below):
  *   fl      → federated LoRA training (src/fl/run-scenario.ts)
- *   split   → split federated LoRA (to be wired by the split-learning runner)
- *   neither → PHY Monte-Carlo (to be wired by the PHY experiment runner)
+ *   split   → split federated LoRA (src/split/run-scenario.ts; same as `airlora split`)
+ *   neither → PHY Monte-Carlo (src/phy/experiment; same as `airlora phy --out`)
  * A training run writes manifest.json, metrics.csv, rounds.jsonl, tokenizer.json and checkpoint.json
  * (after every round). `--resume DIR` continues a killed run from its checkpoint; the scenario (with
  * the same flags) must be the one the folder was started with.
@@ -17,6 +17,10 @@ import { canonicalJson } from '../../results/canonical.js';
 import { initBackend, parseBackendFlag } from '../../tf/index.js';
 import { runTrainingScenario, type TrainingScenario } from '../../fl/run-scenario.js';
 import { lora as loraSection } from '../../scenario/sections/lora.js';
+import { runSplitScenario } from '../../split/run-scenario.js';
+import { phyExperiment } from '../../scenario/phy-experiment.js';
+import { runPhyExperiment } from '../../phy/experiment/montecarlo.js';
+import { formatPhyTable } from './phy.js';
 
 export interface RunFlags {
   out?: string;
@@ -39,8 +43,8 @@ export function scenarioKind(s: Scenario): ScenarioKind {
 /** The dispatch point: one entry per kind of scenario. */
 export const RUNNERS: Record<ScenarioKind, Runner> = {
   train: runTraining,
-  split: async () => { throw new UserInputError('airlora run: split-learning scenarios are not wired into `run` yet', 'split'); },
-  phy: async () => { throw new UserInputError('airlora run: PHY-only scenarios are not wired into `run` yet (add an fl: section to train)', 'fl'); },
+  split: runSplit,
+  phy: runPhy,
 };
 
 export function register(program: Command): void {
@@ -102,6 +106,49 @@ async function runTraining(s: Scenario, file: string, flags: RunFlags): Promise<
   try {
     const res = await runTrainingScenario(scenario, { folder, resume, log: (line) => process.stderr.write(`[airlora] ${line}\n`) });
     folder.complete({ rounds: res.lastRound, backendAtEnd: backend });
+  } catch (e) {
+    folder.fail(e);
+    throw e;
+  }
+  process.stdout.write(`${folder.dir}\n`);
+}
+
+async function runSplit(s: Scenario, file: string, flags: RunFlags): Promise<void> {
+  const r = s as unknown as Record<string, unknown>;
+  if (flags.resume) throw new UserInputError('--resume: split-learning runs cannot be resumed; start a new run', '--resume');
+  if (flags.rounds !== undefined) {
+    const n = Number(flags.rounds);
+    if (!/^\d+$/.test(flags.rounds.trim()) || n < 1) throw new UserInputError(`--rounds: '${flags.rounds}' is not a positive integer`, '--rounds');
+    (r['split'] as { rounds: number }).rounds = n;
+  }
+  const folder = RunFolder.create({ out: flags.out, name: s.name, scenario: s });
+  const backend = await initBackend({ backend: parseBackendFlag(flags.backend ?? 'auto') });
+  folder.writeManifest({ kind: 'split', scenario: s, seed: s.seed, backend, extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] } });
+  process.stderr.write(`[airlora] split ${s.name} → ${folder.dir}\n`);
+  try {
+    await runSplitScenario(r, folder, { log: (l) => process.stderr.write(`[airlora] ${l}\n`) });
+    folder.complete();
+  } catch (e) {
+    folder.fail(e);
+    throw e;
+  }
+  process.stdout.write(`${folder.dir}\n`);
+}
+
+async function runPhy(s: Scenario, file: string, flags: RunFlags): Promise<void> {
+  if (flags.resume) throw new UserInputError('--resume: PHY Monte-Carlo runs cannot be resumed; start a new run', '--resume');
+  if (flags.rounds !== undefined) throw new UserInputError('--rounds: only for training scenarios (fl: section)', '--rounds');
+  const exp = phyExperiment(s);
+  const resolved = { ...s, trials: exp.trials, seed: exp.seed };
+  const folder = RunFolder.create({ out: flags.out, name: s.name, scenario: resolved });
+  folder.writeManifest({ kind: 'phy', scenario: resolved, seed: exp.seed, extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] } });
+  try {
+    const { rows, summary } = runPhyExperiment(exp);
+    folder.writeCsv('phy-trials.csv', rows);
+    folder.writeCsv('phy-summary.csv', summary);
+    folder.writeJson('phy-summary.json', { name: s.name, seed: exp.seed, trials: exp.trials, summary });
+    folder.complete();
+    process.stderr.write(formatPhyTable(summary));
   } catch (e) {
     folder.fail(e);
     throw e;
