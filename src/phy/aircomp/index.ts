@@ -13,6 +13,7 @@ import { ZfScheme } from './zf.js';
 export * from './types.js';
 export * from './mse.js';
 export * from './apply.js';
+export * from './aggregate.js';
 export * from './subspace.js';
 export { zfGivenF, zfEta, zfTraces, ZfScheme } from './zf.js';
 export { mmseGivenF, solveMu, MmseScheme } from './mmse.js';
