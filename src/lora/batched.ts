@@ -144,14 +144,15 @@ export class BatchedLora implements BatchedLoraModel {
     if (C === 1) {
       // Plain 2-D products: the fast path on wasm.
       const A2 = this.trainA ? a.A.reshape([din, r]) : a.A;
-      d = tf.matMul(tf.matMul(xin, A2 as tf.Tensor2D), a.B.reshape([r, out]) as tf.Tensor2D);
+      // Scale the narrow [N, r] product rather than the [N, out] one.
+      d = tf.matMul(tf.mul(tf.matMul(xin, A2 as tf.Tensor2D), this.scale), a.B.reshape([r, out]) as tf.Tensor2D);
     } else {
       const xa = this.trainA
         ? tf.matMul(xin.reshape([C, n, din]) as tf.Tensor3D, a.A as tf.Tensor3D)
         : tf.matMul(xin, a.A as tf.Tensor2D).reshape([C, n, r]);
-      d = tf.matMul(xa as tf.Tensor3D, a.B as tf.Tensor3D).reshape([N, out]);
+      d = tf.matMul(tf.mul(xa, this.scale) as tf.Tensor3D, a.B as tf.Tensor3D).reshape([N, out]);
     }
-    return tf.mul(d, this.scale) as tf.Tensor2D;
+    return d as tf.Tensor2D;
   }
 
   private checkBatch(batch: ClientBatch): [number, number, number] {
