@@ -60,8 +60,22 @@ export interface TrainingRunOptions {
   log?: (line: string) => void;
 }
 
-/** Run (or resume) the training scenario; returns the metrics. The caller owns the manifest. */
-export async function runTrainingScenario(s: TrainingScenario, opts: TrainingRunOptions = {}): Promise<FederatedRunResult & { tokenizer: Tokenizer; base: ModelConfig }> {
+/**
+ * Everything a training run needs before its first round: partitioned and tokenised data, the frozen
+ * base (checkpoint or fresh), the tokenizer. One preparation can serve several runs (the AirFL runner
+ * trains every scheme and rank on it). The caller must `dispose()` it.
+ */
+export interface PreparedTraining {
+  data: ReturnType<ReturnType<typeof prepareFederatedData>['withTokenizer']>;
+  base: PretrainedModel;
+  tokenizer: Tokenizer;
+  streams: RandomStreams;
+  /** the model factory for a LoRA configuration (same initial adapters for any slot count) */
+  makeModel(lora: LoraConfig): (slots: number) => ReturnType<typeof createLoraModel>;
+  dispose(): void;
+}
+
+export function prepareTraining(s: TrainingScenario, folder?: RunFolder): PreparedTraining {
   const streams = new RandomStreams(s.seed);
   const dataCfg = dataConfigFrom(s.data);
   const prep = prepareFederatedData(dataCfg, s.fl.clients, streams);
@@ -95,18 +109,32 @@ export async function runTrainingScenario(s: TrainingScenario, opts: TrainingRun
     if (base.config.vocabSize < tokenizer.vocabSize) {
       throw new UserInputError(`model: vocabulary ${base.config.vocabSize} smaller than the tokenizer's ${tokenizer.vocabSize}`, 'model');
     }
-    opts.folder?.writeJson('tokenizer.json', tokenizer.toJSON());
-    const data = prep.withTokenizer(tokenizer);
-    const lora: LoraConfig = { ...s.lora };
-    const loraSeed = streams.stream('lora-init').seed32();
+  } catch (e) {
+    disposeWeights(base.weights);
+    throw e;
+  }
+  folder?.writeJson('tokenizer.json', tokenizer.toJSON());
+  const data = prep.withTokenizer(tokenizer);
+  const loraSeed = streams.stream('lora-init').seed32();
+  return {
+    data, base, tokenizer, streams,
+    makeModel: (lora) => (slots) => createLoraModel(base, lora, slots, loraSeed),
+    dispose: () => disposeWeights(base.weights),
+  };
+}
+
+/** Run (or resume) the training scenario; returns the metrics. The caller owns the manifest. */
+export async function runTrainingScenario(s: TrainingScenario, opts: TrainingRunOptions = {}): Promise<FederatedRunResult & { tokenizer: Tokenizer; base: ModelConfig }> {
+  const prep = prepareTraining(s, opts.folder);
+  try {
     const cfg = flConfigFrom(s.fl);
     const result = await runFederated({
-      config: cfg, data, streams, folder: opts.folder, resume: opts.resume, log: opts.log,
+      config: cfg, data: prep.data, streams: prep.streams, folder: opts.folder, resume: opts.resume, log: opts.log,
       aggregator: createAggregator(cfg.aggregator),
-      makeModel: (slots) => createLoraModel(base, lora, slots, loraSeed),
+      makeModel: prep.makeModel({ ...s.lora }),
     });
-    return { ...result, tokenizer, base: base.config };
+    return { ...result, tokenizer: prep.tokenizer, base: prep.base.config };
   } finally {
-    disposeWeights(base.weights);
+    prep.dispose();
   }
 }
