@@ -94,6 +94,11 @@ describe('linalg/small: allocation-free fast paths', () => {
       expect(L.maxAbsDiff(vectors, ref.vectors)).to.equal(0);
     }
     expect(() => L.eighInto(L.eye(3), new Float64Array(2), L.cmat(3, 3))).to.throw(RangeError);
+    const bad = L.eye(3);
+    bad.data[2 * 4] = Number.NaN;
+    expect(() => L.eighInto(bad, new Float64Array(3), L.cmat(3, 3))).to.throw(NumericalError, /non-finite/);
+    // the unchecked kernel (used directly by the PHY) must not hand back NaN silently either
+    expect(() => L.eighBatchInto({ count: 1, rows: 3, cols: 3, data: bad.data }, new Float64Array(3), L.batch(1, 3, 3))).to.throw(NumericalError);
   });
 
   it('solveHPDInto equals solveHPD, also with out = b', () => {

@@ -204,7 +204,11 @@ export function eighAt(
     while (j > 0 && d[order[j - 1]!]! < v) { order[j] = order[j - 1]!; j--; }
     order[j] = c;
   }
-  for (let c = 0; c < n; c++) values[valOff + c] = d[order[c]!]! / sc;
+  for (let c = 0; c < n; c++) {
+    const v = d[order[c]!]! / sc;
+    if (v - v !== 0) throw new NumericalError(`eigh: non-finite eigenvalue ${v} of a ${n}x${n} matrix (non-finite input?)`, { op: 'eigh', n });
+    values[valOff + c] = v;
+  }
   qzProduct(Q, Zt, order, V, vOff, n);
 }
 
