@@ -301,3 +301,31 @@ describe('phy.aircomp airAggregate (real update vectors end to end)', () => {
     expect(rel(mm.estimate)).to.be.below(0.05).and.above(0);
   });
 });
+
+describe('phy.aircomp mmse internals', () => {
+  it('solveMu meets the power budget exactly when regularising, and returns 0 when ZF fits', async () => {
+    const { solveMu } = await import('../src/phy/aircomp/index.js');
+    const d = Float64Array.of(5, 1e-3, 0.2, 0); // a zero-gain stream is ignored
+    const f = (mu: number) => [0, 1, 2].reduce((s, i) => s + d[i]! / (d[i]! + mu) ** 2, 0);
+    expect(solveMu(d, 0, 4, f(0) * 1.01)).to.equal(0);
+    for (const c of [1e-6, 1e-2, 1, 100]) {
+      const mu = solveMu(d, 0, 4, c);
+      expect(mu).to.be.above(0);
+      expect(f(mu)).to.be.closeTo(c, 1e-9 * c);
+    }
+  });
+
+  it('at very low SNR the mmse design beats both zf and sending nothing (MSE Σφ²S)', () => {
+    const streams = new RandomStreams(8);
+    const ch = generateChannel(cfg(), streams, { trial: 0, round: 0 });
+    for (const snr of [-40, -20]) {
+      for (const mode of ['subcarrier', 'symbol'] as const) {
+        const ctx = ctxOf(ch.K, 2, snr, mode, true);
+        const silentMse = 2 * ctx.phi.reduce((s, p) => s + p * p, 0);
+        const mm = createScheme('mmse').design(ch, ctx);
+        const zf = createScheme('zf').design(ch, ctx);
+        expect(mean(mm.analyticMse)).to.be.below(silentMse).and.below(mean(zf.analyticMse));
+      }
+    }
+  });
+});

@@ -5,8 +5,8 @@
  * inversion V_k = φ_k (B_kᴴB_k + λ_k I)⁻¹ B_kᴴ with B_k = √η A_k and λ_k ≥ 0 the smallest value meeting
  * the budget (0 when the ZF precoder already fits). With A Aᴴ = Q diag(d) Qᴴ and μ = λ/η this is
  *   V = (φ/√η) Aᴴ Q diag(1/(d_i+μ)) Qᴴ,  power = (φ²/η) Σ d_i/(d_i+μ)²,  misalignment = φ² Σ μ²/(d_i+μ)²,
- * and MSE(η) = Σ_k misalignment_k + σ² S η. η is found by a 1-D search on log η over
- * [10⁻⁸ η_zf, η_zf] (coarse grid, then golden section), keeping η_zf itself as a candidate: for
+ * and MSE(η) = Σ_k misalignment_k + σ² S η. η is found by a 1-D search on log η below η_zf
+ * (coarse grid, then golden section; see searchEta), keeping η_zf itself as a candidate: for
  * η ≥ η_zf every λ_k is 0 and MSE = σ² S η grows, so the optimum lies in the bracket and the result is
  * never worse than zf (same F, same budgets).
  *
@@ -80,26 +80,34 @@ function misalignment(d: Float64Array, off: number, n: number, mu: number, phi2:
   return phi2 * e;
 }
 
-/** Minimise a unimodal-ish function of log η over [lo, hi]: 41-point grid, then golden section. */
+/**
+ * Minimise MSE(η) over η ∈ (0, hi]: a grid of 5 points per decade on log η over 8 decades below hi
+ * (extended by further 8-decade blocks, up to 48, while the best point sits at the lower edge), then
+ * golden section between the grid neighbours of the best point. hi (= η_zf) is always a candidate.
+ */
 function searchEta(f: (eta: number) => number, hi: number): { eta: number; mse: number; evals: number } {
   let best = hi, bestF = f(hi);
   let evals = 1;
   if (!(hi > 0)) return { eta: hi, mse: bestF, evals };
-  const decades = 8, n = 41;
-  const L = Math.log(hi) - decades * Math.LN10;
-  const step = (decades * Math.LN10) / (n - 1);
-  let bi = n - 1;
-  for (let i = 0; i < n - 1; i++) {
-    const e = Math.exp(L + i * step);
-    const v = f(e);
-    evals++;
-    if (v < bestF) {
-      bestF = v;
-      best = e;
-      bi = i;
+  const step = Math.LN10 / 5;
+  const top = Math.log(hi);
+  let bi = 0; // best grid index, counted downwards from hi (0 = hi itself)
+  let n = 0; // grid points evaluated below hi
+  for (let block = 0; block < 6; block++) {
+    for (let j = 0; j < 40; j++) {
+      n++;
+      const e = Math.exp(top - n * step);
+      const v = f(e);
+      evals++;
+      if (v < bestF) {
+        bestF = v;
+        best = e;
+        bi = n;
+      }
     }
+    if (bi < n) break; // minimum is inside the grid
   }
-  let a = L + Math.max(0, bi - 1) * step, b = L + Math.min(n - 1, bi + 1) * step;
+  let a = top - Math.min(n, bi + 1) * step, b = top - Math.max(0, bi - 1) * step;
   const gr = (Math.sqrt(5) - 1) / 2;
   let x1 = b - gr * (b - a), x2 = a + gr * (b - a);
   let f1 = f(Math.exp(x1)), f2 = f(Math.exp(x2));
