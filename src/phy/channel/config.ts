@@ -5,8 +5,8 @@
  *  - `multipath: undefined`, `iidSubcarriers` unset → block-flat: one Nr×Nt matrix per device per
  *    round, the same on every subcarrier (a 1-tap delay line, L = 1, taps present).
  *  - `iidSubcarriers: true` → the classic broadband-analog-aggregation setting: every subcarrier
- *    draws an independent CN matrix (no time-domain taps; L = 0 in the realisation is not used, L = 1
- *    is reported and `taps` is absent).
+ *    draws an independent CN matrix. There is no delay line: the realisation has no `taps` (and
+ *    reports L = 1), so the OFDM time-domain path does not apply.
  *  - `multipath: { taps: L, ... }` → tapped delay line with an exponential power-delay profile;
  *    H[m] = Σ_l h_l e^{−j2π l m / N} with N = fftSize, subcarrier m on FFT bin m (0 ≤ m < M ≤ N).
  *  `multipath` and `iidSubcarriers` are mutually exclusive.
