@@ -11,3 +11,4 @@ export {
 export { batchMatMulGradConfig, registerGradientFixes } from './gradients/batch_matmul_grad.js';
 export { matMulEngine, setNativeMatMul } from './kernels/batch_matmul.js';
 export { loadNativeBlas, nativeBlasError, NATIVE_ADDON_PATH, type NativeBlas } from './native.js';
+export { geluTanh, geluTanhComposite } from './ops/gelu.js';
