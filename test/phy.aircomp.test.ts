@@ -329,3 +329,33 @@ describe('phy.aircomp mmse internals', () => {
     }
   });
 });
+
+describe('phy.aircomp zf per-symbol η allocation', () => {
+  it("'optimal' is feasible, never worse than 'common', and matches the K = 1 closed form η_m ∝ √c_m", async () => {
+    const { ZfScheme, dominantSubspace, streamGeometry, zfTraces } = await import('../src/phy/aircomp/index.js');
+    const streams = new RandomStreams(4);
+    const ch = generateChannel(cfg(), streams, { trial: 0, round: 0 });
+    const ctx = ctxOf(ch.K, 2, 10, 'symbol', true);
+    const common = new ZfScheme('common').design(ch, ctx), opt = new ZfScheme('optimal').design(ch, ctx);
+    expect(mean(opt.analyticMse)).to.be.at.most(mean(common.analyticMse));
+    expect(mean(opt.analyticMse)).to.be.below(0.99 * mean(common.analyticMse)); // the coupling pays here
+    const p = precoderPower(opt, ch.K, ch.M);
+    let worst = 0;
+    for (let k = 0; k < ch.K; k++) {
+      let s = 0;
+      for (let m = 0; m < ch.M; m++) s += p[k * ch.M + m]!;
+      worst = Math.max(worst, s / (ch.M * ctx.P));
+    }
+    expect(worst).to.be.closeTo(1, 1e-9);
+
+    const one = generateChannel(cfg({ K: 1 }), streams, { trial: 1, round: 0 });
+    const c1 = { ...ctxOf(1, 2, 10, 'symbol'), phi: Float64Array.of(1) };
+    const d = new ZfScheme('optimal').design(one, c1);
+    const t = zfTraces(streamGeometry(one, dominantSubspace(one, 2)));
+    const sq = Array.from(t, Math.sqrt), tot = sq.reduce((a, b) => a + b, 0);
+    for (let m = 0; m < one.M; m++) {
+      const eta = (sq[m]! * tot) / (one.M * c1.P);
+      expect(d.analyticMse[m]).to.be.closeTo(c1.sigma2 * 2 * eta, 1e-8 * c1.sigma2 * 2 * eta);
+    }
+  });
+});

@@ -15,7 +15,7 @@ export * from './mse.js';
 export * from './apply.js';
 export * from './aggregate.js';
 export * from './subspace.js';
-export { zfGivenF, zfEta, zfTraces, ZfScheme } from './zf.js';
+export { zfGivenF, zfEta, zfTraces, ZfScheme, type EtaAllocation } from './zf.js';
 export { mmseGivenF, solveMu, MmseScheme } from './mmse.js';
 export { TciScheme, type TciOptions } from './tci.js';
 export { IdealScheme } from './ideal.js';
@@ -26,7 +26,7 @@ export type SchemeOptions = Record<string, unknown>;
 
 export const schemeFactories: Record<string, (opts: SchemeOptions) => AirCompScheme> = {
   ideal: () => new IdealScheme(),
-  zf: () => new ZfScheme(),
+  zf: (o) => new ZfScheme(o.eta === undefined ? 'common' : (o.eta as 'common' | 'optimal')),
   mmse: () => new MmseScheme(),
   tci: (o) => new TciScheme(o.threshold === undefined ? {} : { threshold: Number(o.threshold) }),
   manifold: (o) => new ManifoldScheme({ dropDevices: o.drop_devices === true, ...(o.max_iter === undefined ? {} : { maxIter: Number(o.max_iter) }) }),

@@ -5,10 +5,14 @@
  * ‖V_{k,m}‖² = φ_k² t_{k,m} / η_m with t_{k,m} = tr[(A_k A_kᴴ)⁻¹]. η is the smallest value meeting every
  * budget:
  *  - per subcarrier:  η_m = max_k φ_k² t_{k,m} / P;
- *  - per OFDM symbol: a *common* η = max_k φ_k² Σ_m t_{k,m} / (M·P) on every subcarrier.
- *    (The coupled optimum — η_m ∝ √(Σ_k λ_k φ_k² t_{k,m}) from the KKT conditions — is not used: a
- *    common η spreads the noise evenly over the subcarriers, so every entry of the update sees the
- *    same noise, which the learning-side error model assumes. Documented choice.)
+ *  - per OFDM symbol, `eta: 'common'` (default): one η = max_k φ_k² Σ_m t_{k,m} / (M·P) on every
+ *    subcarrier. It spreads the noise evenly over the subcarriers, so every entry of the update sees
+ *    the same noise (what the learning-side error model assumes).
+ *  - per OFDM symbol, `eta: 'optimal'`: the coupled problem min Σ_m σ²Sη_m s.t. Σ_m c_{k,m}/η_m ≤ M·P
+ *    for every k (c = φ_k² t_{k,m}) is convex in x_m = 1/η_m; its KKT conditions give
+ *    η_m = √(Σ_k λ_k c_{k,m}) with multipliers λ_k ≥ 0 of the active devices. λ is found by the
+ *    fixed-point iteration λ_k ← λ_k·(G_k/(M·P))² (G_k: device k's power at the current η), then η is
+ *    scaled up to be exactly feasible; the common η is kept if it is better (so never worse).
  * Needs N_t ≥ S (A_k Aᴴ_k invertible).
  */
 import { batch, type CMatBatch } from '../../linalg/cmat.js';
@@ -37,8 +41,10 @@ export function zfTraces(g: StreamGeometry): Float64Array {
   return t;
 }
 
+export type EtaAllocation = 'common' | 'optimal';
+
 /** The smallest η (per subcarrier, length M) meeting every device's budget for ZF precoders. */
-export function zfEta(g: StreamGeometry, t: Float64Array, ctx: DesignContext): Float64Array {
+export function zfEta(g: StreamGeometry, t: Float64Array, ctx: DesignContext, allocation: EtaAllocation = 'common'): Float64Array {
   const { K, M } = g;
   const eta = new Float64Array(M);
   if (ctx.powerMode === 'subcarrier') {
@@ -55,12 +61,62 @@ export function zfEta(g: StreamGeometry, t: Float64Array, ctx: DesignContext): F
       e = Math.max(e, (ctx.phi[k]! ** 2 * s) / (M * ctx.P));
     }
     eta.fill(e);
+    if (allocation === 'optimal') return optimalSymbolEta(t, ctx, K, M, eta);
   }
   return eta;
 }
 
+/** Per-symbol budget, coupled optimum of Σ_m η_m (see the file comment); `common` is the fallback. */
+function optimalSymbolEta(t: Float64Array, ctx: DesignContext, K: number, M: number, common: Float64Array): Float64Array {
+  const B = M * ctx.P;
+  const c = new Float64Array(K * M);
+  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) c[k * M + m] = ctx.phi[k]! ** 2 * t[k * M + m]!;
+  const lambda = new Float64Array(K).fill(1);
+  const eta = new Float64Array(M);
+  const G = new Float64Array(K);
+  const evaluate = (): number => {
+    for (let m = 0; m < M; m++) {
+      let a = 0;
+      for (let k = 0; k < K; k++) a += lambda[k]! * c[k * M + m]!;
+      eta[m] = Math.sqrt(a);
+    }
+    let worst = 0;
+    for (let k = 0; k < K; k++) {
+      let s = 0;
+      for (let m = 0; m < M; m++) s += eta[m]! > 0 ? c[k * M + m]! / eta[m]! : c[k * M + m]! > 0 ? Infinity : 0;
+      G[k] = s;
+      worst = Math.max(worst, s / B);
+    }
+    return worst;
+  };
+  for (let it = 0; it < 500; it++) {
+    evaluate();
+    let change = 0;
+    for (let k = 0; k < K; k++) {
+      const r = G[k]! / B;
+      const next = lambda[k]! * r * r;
+      change = Math.max(change, Math.abs(r - 1) * (lambda[k]! > 1e-12 ? 1 : 0));
+      lambda[k] = next;
+    }
+    let lmax = 0;
+    for (let k = 0; k < K; k++) lmax = Math.max(lmax, lambda[k]!);
+    if (!(lmax > 0) || !Number.isFinite(lmax)) return common;
+    for (let k = 0; k < K; k++) lambda[k] = lambda[k]! / lmax; // scale-free: keep λ bounded
+    if (change < 1e-10) break;
+  }
+  const worst = evaluate();
+  if (!(worst > 0) || !Number.isFinite(worst)) return common;
+  let sumOpt = 0, sumCommon = 0;
+  for (let m = 0; m < M; m++) {
+    eta[m] = eta[m]! * worst; // exactly feasible: the binding device meets M·P
+    sumOpt += eta[m]!;
+    sumCommon += common[m]!;
+  }
+  return sumOpt <= sumCommon ? eta : common;
+}
+
 /** ZF design for a given orthonormal F (M matrices N_r × S); the manifold beamformer reuses it. */
-export function zfGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBatch, scheme = 'zf'): TransceiverDesign {
+export function zfGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBatch, scheme = 'zf', allocation: EtaAllocation = 'common'): TransceiverDesign {
   checkContext(ch, ctx);
   const S = F.cols;
   if (ch.Nt < S) {
@@ -68,7 +124,7 @@ export function zfGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBatc
   }
   const g = streamGeometry(ch, F);
   const t = zfTraces(g);
-  const eta = zfEta(g, t, ctx);
+  const eta = zfEta(g, t, ctx, allocation);
   const { K, M } = ch;
   const V = batch(K * M, ch.Nt, S);
   const w = new Float64Array(S);
@@ -91,8 +147,14 @@ export function zfGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBatc
 
 export class ZfScheme implements AirCompScheme {
   readonly name = 'zf';
+  /** per-symbol budget: one common η, or the coupled optimum (see the file comment) */
+  constructor(readonly eta: EtaAllocation = 'common') {
+    if (eta !== 'common' && eta !== 'optimal') {
+      throw new UserInputError(`aggregation.zf.eta: '${String(eta)}' is not allowed; expected 'common' or 'optimal'`, 'aggregation.eta');
+    }
+  }
   design(ch: ChannelRealization, ctx: DesignContext): TransceiverDesign {
     checkContext(ch, ctx);
-    return zfGivenF(ch, ctx, dominantSubspace(ch, ctx.S), this.name);
+    return zfGivenF(ch, ctx, dominantSubspace(ch, ctx.S), this.name, this.eta);
   }
 }

@@ -12,7 +12,7 @@ const base = { label: z.string().min(1).optional(), streams: posInt.optional() }
 
 const entry = z.discriminatedUnion('scheme', [
   z.strictObject({ scheme: z.literal('ideal'), ...base }),
-  z.strictObject({ scheme: z.literal('zf'), ...base }),
+  z.strictObject({ scheme: z.literal('zf'), ...base, eta: z.enum(['common', 'optimal']).default('common') }),
   z.strictObject({ scheme: z.literal('mmse'), ...base }),
   z.strictObject({ scheme: z.literal('tci'), ...base, threshold: nonNeg.default(0.1) }),
   z.strictObject({ scheme: z.literal('manifold'), ...base, drop_devices: z.boolean({ error: 'true or false' }).default(false), max_iter: posInt.default(40) }),
