@@ -28,7 +28,7 @@ const crossChecks: Array<(s: Draft, ctx: z.RefinementCtx) => void> = [
     s.aggregation.forEach((e, i) => {
       const S = e.streams ?? s.phy.streams;
       const path = e.streams !== undefined ? ['aggregation', i, 'streams'] : ['phy', 'streams'];
-      if ((e.scheme === 'zf' || e.scheme === 'mmse') && S > s.phy.antennas.device) {
+      if ((e.scheme === 'zf' || e.scheme === 'mmse' || e.scheme === 'manifold') && S > s.phy.antennas.device) {
         ctx.addIssue({ code: 'custom', path, input: S, message: `an integer ≤ phy.antennas.device (${s.phy.antennas.device}) for ${e.scheme} (entry ${i})` });
       }
       if (e.scheme === 'tci' && S !== 1) {
