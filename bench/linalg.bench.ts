@@ -18,7 +18,7 @@ function randn(r: number, c: number, key: string): L.CMat {
 
 const suite: BenchSuite = {
   group: 'linalg',
-  names: ['linalg.c64.matmul_us', 'linalg.c64.inv_us', 'linalg.c64.eigh_us', 'linalg.c64.svd_us', 'linalg.c4.inv_small_ns'],
+  names: ['linalg.c64.matmul_us', 'linalg.c64.inv_us', 'linalg.c64.eigh_us', 'linalg.c64.svd_us', 'linalg.c4.inv_small_ns', 'linalg.c4.eigh_ns'],
   async run(log) {
     const a = randn(N, N, 'a'), b = randn(N, N, 'b'), out = L.cmat(N, N);
     const h = L.gramInto(a, L.cmat(N, N), 'AHA', 1);
@@ -39,6 +39,9 @@ const suite: BenchSuite = {
     const reps = 10_000;
     const sm = await timeIt(() => { for (let i = 0; i < reps; i++) L.invSmallInto(s4, o4); }, { warmup: 3, minRuns: 10, minTimeMs: 500 });
     res.push({ name: 'linalg.c4.inv_small_ns', value: (sm.medianMs * 1e6) / reps, unit: 'ns', note: '4x4 invSmallInto, allocation-free' });
+    const v4 = new Float64Array(4), w4 = L.cmat(4, 4);
+    const se = await timeIt(() => { for (let i = 0; i < reps; i++) L.eighInto(s4, v4, w4); }, { warmup: 3, minRuns: 10, minTimeMs: 500 });
+    res.push({ name: 'linalg.c4.eigh_ns', value: (se.medianMs * 1e6) / reps, unit: 'ns', note: '4x4 Hermitian eighInto, allocation-free' });
     return res;
   },
 };
