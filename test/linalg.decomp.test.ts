@@ -154,6 +154,24 @@ describe('linalg/decomp: inv, solve, det', () => {
     expect(L.rcond1(L.zeros(2, 2))).to.equal(0);
   });
 
+  it('rcondEstimate never understates the exact rcond (it bounds the condition number from below) and is within a factor 10', () => {
+    const cases = [randn(8, 8, 'ce1'), randn(20, 20, 'ce2'), diag([1, 1e-3, 1e-6]), L.fromArrays([[1, -1, -1, -1], [0, 1, -1, -1], [0, 0, 1, -1], [0, 0, 0, 1]])];
+    for (const a of cases) {
+      const exact = L.rcond1(a), est = L.rcondEstimate(a);
+      expect(est).to.be.at.least(exact * (1 - 1e-12));
+      expect(est).to.be.below(10 * exact);
+    }
+    expect(L.rcondEstimate(L.zeros(3, 3))).to.equal(0);
+  });
+
+  it('solve rejects an ill-conditioned triangular matrix whose pivots all equal 1', () => {
+    // U with 1 on the diagonal and −1 above: cond₁ = n·2^(n−1), far beyond 1/ε for n = 60.
+    const n = 60, u = L.cmat(n, n);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) L.set(u, i, j, i === j ? 1 : -1);
+    const e = expectThrowsNumerical(() => L.solve(u, randn(n, 1, 'tri')), /condition number/);
+    expect(e.context?.['condition']).to.be.greaterThan(1e17);
+  });
+
   it('solve: A X = B for several right-hand sides', () => {
     const a = randn(10, 10, 'sa'), b = randn(10, 4, 'sb');
     expectClose(L.matmul(a, L.solve(a, b)), b, TOL);

@@ -4,7 +4,7 @@
  * - cmat.ts      CMat / CMatBatch, construction, products (matmul, matmulAH, matmulBH; register-blocked
  *                kernels in gemm.ts), adjoint, norms, realEmbedding (test oracle with ml-matrix).
  * - decomp.ts    cholesky, solveHPD, invHPD, logdetHPD (cholesky.ts); inv, solve, lu, det, logdet,
- *                rcond1 (lu.ts); qr (qr.ts); eigh (eigh.ts, values descending); svd, pinv (svd.ts).
+ *                rcond1, rcondEstimate (lu.ts); qr (qr.ts); eigh (eigh.ts, values descending); svd, pinv (svd.ts).
  * - small.ts     allocation-free hot-loop paths: gramInto, invSmallInto, solveHPDInto, eighInto.
  * - batch.ts     the same over a CMatBatch (one matrix per subcarrier): gramBatchInto, invBatchInto,
  *                solveHPDBatchInto, mulBatchInto, eighBatch, eighBatchInto.
