@@ -19,6 +19,7 @@ import type { LinearSpec } from '../models/params.js';
 import { baseLinear, type LinearFn } from '../models/layers.js';
 import { gptLogits } from '../models/gpt.js';
 import { bertLogits } from '../models/bert.js';
+import { softmaxCrossEntropy } from '../models/loss.js';
 import { weight, type ModelWeights, type PretrainedModel } from '../models/weights.js';
 import { RandomStreams, type Rng } from '../random/streams.js';
 import { NumericalError, UserInputError } from '../errors.js';
@@ -180,8 +181,7 @@ export class BatchedLora implements BatchedLoraModel {
         if (mask) mask = tf.slice(mask, [0, 0, 1], [C, B, Tin]);
       }
       const logits = gptLogits(cfg, this.base.weights, inputs.reshape([S, Tin]) as tf.Tensor2D, { linear: this.linear });
-      const labels = tf.oneHot(targets.reshape([S * Tin]).toInt() as tf.Tensor1D, cfg.vocabSize);
-      const ce = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE).reshape([C, B * Tin]) as tf.Tensor2D;
+      const ce = softmaxCrossEntropy(logits, targets.reshape([S * Tin]).toInt() as tf.Tensor1D).reshape([C, B * Tin]) as tf.Tensor2D;
       const w = (mask ? mask.toFloat().reshape([C, B * Tin]) : tf.onesLike(ce)) as tf.Tensor2D;
       return { ce, w };
     }
@@ -192,7 +192,7 @@ export class BatchedLora implements BatchedLoraModel {
       linear: this.linear,
     });
     const lab = batch.labels.reshape([S]).toInt() as tf.Tensor1D;
-    const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(lab, cfg.numLabels), logits, undefined, 0, tf.Reduction.NONE).reshape([C, B]) as tf.Tensor2D;
+    const ce = softmaxCrossEntropy(logits, lab).reshape([C, B]) as tf.Tensor2D;
     const correct = tf.equal(tf.argMax(logits, 1), lab).toFloat().reshape([C, B]) as tf.Tensor2D;
     return { ce, w: tf.onesLike(ce) as tf.Tensor2D, correct };
   }

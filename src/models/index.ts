@@ -6,3 +6,4 @@ export * from './gpt.js';
 export * from './bert.js';
 export * from './checkpoint.js';
 export * from './pretrain.js';
+export * from './loss.js';

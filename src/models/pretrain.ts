@@ -17,6 +17,7 @@ import { RandomStreams } from '../random/streams.js';
 import type { GptConfig } from './config.js';
 import { gptLogits } from './gpt.js';
 import { hasGatherGrad } from './layers.js';
+import { softmaxCrossEntropy } from './loss.js';
 import { initWeights, type ModelWeights } from './weights.js';
 
 export interface PretrainOptions {
@@ -77,8 +78,8 @@ export async function pretrainGpt(o: PretrainOptions): Promise<PretrainResult> {
     setLr(lr);
     const loss = tf.tidy(() => {
       const xt = tf.tensor2d(x, [B, T], 'int32');
-      const yt = tf.oneHot(tf.tensor1d(y, 'int32'), config.vocabSize);
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(yt, gptLogits(config, weights, xt, { oneHotEmbedding: oneHot })) as tf.Scalar, vars);
+      const yt = tf.tensor1d(y, 'int32');
+      const { value, grads } = tf.variableGrads(() => tf.mean(softmaxCrossEntropy(gptLogits(config, weights, xt, { oneHotEmbedding: oneHot }), yt)) as tf.Scalar, vars);
       // Global-norm clipping at 1.
       const names = Object.keys(grads);
       const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))).dataSync()[0]!;
@@ -122,8 +123,7 @@ export function gptPerplexity(
     const { x, y } = windowBatch(stream, starts, T);
     sum += tf.tidy(() => {
       const logits = gptLogits(config, weights, tf.tensor2d(x, [starts.length, T], 'int32'));
-      const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(y, 'int32'), config.vocabSize), logits, undefined, 0, tf.Reduction.SUM);
-      return ce.dataSync()[0]!;
+      return tf.sum(softmaxCrossEntropy(logits, tf.tensor1d(y, 'int32'))).dataSync()[0]!;
     });
   }
   const tokens = nWin * T;
