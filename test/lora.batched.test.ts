@@ -117,7 +117,6 @@ describe(`lora: batched per-client adapters (${backend} backend)`, function () {
           return out;
         };
         const fd = (at(eps) - at(-eps)) / (2 * eps);
-        if (process.env.H5_DEBUG) console.log(kind, trial, fd, analytic, Math.abs(fd - analytic) / Math.abs(analytic));
         expect(Math.abs(analytic)).to.be.greaterThan(1e-3);
         expect(Math.abs(fd - analytic)).to.be.lessThan(2e-2 * Math.abs(analytic), `trial ${trial}: fd ${fd} vs analytic ${analytic}`);
       }
