@@ -11,4 +11,3 @@ export {
 export { batchMatMulGradConfig, registerGradientFixes } from './gradients/batch_matmul_grad.js';
 export { matMulEngine, setNativeMatMul } from './kernels/batch_matmul.js';
 export { loadNativeBlas, nativeBlasError, NATIVE_ADDON_PATH, type NativeBlas } from './native.js';
-export { geluTanh, geluTanhComposite } from './ops/gelu.js';

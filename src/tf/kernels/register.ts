@@ -6,7 +6,6 @@ import { makeWasmBatchMatMul } from './batch_matmul.js';
 import { makeWasmUnsortedSegmentSum } from './unsorted_segment_sum.js';
 import { makeCpuBatchMatMul } from './cpu_batch_matmul.js';
 import { makeWasmIdentity, makeWasmTanh } from './elementwise.js';
-import { geluGradConfig, makeWasmGeluKernels } from '../ops/gelu.js';
 
 /** The wasm backend's own kernels that we replaced, for tests and benchmarks. */
 export const originalWasmKernels = new Map<string, tf.KernelConfig>();
@@ -35,8 +34,6 @@ export function registerWasmKernelFixes(): void {
   replace(id, makeWasmIdentity(id));
   replace(tanh, makeWasmTanh(tanh, sigmoid, mul, sub));
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(makeWasmUnsortedSegmentSum());
-  for (const k of makeWasmGeluKernels(sigmoid)) tf.registerKernel(k);
-  tf.registerGradient(geluGradConfig);
 }
 
 /** The cpu backend's own BatchMatMul, replaced by the mixed-broadcast fix. */
