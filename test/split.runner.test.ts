@@ -95,18 +95,19 @@ describe('split: payloads, statistics, training loop and runner', () => {
     expect(bad.error!.issues[0]!.path.join('.')).to.equal('schedulers.0');
   });
 
-  it('runSplitScenario writes one row per scheduler × round and budget-matched baselines meet the budget', async () => {
+  it('runSplitScenario: one row per scheduler × round, baselines within budget, same seed gives the same bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'split-run-'));
+    const scenario = () => ({
+      seed: 4,
+      model: { preset: 'bert-tiny', overrides: { layers: 1, hidden: 16, heads: 2, intermediate: 32 } },
+      split: {
+        devices: 4, rounds: 3, batch_size: 2, eval_every: 3, budget_s: 0.02, delay_rounds: 50,
+        tasks: [{ name: 'brown-genre', genres: ['news', 'fiction'], seq_len: 8, vocab_size: 64, max_items: 120 }],
+      },
+    });
     try {
       const folder = RunFolder.create({ out: join(dir, 'run'), name: 'x' });
-      const res = await runSplitScenario({
-        seed: 4,
-        model: { preset: 'bert-tiny', overrides: { layers: 1, hidden: 16, heads: 2, intermediate: 32 } },
-        split: {
-          devices: 4, rounds: 3, batch_size: 2, eval_every: 3, budget_s: 0.02, delay_rounds: 50,
-          tasks: [{ name: 'brown-genre', genres: ['news', 'fiction'], seq_len: 8, vocab_size: 64, max_items: 120 }],
-        },
-      }, folder);
+      const res = await runSplitScenario(scenario(), folder);
       const metrics = folder.readCsv('metrics.csv');
       expect(metrics).to.have.length(5 * 3);
       expect(folder.readCsv('delay.csv')).to.have.length(5 * 50);
@@ -116,6 +117,9 @@ describe('split: payloads, statistics, training loop and runner', () => {
         }
       }
       expect(folder.readJson<Record<string, unknown>>('payload.json')).to.have.property('brown-news-fiction');
+      const again = RunFolder.create({ out: join(dir, 'again'), name: 'x' });
+      await runSplitScenario(scenario(), again);
+      for (const f of ['metrics.csv', 'summary.csv', 'delay.csv', 'payload.json']) expect(again.readText(f), f).to.equal(folder.readText(f));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
