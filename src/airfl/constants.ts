@@ -3,7 +3,9 @@
  * inventing them:
  *
  *  - Δ₀, μη and F*: fit the ideal run's evaluation-loss curve with F_t = F* + Δ₀ (1 − μη)^t (least
- *    squares; a grid over the contraction, F* and Δ₀ in closed form for each). The stochastic-gradient
+ *    squares; a grid over the contraction, F* and Δ₀ in closed form for each, F* constrained to
+ *    [0, min_t F_t] since a cross-entropy cannot be negative). A run too short to show curvature
+ *    yields a slow contraction and a low F*: lengthen `estimate_rounds` then. The stochastic-gradient
  *    floor is absorbed into F* (the bound is stated relative to the ideal run's asymptote), so v = 0.
  *  - L: the curvature seen by isotropic parameter error. For e with i.i.d. entries,
  *    E[F(θ + e)] − F(θ) ≈ (L_e/2)·E‖e‖² with L_e = tr(∇²F)/n, which is exactly the constant that
@@ -33,6 +35,8 @@ export function fitLossCurve(losses: readonly number[]): CurveFit {
   const n = losses.length;
   if (n < 3) throw new NumericalError(`fitLossCurve: need at least 3 evaluation points, got ${n}`);
   if (losses.some((l) => !Number.isFinite(l))) throw new NumericalError('fitLossCurve: non-finite loss in the ideal run');
+  // Cross-entropy is ≥ 0 and the asymptote cannot lie above the best loss seen: F* ∈ [0, min F_t].
+  const hiF = Math.min(...losses);
   let best: CurveFit | undefined;
   for (let i = 1; i < 2000; i++) {
     const q = i / 2000;
@@ -44,8 +48,13 @@ export function fitLossCurve(losses: readonly number[]): CurveFit {
     }
     const det = s1 * sxx - sx * sx;
     if (Math.abs(det) < 1e-15) continue;
-    const delta0 = (s1 * sxy - sx * sy) / det;
-    const fstar = (sy - delta0 * sx) / s1;
+    let delta0 = (s1 * sxy - sx * sy) / det;
+    let fstar = (sy - delta0 * sx) / s1;
+    if (fstar < 0 || fstar > hiF) {
+      // constrained: F* on the violated bound, Δ₀ by least squares given F*
+      fstar = Math.min(hiF, Math.max(0, fstar));
+      delta0 = (sxy - fstar * sx) / sxx;
+    }
     if (delta0 < 0) continue;
     let r = 0;
     for (let t = 0; t < n; t++) r += (losses[t]! - fstar - delta0 * Math.pow(q, t)) ** 2;

@@ -10,7 +10,8 @@ import { register as run } from './run.js';
 import { register as validate } from './validate.js';
 import { register as phy } from './phy.js';
 import { register as split } from './split.js';
+import { register as design } from './design.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split];
+export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design];

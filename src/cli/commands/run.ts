@@ -2,6 +2,7 @@
  * `airlora run FILE [--out DIR] [--resume DIR] [--backend B] [--rounds N]`: run one scenario.
  *
  * Dispatch by the sections the scenario has (RUNNERS below):
+ *   fl + airfl → AirFL-LoRA: one training run per aggregation scheme and rank (src/airfl/run-scenario.ts)
  *   fl      → federated LoRA training (src/fl/run-scenario.ts)
  *   split   → split federated LoRA (src/split/run-scenario.ts; same as `airlora split`)
  *   neither → PHY Monte-Carlo (src/phy/experiment; same as `airlora phy --out`)
@@ -21,6 +22,45 @@ import { runSplitScenario } from '../../split/run-scenario.js';
 import { phyExperiment } from '../../scenario/phy-experiment.js';
 import { runPhyExperiment } from '../../phy/experiment/montecarlo.js';
 import { formatPhyTable } from './phy.js';
+import { runAirflScenario } from '../../airfl/run-scenario.js';
+
+async function runAirfl(s: Scenario, file: string, flags: RunFlags): Promise<void> {
+  const r = s as unknown as Record<string, unknown>;
+  if (flags.rounds !== undefined) {
+    const n = Number(flags.rounds);
+    if (!/^\d+$/.test(flags.rounds.trim()) || n < 1) throw new UserInputError(`--rounds: '${flags.rounds}' is not a positive integer`, '--rounds');
+    (r['fl'] as { rounds: number }).rounds = n;
+  }
+  if (flags.resume && flags.out) throw new UserInputError('--resume and --out: give one (resume writes into the folder it continues)', '--out');
+  const backendChoice = parseBackendFlag(flags.backend ?? 'auto');
+  let folder: RunFolder;
+  if (flags.resume) {
+    folder = RunFolder.open(flags.resume);
+    if (canonicalJson(folder.manifest().scenario) !== canonicalJson(s)) {
+      throw new UserInputError(`--resume: '${flags.resume}' was started from a different scenario (or other --rounds); resume with the same file and flags`, '--resume');
+    }
+    if (folder.isComplete()) {
+      process.stderr.write(`[airlora] ${folder.dir} is already complete; nothing to resume\n`);
+      process.stdout.write(`${folder.dir}\n`);
+      return;
+    }
+  } else {
+    folder = RunFolder.create({ out: flags.out, name: s.name, scenario: s });
+  }
+  const backend = await initBackend({ backend: backendChoice });
+  if (!folder.hasManifest()) {
+    folder.writeManifest({ kind: 'airfl', scenario: s, seed: s.seed, backend, extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] } });
+  }
+  process.stderr.write(`[airlora] AirFL-LoRA ${s.name} → ${folder.dir}\n`);
+  try {
+    await runAirflScenario(s, { folder, resume: !!flags.resume || folder.resumed, backend, log: (l) => process.stderr.write(`[airlora] ${l}\n`) });
+    folder.complete();
+  } catch (e) {
+    folder.fail(e);
+    throw e;
+  }
+  process.stdout.write(`${folder.dir}\n`);
+}
 
 export interface RunFlags {
   out?: string;
@@ -29,12 +69,13 @@ export interface RunFlags {
   rounds?: string;
 }
 
-type ScenarioKind = 'train' | 'split' | 'phy';
+type ScenarioKind = 'airfl' | 'train' | 'split' | 'phy';
 type Runner = (s: Scenario, file: string, flags: RunFlags) => Promise<void>;
 
 /** Which runner a scenario goes to, from the sections it has. */
 export function scenarioKind(s: Scenario): ScenarioKind {
   const r = s as unknown as Record<string, unknown>;
+  if (r['airfl'] !== undefined && r['fl'] !== undefined) return 'airfl';
   if (r['fl'] !== undefined) return 'train';
   if (r['split'] !== undefined) return 'split';
   return 'phy';
@@ -42,6 +83,7 @@ export function scenarioKind(s: Scenario): ScenarioKind {
 
 /** The dispatch point: one entry per kind of scenario. */
 export const RUNNERS: Record<ScenarioKind, Runner> = {
+  airfl: runAirfl,
   train: runTraining,
   split: runSplit,
   phy: runPhy,
