@@ -294,6 +294,21 @@ describe('tf/wasm kernels against cpu', function () {
     expectClose(r2!, flat!, 'uss rank2');
   });
 
+  it('GatherV2: axis 0 row copies and the other cases (axis 1, batch dims) agree with cpu; bad index throws', async () => {
+    const x = { data: randArray(11 * 3 * 4, 'g'), shape: [11, 3, 4] };
+    const idx = { data: Int32Array.from([10, 0, 3, 3, 7, 1]), shape: [2, 3], dtype: 'int32' as const };
+    await compareBackends('gather axis0', [x, idx], (a, i) => tf.gather(a!, i!), 0);
+    await compareBackends('gather axis1', [x, { data: Int32Array.from([2, 0, 2]), shape: [3], dtype: 'int32' as const }],
+      (a, i) => tf.gather(a!, i!, 1), 0);
+    const xi = { data: Int32Array.from([5, 6, 7, 8]), shape: [4], dtype: 'int32' as const };
+    await compareBackends('gather int', [xi, { data: Int32Array.from([3, 3, 0]), shape: [3], dtype: 'int32' as const }],
+      (a, i) => tf.gather(a!, i!), 0);
+    await tf.setBackend('wasm');
+    const n0 = tf.memory().numBytes;
+    expect(() => tf.tidy(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([0, 3], 'int32')))).to.throw(/index value 3/);
+    expect(tf.memory().numBytes).to.equal(n0);
+  });
+
   it('gather gradient w.r.t. an embedding table (uses UnsortedSegmentSum)', async () => {
     const table = { data: randArray(11 * 4, 'emb'), shape: [11, 4] };
     const tok = { data: Int32Array.from(Array.from({ length: 12 }, (_, i) => (i * 7) % 11)), shape: [3, 4], dtype: 'int32' as const };

@@ -6,6 +6,7 @@ import { makeWasmBatchMatMul } from './batch_matmul.js';
 import { makeWasmUnsortedSegmentSum } from './unsorted_segment_sum.js';
 import { makeCpuBatchMatMul } from './cpu_batch_matmul.js';
 import { makeWasmIdentity, makeWasmTanh } from './elementwise.js';
+import { makeWasmGather } from './gather.js';
 
 /** The wasm backend's own kernels that we replaced, for tests and benchmarks. */
 export const originalWasmKernels = new Map<string, tf.KernelConfig>();
@@ -20,8 +21,9 @@ export function registerWasmKernelFixes(): void {
   const sigmoid = tf.getKernel('Sigmoid', 'wasm');
   const mul = tf.getKernel('Multiply', 'wasm');
   const sub = tf.getKernel('Sub', 'wasm');
-  if (!id || !tanh || !sigmoid || !mul || !sub) {
-    throw new Error('airlora tf: tfjs-backend-wasm kernels Identity/Tanh/Sigmoid/Multiply/Sub not registered');
+  const gather = tf.getKernel('GatherV2', 'wasm');
+  if (!id || !tanh || !sigmoid || !mul || !sub || !gather) {
+    throw new Error('airlora tf: tfjs-backend-wasm kernels Identity/Tanh/Sigmoid/Multiply/Sub/GatherV2 not registered');
   }
   const replace = (orig: tf.KernelConfig, mine: tf.KernelConfig) => {
     tf.unregisterKernel(orig.kernelName, 'wasm');
@@ -33,6 +35,7 @@ export function registerWasmKernelFixes(): void {
   replace(mm, makeWasmBatchMatMul(mm, tr).config);
   replace(id, makeWasmIdentity(id));
   replace(tanh, makeWasmTanh(tanh, sigmoid, mul, sub));
+  replace(gather, makeWasmGather(gather));
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(makeWasmUnsortedSegmentSum());
 }
 
