@@ -7,3 +7,4 @@ export * from './draw.js';
 export * from './compare.js';
 export { PRESETS, presetNames } from './presets.js';
 export * from './docs.js';
+export * from './offthread.js';
