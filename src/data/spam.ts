@@ -4,9 +4,9 @@
  * spam-1/2 (label 1 = spam); 1,896 spam.
  *
  * Cleaning (so that the classifier sees the message, not the mail server): the header block (everything
- * before the first empty line) is dropped, HTML tags, `&...;` entities and URLs become spaces, runs of
+ * before the first empty line) is dropped except the Subject line, which is kept as the first line; HTML tags, `&...;` entities and URLs become spaces, runs of
  * whitespace collapse to one space, and the text is cut to `maxChars` (default 2,000). Header cues such
- * as spam-filter verdicts or sender domains would make the task trivial, hence dropping all headers.
+ * as spam-filter verdicts or sender domains would make the task trivial, hence dropping the other headers.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,12 +42,13 @@ export function loadSpamAssassin(maxChars = 2000): SpamMessage[] {
   return out;
 }
 
-/** Drop the header block, markup and URLs; collapse whitespace; cut to `maxChars`. */
+/** Keep the subject and the body; drop other headers, markup and URLs; collapse whitespace; cut to `maxChars`. */
 export function cleanMessage(raw: string, maxChars = 2000): string {
   const norm = raw.replace(/\r\n?/g, '\n');
   const split = norm.indexOf('\n\n');
   const body = split >= 0 ? norm.slice(split + 2) : norm;
-  return body
+  const subject = split >= 0 ? /^Subject:[ \t]*(.*)$/im.exec(norm.slice(0, split))?.[1] ?? '' : '';
+  return `${subject}\n${body}`
     .replace(/<[^>]*>/g, ' ')
     .replace(/&[#a-zA-Z0-9]+;/g, ' ')
     .replace(/\b(?:https?|ftp):\/\/\S+/g, ' ')
