@@ -129,6 +129,21 @@ describe('linalg/decomp: inv, solve, det', () => {
     expectClose(L.inv(d), diag([1e5, 1, 1e-5]), 1e-10);
   });
 
+  it('inverts and decomposes matrices scaled by 1e±200 (no overflow in squared moduli)', () => {
+    for (const n of [1, 2, 3, 6]) {
+      for (const sc of [1e200, 1e-200]) {
+        const a = L.scale(randn(n, n, `big${n}`), sc);
+        const ai = L.inv(a);
+        expectClose(L.matmul(ai, a), L.eye(n), TOL, `n=${n} scale ${sc}`);
+        const { U, s, V } = L.svd(a);
+        const ref = L.svd(randn(n, n, `big${n}`));
+        for (let i = 0; i < n; i++) expect(s[i]! / sc).to.be.closeTo(ref.s[i]!, 1e-10 * ref.s[0]!);
+        expectOrthonormalColumns(U);
+        expectOrthonormalColumns(V);
+      }
+    }
+  });
+
   it('matches ml-matrix on the real embedding', () => {
     const a = randn(6, 6, 'ml');
     const ref = inverse(new Matrix(L.realEmbedding(a)));

@@ -194,6 +194,27 @@ function swapRows(W: Float64Array, a: number, b: number, len: number): void {
   for (let j = 0; j < len; j++) { const t = W[a + j]!; W[a + j] = W[b + j]!; W[b + j] = t; }
 }
 
+/** In-place closed-form inverse for n = 1 (1/a) and n = 2 (adjugate / det); false if singular. */
+function invTiny(W: Float64Array, o: number, n: number): boolean {
+  if (n === 1) {
+    const ar = W[o]!, ai = W[o + 1]!, d = ar * ar + ai * ai;
+    if (!(d > 0)) return false;
+    W[o] = ar / d; W[o + 1] = -ai / d;
+    return true;
+  }
+  const ar = W[o]!, ai = W[o + 1]!, br = W[o + 2]!, bi = W[o + 3]!;
+  const cr = W[o + 4]!, ci = W[o + 5]!, dr = W[o + 6]!, di = W[o + 7]!;
+  const detr = ar * dr - ai * di - (br * cr - bi * ci), deti = ar * di + ai * dr - (br * ci + bi * cr);
+  const m = detr * detr + deti * deti;
+  if (!(m > 0)) return false;
+  const ir = detr / m, ii = -deti / m; // 1/det
+  W[o] = dr * ir - di * ii; W[o + 1] = dr * ii + di * ir;
+  W[o + 2] = -(br * ir - bi * ii); W[o + 3] = -(br * ii + bi * ir);
+  W[o + 4] = -(cr * ir - ci * ii); W[o + 5] = -(cr * ii + ci * ir);
+  W[o + 6] = ar * ir - ai * ii; W[o + 7] = ar * ii + ai * ir;
+  return true;
+}
+
 /**
  * out[oOff ...] = inverse of the n×n block A[aOff ...] (A may equal out at the same offset).
  * Throws NumericalError (with the condition estimate) if singular or rcond < n·ε.
@@ -204,8 +225,12 @@ export function invAt(A: Float64Array, aOff: number, n: number, O: Float64Array,
   if (!Number.isFinite(norm)) {
     throw new NumericalError(`${op}: non-finite entry in the ${n}x${n} input`, { op, n });
   }
-  if (A !== O || aOff !== oOff) O.set(A.subarray(aOff, aOff + 2 * n * n), oOff);
-  const ok = gaussJordanInPlace(O, oOff, n, perm(n));
+  if (A !== O || aOff !== oOff) for (let k = 0; k < 2 * n * n; k++) O[oOff + k] = A[aOff + k]!;
+  // Far from unit scale, invert 2^e·A instead so squared moduli cannot over- or underflow.
+  const sc = norm > 1e100 || (norm > 0 && norm < 1e-100) ? 2 ** -Math.round(Math.log2(norm)) : 1;
+  if (sc !== 1) for (let k = 0; k < 2 * n * n; k++) O[oOff + k] *= sc;
+  const ok = n <= 2 ? invTiny(O, oOff, n) : gaussJordanInPlace(O, oOff, n, perm(n));
+  if (sc !== 1) for (let k = 0; k < 2 * n * n; k++) O[oOff + k] *= sc;
   const rcond = ok ? 1 / (norm * norm1At(O, oOff, n)) : 0;
   if (!(rcond >= n * EPS)) {
     const cond = rcond > 0 ? (1 / rcond).toExponential(3) : 'Infinity';

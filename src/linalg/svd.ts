@@ -9,8 +9,8 @@
  * Columns of U for exactly-zero singular values are completed by Gram–Schmidt on unit vectors.
  */
 import { NumericalError } from '../errors.js';
-import { type CMat, adjoint, cmat, matmul } from './cmat.js';
-import { EPS, requireFinite } from './checks.js';
+import { type CMat, adjoint, cmat, matmul, scale } from './cmat.js';
+import { EPS, maxAbs, requireFinite } from './checks.js';
 import { qr } from './qr.js';
 import { eigh } from './eigh.js';
 import { gramInto } from './small.js';
@@ -36,6 +36,14 @@ export function svd(a: CMat): Svd {
     return { U: r.V, s: r.s, V: r.U };
   }
   if (n === 0) return { U: cmat(m, 0), s: new Float64Array(0), V: cmat(0, 0) };
+  // Far from unit scale, work on 2^e·A so squared column norms cannot over- or underflow.
+  const amax = maxAbs(a.data);
+  if (amax > 1e100 || (amax > 0 && amax < 1e-100)) {
+    const sc = 2 ** -Math.round(Math.log2(amax));
+    const r = svd(scale(a, sc));
+    for (let i = 0; i < r.s.length; i++) r.s[i] = r.s[i]! / sc;
+    return r;
+  }
   let Q: CMat | null = null;
   let B = a;
   if (m > n) {
