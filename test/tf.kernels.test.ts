@@ -222,6 +222,27 @@ describe('tf/wasm kernels against cpu', function () {
       expect(() => tf.tidy(() => tf.matMul(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 6])))).to.throw(/inner shapes/);
     });
 
+    for (const [sa, sb, ta, tb, act, biasShape] of [
+      [[5, 7], [7, 3], false, false, 'relu', [3]],
+      [[5, 7], [3, 7], false, true, 'linear', [5, 3]],
+      [[4, 7, 5], [4, 3, 7], true, true, 'sigmoid', [3]],
+      [[4, 5, 7], [4, 7, 3], false, false, 'leakyrelu', null],
+      [[4, 5, 7], [1, 7, 3], false, false, 'elu', [1, 3]],
+    ] as [number[], number[], boolean, boolean, 'relu' | 'linear' | 'sigmoid' | 'leakyrelu' | 'elu', number[] | null][]) {
+      it(`fused matMul ${JSON.stringify(sa)} x ${JSON.stringify(sb)} tA=${ta} tB=${tb} ${act} bias=${JSON.stringify(biasShape)}`, async () => {
+        const key = `fused|${sa}|${sb}|${act}`;
+        const inputs = [
+          { data: randArray(size(sa), key, 'a'), shape: sa },
+          { data: randArray(size(sb), key, 'b'), shape: sb },
+          { data: randArray(size(biasShape ?? [1]), key, 'bias'), shape: biasShape ?? [1] },
+        ];
+        await compareBackends(key, inputs, (a, b, bias) => tf.fused.matMul({
+          a: a as tf.Tensor3D, b: b as tf.Tensor3D, transposeA: ta, transposeB: tb, activation: act,
+          bias: biasShape ? bias : undefined, leakyreluAlpha: 0.1,
+        }));
+      });
+    }
+
     it('same inputs give identical bytes on repeated calls', async () => {
       const inputs = [{ data: randArray(6 * 33 * 40, 'det-a'), shape: [6, 33, 40] }, { data: randArray(40 * 17, 'det-b'), shape: [40, 17] }];
       const f = (a?: tf.Tensor, b?: tf.Tensor) => [tf.matMul(a!, b!), tf.matMul(a!, a!, false, true)];

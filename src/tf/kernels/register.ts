@@ -7,6 +7,7 @@ import { makeWasmUnsortedSegmentSum } from './unsorted_segment_sum.js';
 import { makeCpuBatchMatMul } from './cpu_batch_matmul.js';
 import { makeWasmIdentity, makeWasmTanh } from './elementwise.js';
 import { makeWasmGather } from './gather.js';
+import { makeWasmFusedMatMul } from './fused_matmul.js';
 
 /** The wasm backend's own kernels that we replaced, for tests and benchmarks. */
 export const originalWasmKernels = new Map<string, tf.KernelConfig>();
@@ -32,7 +33,13 @@ export function registerWasmKernelFixes(): void {
     tf.registerKernel({ ...mine, setupFunc: orig.setupFunc });
     originalWasmKernels.set(orig.kernelName, orig);
   };
-  replace(mm, makeWasmBatchMatMul(mm, tr).config);
+  const ourMatMul = makeWasmBatchMatMul(mm, tr).config;
+  replace(mm, ourMatMul);
+  const fused = tf.getKernel('_FusedMatMul', 'wasm');
+  if (fused) {
+    const names = ['Add', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu'];
+    replace(fused, makeWasmFusedMatMul(fused, ourMatMul, Object.fromEntries(names.map((n) => [n, tf.getKernel(n, 'wasm')]))));
+  }
   replace(id, makeWasmIdentity(id));
   replace(tanh, makeWasmTanh(tanh, sigmoid, mul, sub));
   replace(gather, makeWasmGather(gather));
