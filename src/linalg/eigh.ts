@@ -299,10 +299,9 @@ export function tql2(
 /** v[r][c] = Σ_k Q[r][k] · Zt[order[c]][k] (complex × real), 2×2 blocks accumulated in registers. */
 function qzProduct(Q: Float64Array, Zt: Float64Array, order: Int32Array, V: Float64Array, vOff: number, n: number): void {
   const rs = 2 * n;
-  const v = V.subarray(vOff, vOff + 2 * n * n);
   let r = 0;
   for (; r + 1 < n; r += 2) {
-    const q0 = r * rs, q1 = q0 + rs;
+    const q0 = r * rs, q1 = q0 + rs, v0 = vOff + q0, v1 = v0 + rs;
     let c = 0;
     for (; c + 1 < n; c += 2) {
       const z0 = order[c]! * n, z1 = order[c + 1]! * n;
@@ -313,8 +312,8 @@ function qzProduct(Q: Float64Array, Zt: Float64Array, order: Int32Array, V: Floa
         a0r += x0r * w0; a0i += x0i * w0; a1r += x0r * w1; a1i += x0i * w1;
         b0r += x1r * w0; b0i += x1i * w0; b1r += x1r * w1; b1i += x1i * w1;
       }
-      v[q0 + 2 * c] = a0r; v[q0 + 2 * c + 1] = a0i; v[q0 + 2 * c + 2] = a1r; v[q0 + 2 * c + 3] = a1i;
-      v[q1 + 2 * c] = b0r; v[q1 + 2 * c + 1] = b0i; v[q1 + 2 * c + 2] = b1r; v[q1 + 2 * c + 3] = b1i;
+      V[v0 + 2 * c] = a0r; V[v0 + 2 * c + 1] = a0i; V[v0 + 2 * c + 2] = a1r; V[v0 + 2 * c + 3] = a1i;
+      V[v1 + 2 * c] = b0r; V[v1 + 2 * c + 1] = b0i; V[v1 + 2 * c + 2] = b1r; V[v1 + 2 * c + 3] = b1i;
     }
     for (; c < n; c++) {
       const z0 = order[c]! * n;
@@ -324,11 +323,11 @@ function qzProduct(Q: Float64Array, Zt: Float64Array, order: Int32Array, V: Floa
         a0r += Q[q0 + 2 * k]! * w0; a0i += Q[q0 + 2 * k + 1]! * w0;
         b0r += Q[q1 + 2 * k]! * w0; b0i += Q[q1 + 2 * k + 1]! * w0;
       }
-      v[q0 + 2 * c] = a0r; v[q0 + 2 * c + 1] = a0i; v[q1 + 2 * c] = b0r; v[q1 + 2 * c + 1] = b0i;
+      V[v0 + 2 * c] = a0r; V[v0 + 2 * c + 1] = a0i; V[v1 + 2 * c] = b0r; V[v1 + 2 * c + 1] = b0i;
     }
   }
   for (; r < n; r++) {
-    const q0 = r * rs;
+    const q0 = r * rs, v0 = vOff + q0;
     for (let c = 0; c < n; c++) {
       const z0 = order[c]! * n;
       let a0r = 0, a0i = 0;
@@ -336,7 +335,7 @@ function qzProduct(Q: Float64Array, Zt: Float64Array, order: Int32Array, V: Floa
         const w0 = Zt[z0 + k]!;
         a0r += Q[q0 + 2 * k]! * w0; a0i += Q[q0 + 2 * k + 1]! * w0;
       }
-      v[q0 + 2 * c] = a0r; v[q0 + 2 * c + 1] = a0i;
+      V[v0 + 2 * c] = a0r; V[v0 + 2 * c + 1] = a0i;
     }
   }
 }

@@ -106,6 +106,6 @@ export function solveHPDAt(
   if (bad >= 0) {
     throw new NumericalError(`${op}: ${n}x${n} matrix is not positive definite (pivot ${bad} is not positive)`, { op, n, pivot: bad });
   }
-  if (B !== O || bOff !== oOff) O.set(B.subarray(bOff, bOff + 2 * n * r), oOff);
+  if (B !== O || bOff !== oOff) for (let k = 0; k < 2 * n * r; k++) O[oOff + k] = B[bOff + k]!;
   cholSolveAt(L, 0, n, O, oOff, r);
 }
