@@ -8,3 +8,5 @@ export * as cmat from './linalg/cmat.js';
 export * as linalg from './linalg/index.js';
 export * as models from './models/index.js';
 export * as lora from './lora/index.js';
+export * as data from './data/index.js';
+export * as fl from './fl/index.js';

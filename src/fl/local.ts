@@ -19,7 +19,10 @@ import { disposeBatch, stackBatches } from './batches.js';
 export interface LocalResult {
   /** Per selected client: its uploaded vector (full adapter length): delta, weights or gradient. */
   uploads: Float32Array[];
-  /** Mean minibatch loss per selected client over its local steps. */
+  /**
+   * Mean minibatch loss per selected client over its local steps. Batched mode sees only the sum over
+   * clients, so every entry holds the mean over clients there; loop mode gives each client's own.
+   */
   trainLoss: number[];
 }
 

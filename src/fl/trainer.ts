@@ -114,7 +114,8 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
       const wall = (performance.now() - t0) / 1000;
       const row = metricRow(round, selected.length, trainLoss, ev, err, res.diagnostics, wall, data.kind);
       const record = {
-        round, clients: selected, weights: Array.from(weights), trainLoss: local.trainLoss, nmse: err,
+        round, clients: selected, weights: Array.from(weights), trainLoss,
+        ...(cfg.mode === 'loop' ? { clientTrainLoss: local.trainLoss } : {}), nmse: err,
         diagnostics: res.diagnostics, ...(ev ? { eval: evalRecord(ev) } : {}), wallS: wall,
       };
       state = { ...state, round, global: next, rows: [...state.rows, row], records: [...state.records, record] };
