@@ -397,3 +397,22 @@ describe('linalg/decomp: svd and pinv', () => {
     expectThrowsNumerical(() => L.pinv(a), /non-finite/);
   });
 });
+
+describe('linalg/decomp: reproducibility', () => {
+  it('every decomposition gives bit-identical output on repeated calls, whatever ran in between', () => {
+    const bytes = (x: L.CMat | Float64Array) => Buffer.from((x instanceof Float64Array ? x : x.data).buffer).toString('base64');
+    const a = randn(9, 9, 'rep.a'), h = L.gramInto(randn(11, 9, 'rep.h'), L.cmat(9, 9), 'AHA', 0.1), t = randn(12, 5, 'rep.t');
+    const run = () => {
+      const e = L.eigh(h), s = L.svd(t), q = L.qr(t);
+      return [bytes(L.inv(a)), bytes(L.solve(a, t.rows === 9 ? t : randn(9, 2, 'rep.b'))), bytes(L.solveHPD(h, L.eye(9))),
+        bytes(e.values), bytes(e.vectors), bytes(s.U), bytes(s.s), bytes(s.V), bytes(q.Q), bytes(q.R), bytes(L.pinv(t)),
+        bytes(L.matmul(a, h))].join('|');
+    };
+    const first = run();
+    // other sizes in between exercise the reused workspaces and scratch buffers
+    L.eigh(L.gramInto(randn(20, 17, 'rep.x'), L.cmat(17, 17), 'AHA'));
+    L.svd(randn(30, 20, 'rep.y'));
+    L.matmul(randn(40, 40, 'rep.z'), randn(40, 3, 'rep.w'));
+    expect(run()).to.equal(first);
+  });
+});
