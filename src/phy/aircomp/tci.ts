@@ -8,9 +8,10 @@
  * so every active device arrives with amplitude √ρ·φ_k/φ_max (BAA: p = ρ/|h|², path loss inverted too).
  * Truncation: device k is silent on subcarrier m when its normalised gain
  *   γ_{k,m} = g_{k,m} / (β_k N_t)        (mean ≈ 1; exactly |h|² ~ Exp(1) in the SISO Rayleigh case)
- * is below the threshold g_th. The server rescales to the active weight Φ_m = Σ_{k active} φ_k:
- * U_m = f_m φ_max / (√ρ Φ_m), so the estimate is Σ_{active} φ_k s_k / Φ_m (weights renormalised over
- * the devices heard, times Σφ when the weights do not sum to one — see `rescale`).
+ * is below the threshold g_th. The server rescales by the weight it actually heard,
+ * Φ_m = Σ_{k active} φ_k: U_m = f_m φ_max Σφ / (√ρ Φ_m), so the estimate is (Σφ/Φ_m)·Σ_{active} φ_k s_k —
+ * the weighted average renormalised over the devices heard (BAA's "the server rescales"). The
+ * truncation error Σ_active φ_k²(Σφ/Φ_m − 1)² + Σ_silent φ_k² is part of the analytic MSE.
  *
  * ρ (the receive SNR factor) is set per realisation, the largest value meeting every budget:
  *  - per subcarrier:  ρ_m = min_{k active on m} P g_{k,m} (φ_max/φ_k)²;
