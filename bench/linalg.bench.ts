@@ -33,7 +33,7 @@ const suite: BenchSuite = {
     const eg = await timeIt(() => L.eigh(h), opts);
     res.push({ name: 'linalg.c64.eigh_us', value: us(eg), unit: 'us', note: `complex Hermitian ${N}x${N}; ml-matrix 35 ms` });
     const sv = await timeIt(() => L.svd(a), { warmup: 3, minRuns: 10, minTimeMs: 1000 });
-    res.push({ name: 'linalg.c64.svd_us', value: us(sv), unit: 'us', note: `complex ${N}x${N} one-sided Jacobi; ml-matrix 58 ms` });
+    res.push({ name: 'linalg.c64.svd_us', value: us(sv), unit: 'us', note: `complex ${N}x${N} one-sided Jacobi from eigh(AᴴA) start; ml-matrix 58 ms` });
     // Small fast path: 4×4 inverse, many per call to resolve nanoseconds.
     const s4 = L.gramInto(randn(6, 4, 's'), L.cmat(4, 4), 'AHA', 0.1), o4 = L.cmat(4, 4);
     const reps = 10_000;
