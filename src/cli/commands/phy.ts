@@ -40,7 +40,7 @@ export function formatPhyTable(summary: PhySummaryRow[]): string {
   const head = ['scheme', 'S', 'N_r', 'point', 'NMSE mean dB', '95% CI (dB)', 'median dB', '95% CI (dB)', 'analytic dB', 'trials'];
   const body = summary.map((r) => [
     r.scheme, String(r.streams), String(r.server_antennas), r.point, db(r.nmse_mean_db), `[${db(r.nmse_ci_low_db)}, ${db(r.nmse_ci_high_db)}]`,
-    db(r.nmse_median_db), `[${db(10 * Math.log10(r.nmse_median_low))}, ${db(10 * Math.log10(r.nmse_median_high))}]`,
+    db(r.nmse_median_db), `[${db(r.nmse_median_low_db)}, ${db(r.nmse_median_high_db)}]`,
     db(r.nmse_analytic_db), String(r.trials),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

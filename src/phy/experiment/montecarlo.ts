@@ -98,6 +98,8 @@ export interface PhySummaryRow {
   nmse_ci_low_db: number;
   nmse_ci_high_db: number;
   nmse_median_db: number;
+  nmse_median_low_db: number;
+  nmse_median_high_db: number;
   nmse_analytic_mean: number;
   nmse_analytic_db: number;
 }
@@ -210,7 +212,7 @@ export function summarizePhy(exp: Pick<PhyExperiment, 'schemes' | 'serverAntenna
           nmse_mean: st.mean, nmse_ci_low: st.ciLow, nmse_ci_high: st.ciHigh,
           nmse_median: st.median, nmse_median_low: st.medianLow, nmse_median_high: st.medianHigh,
           nmse_mean_db: toDb(st.mean), nmse_ci_low_db: toDb(st.ciLow), nmse_ci_high_db: toDb(st.ciHigh),
-          nmse_median_db: toDb(st.median),
+          nmse_median_db: toDb(st.median), nmse_median_low_db: toDb(st.medianLow), nmse_median_high_db: toDb(st.medianHigh),
           nmse_analytic_mean: an.mean, nmse_analytic_db: toDb(an.mean),
         });
       }
