@@ -133,7 +133,7 @@ export async function runPretrain(o: PretrainCliOptions): Promise<void> {
       pretrainGenres: PRETRAIN_GENRES, heldOutDocuments: [...held].sort(), fineTuningGenres: FINETUNE_GENRES,
       trainTokens: trainTokens.length, finalTrainLoss: res.finalLoss, tailTrainLoss: res.tailLoss,
       trainSeconds: Math.round(res.seconds), evaluation,
-      evaluationNote: 'perplexity = exp(mean next-token cross-entropy) over consecutive non-overlapping windows of seqLen+1 tokens; unigram = add-one-smoothed unigram of the training tokens on the same targets',
+      evaluationNote: 'perplexity = exp(mean next-token cross-entropy); window w has inputs tokens [wT, wT+T) and targets [wT+1, wT+T+1) of the held-out stream, so each scored token is predicted once; unigram = add-one-smoothed unigram of the training tokens on the same targets',
     },
   });
   disposeWeights(res.weights);
