@@ -8,6 +8,7 @@ import { RandomStreams } from '../src/random/streams.js';
 import type { FederatedData, IntBatch } from '../src/data/federated.js';
 import { roundPayload } from '../src/split/payload.js';
 import { wilson } from '../src/split/wilson.js';
+import { applyBaseInit } from '../src/split/base-init.js';
 import { trainSplit } from '../src/split/trainer.js';
 import { SplitChannel } from '../src/split/delay-sim.js';
 import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';
@@ -52,6 +53,26 @@ describe('split: payloads, statistics, training loop and runner', () => {
     expect(p.fullHiddenGradientBits).to.equal(32 * (8 * 32 * 64 + 2 * 64 * 8 + 64 * 2 + 2));
     expect(p.uplinkBits).to.equal(p.upEmbeddingsBits + p.upGradientBits);
     expect(p.fullHiddenGradientBits / p.upGradientBits).to.be.greaterThan(10);
+  });
+
+  it('lecun base init gives encoder kernels std 1/sqrt(fan_in); bert leaves the weights alone', () => {
+    const config = preset('bert-small', { layers: 1, hidden: 64, heads: 4, intermediate: 256 }) as BertConfig;
+    const a = initModel(config, 5);
+    const b = initModel(config, 5);
+    applyBaseInit(a, 'lecun');
+    applyBaseInit(b, 'bert');
+    for (const name of ['encoder.layer.0.attention.self.query.kernel', 'encoder.layer.0.output.dense.kernel']) {
+      const v = a.weights[name]!.dataSync();
+      const fanIn = a.weights[name]!.shape[0]!;
+      let ss = 0;
+      for (let i = 0; i < v.length; i++) ss += v[i]! * v[i]!;
+      // sample variance of n normals: relative standard error sqrt(2/n)
+      expect(ss / v.length * fanIn).to.be.closeTo(1, 5 * Math.sqrt(2 / v.length));
+      expect(Array.from(b.weights[name]!.dataSync())).to.deep.equal(Array.from(initModel(config, 5).weights[name]!.dataSync()));
+    }
+    expect(Array.from(a.weights['pooler.dense.kernel']!.dataSync())).to.deep.equal(Array.from(b.weights['pooler.dense.kernel']!.dataSync()));
+    disposeWeights(a.weights);
+    disposeWeights(b.weights);
   });
 
   it('Wilson interval matches published values', () => {

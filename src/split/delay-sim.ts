@@ -60,12 +60,18 @@ export class ScheduleLoop {
   }
 }
 
+/**
+ * `rounds` rounds of `scheduler`. `weightHorizon` is the T of the Lyapunov round weights
+ * w_t = ρ^{max(0, T−1−t)} (default `rounds`); a long run past a training horizon T keeps w_t = 1 after
+ * it, so its first T rounds are exactly those of the training run.
+ */
 export function simulateDelays(
-  scheduler: Scheduler, channel: SplitChannel, horizon: number, budgetS: number, payloadBits: Float64Array,
+  scheduler: Scheduler, channel: SplitChannel, rounds: number, budgetS: number, payloadBits: Float64Array,
+  weightHorizon = rounds,
 ): DelayRecord[] {
-  const loop = new ScheduleLoop(scheduler, channel, horizon, budgetS);
+  const loop = new ScheduleLoop(scheduler, channel, weightHorizon, budgetS);
   const out: DelayRecord[] = [];
-  for (let t = 0; t < horizon; t++) out.push(loop.step(t, payloadBits).record);
+  for (let t = 0; t < rounds; t++) out.push(loop.step(t, payloadBits).record);
   return out;
 }
 

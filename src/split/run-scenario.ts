@@ -30,6 +30,7 @@ import { loadTask } from './tasks.js';
 import { trainSplit, payloadFor, type SplitRoundRecord } from './trainer.js';
 import { SplitLoraModel } from './model.js';
 import { wilson } from './wilson.js';
+import { applyBaseInit } from './base-init.js';
 
 export interface SplitRunOptions {
   log?: (line: string) => void;
@@ -85,6 +86,7 @@ export async function runSplitScenario(scenario: Record<string, unknown>, folder
     }) as BertConfig;
     if (config.arch !== 'bert') throw new UserInputError(`model.preset: split learning needs a bert preset, got '${model.preset}'`, 'model.preset');
     const base = initModel(config, model.init_seed ?? seed);
+    applyBaseInit(base, s.base_init);
     const probe = new SplitLoraModel(base, { r: s.lora.r, alpha: s.lora.alpha, seed });
     const pay = payloadFor(probe, data.data, s.batch_size);
     payloadInfo[task] = { ...pay, perDevicePerRound: true, bitsPerValue: 32, counts: probe.counts(), shape: { batch: s.batch_size, seqLen: taskCfg.seq_len, hidden: config.hidden, rank: s.lora.r, classes: data.classes.length } };
@@ -125,7 +127,7 @@ export async function runSplitScenario(scenario: Record<string, unknown>, folder
 
       if (s.delay_rounds > 0) {
         const { sched: fresh } = make(kind);
-        const long = simulateDelays(fresh, channel, s.delay_rounds, s.budget_s, payloadBits);
+        const long = simulateDelays(fresh, channel, s.delay_rounds, s.budget_s, payloadBits, s.rounds);
         for (const d of long) {
           delayRows.push({ task, trial, scheduler: kind, ...common, round: d.round, scheduled: d.scheduled.length, round_delay_s: d.roundDelayS, queue_s: d.queue, avg_delay_s: d.averageDelayS });
         }

@@ -18,6 +18,7 @@
  *                                        # or an integer; match-budget = largest n within budget_s
  *     delay_rounds: 1000                 # channel-only rounds for the long-run delay check (0 = off)
  *     target_accuracy: 0.8               # summary: first evaluated round reaching it
+ *     base_init: lecun                   # random frozen encoder: lecun (std 1/√fan_in) | bert (std 0.02)
  *     tasks:
  *       - { name: spam, seq_len: 32, vocab_size: 512, max_items: 3000 }
  *       - { name: brown-genre, genres: [news, fiction], seq_len: 32, vocab_size: 512 }
@@ -71,6 +72,7 @@ export const split = z
     baseline_devices: z.union([z.literal('match-budget'), posInt], { error: "'match-budget' or an integer ≥ 1" }).default('match-budget'),
     delay_rounds: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).default(1000),
     target_accuracy: unit.default(0.8),
+    base_init: z.enum(['lecun', 'bert'], { error: 'lecun or bert' }).default('lecun'),
     tasks: z.array(task).min(1, { error: 'a non-empty list of tasks' }).prefault([{ name: 'spam' }]),
   })
   .optional();
