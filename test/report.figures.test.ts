@@ -68,11 +68,11 @@ describe('report: figures', () => {
     expect(() => resolveFigure('no_such_preset')).to.throw(UserInputError, /allowed: nmse_vs_snr/);
   });
 
-  it('non-finite values are dropped and counted, never plotted as NaN', () => {
+  it('non-finite values are dropped and counted, empty cells skipped, never plotted as NaN', () => {
     const rows = parseCsv('x,y\n1,2\n2,NaN\n3,\n4,-Infinity\n');
     const { data } = buildFigure(rows, resolveFigure({ name: 'n', x: 'x', y: 'y' }));
     expect(data.points.map((p) => p.x)).to.deep.equal([1]);
-    expect(data.dropped).to.equal(3);
+    expect(data.dropped).to.equal(2); // NaN and -Infinity; an empty cell is 'not measured', not an error
   });
 
   it('SVG and PNG are byte-stable, use the bundled font, and show the scheme names', async function () {

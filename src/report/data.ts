@@ -25,7 +25,7 @@ export interface FigureData {
   seriesOrder: string[];
   facetOrder: string[];
   aggregate: 'mean' | 'median' | 'none';
-  /** Rows (or aggregated points) not plotted because y was missing/non-finite or ≤ 0 on a log axis. */
+  /** Rows (or aggregated points) not plotted because y was non-finite (NaN, ±Infinity, text) or ≤ 0 on a log/dB axis. Empty cells are not counted. */
   dropped: number;
 }
 
@@ -110,7 +110,9 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
     if (spec.xScale === 'log' && !(typeof x === 'number' && x > 0)) { dropped += g.length; continue; }
     const ys: number[] = [];
     for (const r of g) {
-      const v = isNumeric(r[spec.y]!) ? Number(r[spec.y]) : NaN;
+      const cell = r[spec.y]!;
+      if (cell.trim() === '') continue; // not measured this row (e.g. accuracy between evaluations)
+      const v = Number(cell);
       if (Number.isFinite(v)) ys.push(v); else dropped++;
     }
     if (ys.length === 0) continue;

@@ -4,9 +4,12 @@
  *
  * PHY Monte-Carlo (phy-trials.csv, one row per scheme × server antennas × point × trial; `airlora phy`):
  * nmse against snr_db / server_antennas / power_dbm; the exact 'ideal' scheme (NMSE ≈ 1e-32) is left out.
- * Federated training (metrics.csv, one row per scheme × round [× trial]): train_loss, perplexity.
+ * Federated training (metrics.csv of `airlora run`, one row per round): train_loss, perplexity. One run
+ * has one aggregator, so ideal / over-the-air / digital side by side is a sweep over `fl.aggregator`
+ * with `columns: { fl.aggregator: scheme }` (an object grid value becomes its label/name/scheme/kind).
  * Beamformer design (design.csv): objective against iteration.
- * Split learning (metrics.csv, one row per scheduler × round): loss, accuracy, queue, delay.
+ * Split learning (metrics.csv, one row per task × trial × scheduler × round; delay.csv for the
+ * channel-only long run): train_loss, test_accuracy, queue_s, avg_delay_s; budget_s for the budget sweep.
  */
 import type { FigureObject } from '../scenario/sections/figures.js';
 
@@ -26,11 +29,11 @@ export const PRESETS: Record<string, FigureObject> = {
   // beamformer design
   objective_vs_iteration: { data: 'design.csv', x: 'iteration', y: 'objective', series: 'method', xTitle: 'iteration', yTitle: 'objective', title: 'Beamformer design objective vs iteration', caption: 'Objective of the beamformer design against its iteration count (convergence of the optimiser).' },
   // split learning
-  split_loss_vs_round: { x: 'round', y: 'train_loss', series: 'scheduler', xTitle: 'round', yTitle: 'training loss', title: 'Split learning: training loss vs round', caption: 'Split federated LoRA: training loss per round for each device scheduler.' },
-  split_accuracy_vs_round: { x: 'round', y: 'test_accuracy', series: 'scheduler', xTitle: 'round', yTitle: 'test accuracy', title: 'Split learning: test accuracy vs round', caption: 'Split federated LoRA: test accuracy per round for each device scheduler.' },
-  accuracy_vs_delay_budget: { x: 'delay_budget', y: 'test_accuracy', series: 'scheduler', final: 'round', xTitle: 'delay budget (s)', yTitle: 'final test accuracy', title: 'Accuracy vs delay budget', caption: 'Final test accuracy against the per-round delay budget, per scheduler.' },
-  queue_vs_round: { x: 'round', y: 'queue', series: 'scheduler', xTitle: 'round', yTitle: 'virtual queue', title: 'Virtual queue vs round', caption: 'Lyapunov virtual queue (accumulated delay-budget violation) per round, per scheduler.' },
-  delay_vs_round: { x: 'round', y: 'avg_delay', series: 'scheduler', xTitle: 'round', yTitle: 'average delay (s)', title: 'Average delay vs round', caption: 'Running average of the per-round delay, per scheduler, against the budget.' },
+  split_loss_vs_round: { facet: 'task', x: 'round', y: 'train_loss', series: 'scheduler', xTitle: 'round', yTitle: 'training loss', title: 'Split learning: training loss vs round', caption: 'Split federated LoRA: training loss per round for each device scheduler.' },
+  split_accuracy_vs_round: { facet: 'task', x: 'round', y: 'test_accuracy', series: 'scheduler', xTitle: 'round', yTitle: 'test accuracy', title: 'Split learning: test accuracy vs round', caption: 'Split federated LoRA: test accuracy per round for each device scheduler.' },
+  accuracy_vs_delay_budget: { facet: 'task', x: 'budget_s', y: 'test_accuracy', series: 'scheduler', final: 'round', xTitle: 'delay budget (s)', yTitle: 'final test accuracy', title: 'Accuracy vs delay budget', caption: 'Final test accuracy against the per-round delay budget, per scheduler.' },
+  queue_vs_round: { data: 'delay.csv', facet: 'task', x: 'round', y: 'queue_s', series: 'scheduler', xTitle: 'round', yTitle: 'virtual queue', title: 'Virtual queue vs round', caption: 'Lyapunov virtual queue (accumulated delay-budget violation) per round, per scheduler.' },
+  delay_vs_round: { data: 'delay.csv', facet: 'task', x: 'round', y: 'avg_delay_s', series: 'scheduler', xTitle: 'round', yTitle: 'average delay (s)', title: 'Average delay vs round', caption: 'Running average of the per-round delay, per scheduler, against the budget.' },
 };
 
 export function presetNames(): string[] {

@@ -36,8 +36,10 @@ export function lineSpec(data: FigureData, fig: FigureSpec): VlSpec {
     mark: { type: 'line', point: { size: 28 }, strokeWidth: 1.6 },
     encoding: { x, y: { field: 'y', type: 'quantitative', scale: yScale, axis: yAxis, title: yTitle }, ...color },
   });
+  // A facet with a single value is not worth a panel: it goes into the subtitle instead.
+  const facetted = !!fig.facet && data.facetOrder.length > 1;
   const inner = { width: fig.width, height: fig.height, layer };
-  const body = fig.facet
+  const body = facetted
     ? { facet: { field: 'facet', type: 'nominal', title: fig.facet, sort: data.facetOrder }, columns: 3, spec: inner }
     : inner;
   // Every Monte-Carlo figure states its trial count and what the band is.
@@ -45,9 +47,12 @@ export function lineSpec(data: FigureData, fig: FigureSpec): VlSpec {
   const nMin = Math.min(...ns), nMax = Math.max(...ns);
   const nText = nMin === nMax ? `${nMin}` : `${nMin}–${nMax}`;
   const what = data.aggregate === 'median' ? 'median' : 'mean';
-  const subtitle = data.aggregate !== 'none' && ns.length
-    ? `${what} of ${nText} trials; band: 95% CI`
-    : hasBand ? 'band: 95% CI' : undefined;
+  const parts = [
+    ...(fig.facet && !facetted && data.facetOrder.length === 1 ? [`${fig.facet} = ${data.facetOrder[0]}`] : []),
+    ...(data.aggregate !== 'none' && ns.length ? [`${what} of ${nText} trials`] : []),
+    ...(hasBand ? ['band: 95% CI'] : []),
+  ];
+  const subtitle = parts.length ? parts.join('; ') : undefined;
   const title = fig.title || subtitle ? { text: fig.title ?? '', ...(subtitle ? { subtitle } : {}) } : undefined;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

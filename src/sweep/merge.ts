@@ -15,9 +15,14 @@ import { join } from 'node:path';
 
 export interface MergeResult { files: string[]; rows: Record<string, number> }
 
-function cellOf(v: unknown): string | number | boolean | null {
+/** A grid value as a CSV cell: scalars as they are; an object by its label/name/scheme/kind, else JSON. */
+export function cellOf(v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    for (const k of ['label', 'name', 'scheme', 'kind']) if (typeof o[k] === 'string') return o[k] as string;
+  }
   return JSON.stringify(v);
 }
 

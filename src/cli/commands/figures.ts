@@ -1,20 +1,20 @@
 /**
  * `airlora figures DIR` (re)draws a results folder's figures from its files alone.
- * `airlora figures-all [PATH...]` runs every scenario with a `figures:` section (default: the
- * scenarios/ folder), draws them, copies the PNGs to docs/figures/ and rewrites docs/figures.md.
+ * `airlora figures-all [PATH...]` runs every scenario (default: the scenarios/ folder) whose kind has
+ * a runner, draws its figures (its `figures:` section, else the presets its CSV columns fit), copies
+ * the PNGs to docs/figures/ and rewrites docs/figures.md.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { UserInputError } from '../../errors.js';
-import { drawFigures } from '../../report/draw.js';
+import { drawFigures, figureEntriesFor } from '../../report/draw.js';
 import { figuresMarkdown, type DocFigure } from '../../report/docs.js';
 import { resolveFigures } from '../../report/figure-spec.js';
 import { RunFolder } from '../../results/run-folder.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { runScenario } from '../../sweep/run-single.js';
 import { loadScenarioFile } from '../../sweep/scenario-file.js';
-import { figuresSection } from '../../scenario/sections/figures.js';
 import { parsePositiveInt } from './sweep.js';
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -54,7 +54,7 @@ export function register(program: Command): void {
 
   program
     .command('figures-all')
-    .description('run every scenario that has a figures: section, draw its figures, refresh docs/figures/ and docs/figures.md')
+    .description('run every scenario, draw its figures, refresh docs/figures/ and docs/figures.md')
     .argument('[paths...]', 'scenario files or folders', ['scenarios'])
     .option('--root <dir>', 'parent folder of the runs', 'runs/figures-all')
     .option('--docs <dir>', 'docs folder (PNGs go to <docs>/figures/)', 'docs')
@@ -68,7 +68,6 @@ export function register(program: Command): void {
       for (const file of scenarioFiles(paths)) {
         const stem = basename(file).replace(/\.ya?ml$/i, '');
         const { raw: scenario, resolved } = await loadScenarioFile(file);
-        if (scenario.figures === undefined) { log(`${file}: no figures: section, skipped`); continue; }
         log(`== ${file}`);
         let folder: RunFolder;
         try {
@@ -84,7 +83,7 @@ export function register(program: Command): void {
           throw e;
         }
         const drawn = await drawFigures(folder, { scale: 1.5 });
-        const specs = resolveFigures(figuresSection.parse(scenario.figures));
+        const specs = resolveFigures(figureEntriesFor(folder));
         const trials = folder.readJson<{ trials?: number }>('manifest.json').trials;
         for (const d of drawn) {
           const spec = specs.find((s) => s.name === d.name)!;
