@@ -23,11 +23,11 @@ describe('fl: fine-tuning lowers held-out perplexity on the fine-tuning genres',
       model: pretrained ? { checkpoint: 'default' } : { preset: 'gpt-tiny', overrides: { hidden: 32, heads: 2, intermediate: 64 } },
       lora: loraSection.parse({ r: 4, lora_alpha: 8, target_modules: ['query', 'value'] })!,
       data: dataSection.parse({ dataset: 'brown', partition: { kind: 'one-label' }, seq_len: pretrained ? 32 : 16, eval_per_client: 8, max_items: 1200, vocab_size: 128 })!,
-      fl: flSection.parse({ rounds: 4, clients: 6, local_steps: 4, batch_size: 4, lr: pretrained ? 3e-3 : 1e-2 })!,
+      fl: flSection.parse({ rounds: 4, clients: 6, local_steps: 6, batch_size: 8, lr: pretrained ? 3e-3 : 1e-2 })!,
     };
     const res = await runTrainingScenario(s);
     const ppl = res.rows.map((r) => r['perplexity'] as number);
     if (process.env['AIRLORA_TEST_VERBOSE']) console.log(ppl);
-    expect(ppl[ppl.length - 1]).to.be.lessThan(ppl[0]! * (pretrained ? 0.99 : 0.98));
+    expect(ppl[ppl.length - 1]).to.be.lessThan(ppl[0]! * (pretrained ? 0.985 : 0.98));
   });
 });
