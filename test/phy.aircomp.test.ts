@@ -359,3 +359,32 @@ describe('phy.aircomp zf per-symbol η allocation', () => {
     }
   });
 });
+
+describe('phy.aircomp fused normalisation + combining', () => {
+  it('applyDesignToUpdates equals applyDesign on the mapped symbols (to 1e-12), padding and constant vectors included', async () => {
+    const { applyDesignToUpdates } = await import('../src/phy/aircomp/index.js');
+    const { normalizeAndMap, symbolLayout } = await import('../src/phy/ofdm/mapping.js');
+    const streams = new RandomStreams(9);
+    const K = 4;
+    const ch = generateChannel({ K, Nr: 6, Nt: 4, M: 8, iidSubcarriers: true }, streams, { trial: 0, round: 0 });
+    for (const S of [1, 2, 3, 4]) {
+      for (const D of [2 * 8 * S * 3, 2 * 8 * S * 3 - 3, 37]) {
+        const x = Array.from({ length: K }, (_, k) => {
+          const v = streams.stream('x', S, D, k).fillNormal(new Float64Array(D));
+          if (k === 2) v.fill(1.5); // constant vector: scale 0, sends zeros
+          else for (let i = 0; i < D; i++) v[i] += k;
+          return v;
+        });
+        const layout = symbolLayout(D, ch.M, S);
+        const mapped = x.map((v) => normalizeAndMap(v, layout));
+        const ctx = { ...ctxOf(K, S, 10, 'subcarrier'), phi: Float64Array.of(0.1, 0.4, 0.2, 0.3) };
+        const d = createScheme('mmse').design(ch, ctx);
+        const a = applyDesign(ch, d, ctx, mapped.map((m) => m.symbols), streams.stream('n', S, D));
+        const b = applyDesignToUpdates(ch, d, ctx, x, mapped.map((m) => m.stats), layout, streams.stream('n', S, D));
+        let e = 0, r = 0;
+        for (let i = 0; i < a.length; i++) { e += (a[i]! - b[i]!) ** 2; r += a[i]! ** 2; }
+        expect(Math.sqrt(e / r), `S=${S} D=${D}`).to.be.below(1e-12);
+      }
+    }
+  });
+});

@@ -1,14 +1,16 @@
 /**
  * One over-the-air aggregation of real update vectors, end to end — what a federated trainer calls
- * each round: normalise + map each device's vector (side-channel mean/scale), design the transceivers
+ * each round: normalise + map each device's vector (side-channel mean/scale; fused into the combining
+ * pass on the effective path, see fused.ts), design the transceivers
  * for the effective weights w_k = φ_k c_k / Σφ_j c_j, push the symbols through the true channel with
  * noise, and de-normalise. Returns the server's estimate of Σ_k φ_k x_k.
  */
 import { UserInputError } from '../../errors.js';
 import type { Rng } from '../../random/streams.js';
-import { aggregationTarget, denormalizeAggregate, normalizeAndMap, symbolLayout, type AggregationTarget, type SymbolLayout } from '../ofdm/mapping.js';
+import { aggregationTarget, denormalizeAggregate, normalizationStats, normalizeAndMap, symbolLayout, type AggregationTarget, type SymbolLayout } from '../ofdm/mapping.js';
 import type { ChannelRealization } from '../types.js';
 import { applyDesign, type ApplyOptions } from './apply.js';
+import { applyDesignToUpdates } from './fused.js';
 import type { AirCompScheme, DesignContext, TransceiverDesign } from './types.js';
 
 export interface AirAggregateResult {
@@ -33,10 +35,13 @@ export function airAggregate(
   }
   const D = updates[0]!.length;
   const layout = symbolLayout(D, ch.M, radio.S);
-  const mapped = updates.map((x) => normalizeAndMap(x, layout));
-  const target = aggregationTarget(phi, mapped.map((m) => m.stats));
+  const stats = updates.map((x) => normalizationStats(x));
+  const target = aggregationTarget(phi, stats);
   const ctx: DesignContext = { ...radio, phi: target.weights };
   const design = scheme.design(ch, ctx);
-  const est = applyDesign(ch, design, ctx, mapped.map((m) => m.symbols), noise, opts);
+  // effective path: normalisation fused into the combining pass (fused.ts); otherwise map explicitly
+  const est = !design.exact && (opts.path ?? 'effective') === 'effective'
+    ? applyDesignToUpdates(ch, design, ctx, updates, stats, layout, noise)
+    : applyDesign(ch, design, ctx, updates.map((x) => normalizeAndMap(x, layout).symbols), noise, opts);
   return { estimate: denormalizeAggregate(est, layout, target), design, target, layout };
 }

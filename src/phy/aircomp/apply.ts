@@ -123,29 +123,35 @@ export function applyDesign(
     else if (S === 2) accumulate2(G, k * M * 8, symbols[k]!, out, T, M);
     else accumulateGeneric(G, k * M * 2 * S * S, symbols[k]!, out, T, M, S);
   }
-  if (noise && ctx.sigma2 > 0) {
-    const Lf = combinedNoiseFactors(design, ctx.sigma2, M).data;
-    const S2 = 2 * S, SS2 = 2 * S * S;
-    // all z ~ CN(0, I_S) of the round in one call, in (t, m, s) order
-    const z = noise.fillComplexNormal(new Float64Array(2 * T * M * S), 1);
-    for (let t = 0; t < T; t++) {
-      for (let m = 0; m < M; m++) {
-        const ol = m * SS2, ov = (t * M + m) * S2;
-        for (let i = 0; i < S; i++) {
-          let re = 0, im = 0;
-          for (let j = 0; j < S; j++) {
-            const lr = Lf[ol + 2 * (i * S + j)]!, li = Lf[ol + 2 * (i * S + j) + 1]!;
-            const zr = z[ov + 2 * j]!, zi = z[ov + 2 * j + 1]!;
-            re += lr * zr - li * zi;
-            im += lr * zi + li * zr;
-          }
-          out[ov + 2 * i] += re;
-          out[ov + 2 * i + 1] += im;
+  if (noise && ctx.sigma2 > 0) addCombinedNoise(out, design, ctx.sigma2, M, T, noise);
+  return out;
+}
+
+/**
+ * out += Uᴴn for every (t, m), drawn as L_m z with z ~ CN(0, I_S) (all z of the round in one call, in
+ * (t, m, s) order) and L_m L_mᴴ = σ² U_mᴴ U_m.
+ */
+export function addCombinedNoise(out: Float64Array, design: TransceiverDesign, sigma2: number, M: number, T: number, noise: Rng): void {
+  const S = design.S;
+  const Lf = combinedNoiseFactors(design, sigma2, M).data;
+  const S2 = 2 * S, SS2 = 2 * S * S;
+  const z = noise.fillComplexNormal(new Float64Array(2 * T * M * S), 1);
+  for (let t = 0; t < T; t++) {
+    for (let m = 0; m < M; m++) {
+      const ol = m * SS2, ov = (t * M + m) * S2;
+      for (let i = 0; i < S; i++) {
+        let re = 0, im = 0;
+        for (let j = 0; j < S; j++) {
+          const lr = Lf[ol + 2 * (i * S + j)]!, li = Lf[ol + 2 * (i * S + j) + 1]!;
+          const zr = z[ov + 2 * j]!, zi = z[ov + 2 * j + 1]!;
+          re += lr * zr - li * zi;
+          im += lr * zi + li * zr;
         }
+        out[ov + 2 * i] += re;
+        out[ov + 2 * i + 1] += im;
       }
     }
   }
-  return out;
 }
 
 /** out[t, m] += G[m] s[t, m] for every OFDM symbol t and subcarrier m (any S). */

@@ -14,6 +14,7 @@ export * from './types.js';
 export * from './mse.js';
 export * from './apply.js';
 export * from './aggregate.js';
+export * from './fused.js';
 export * from './subspace.js';
 export { zfGivenF, zfEta, zfTraces, ZfScheme, type EtaAllocation } from './zf.js';
 export { mmseGivenF, solveMu, MmseScheme } from './mmse.js';
