@@ -29,6 +29,30 @@ export function figuresMarkdown(figs: DocFigure[], skipped: { scenario: string; 
     if (f.scenario !== last) { out.push(`## ${f.scenario}`, ''); last = f.scenario; }
     out.push(`### ${f.title || f.name}`, '', `![${f.name}](${f.png})`, '', `${f.caption}${f.caption ? ' ' : ''}(${f.trials}; scenario \`${f.scenario}\`, figure \`${f.name}\`.)`, '');
   }
+  out.push(
+    '## Making and redrawing figures',
+    '',
+    '```yaml',
+    'figures:',
+    '  - nmse_vs_snr                                   # a preset (src/report/presets.ts)',
+    '  - { preset: final_perplexity_vs_snr, title: Final perplexity }',
+    '  - { name: loss, x: round, y: train_loss, series: scheme, facet: task }   # the generic line kind',
+    '```',
+    '',
+    'A `line` figure plots `y` against `x` from a tidy CSV of the results folder (`data:`, default',
+    '`metrics.csv`), one line per `series` value, one panel per `facet` value; replicate rows (trials,',
+    'sweep jobs) become the mean with its 95% CI (`aggregate: median` for the median), `final: round`',
+    'keeps the last round of each run, `yScale: db` averages in linear units and shows 10·log10,',
+    '`filter:`/`exclude:` select rows. Each drawn figure also writes its Vega-Lite spec (`.vl.json`) and',
+    'the plotted points with CIs and counts (`.points.csv`).',
+    '',
+    '- `airlora figures DIR` redraws a results folder (never re-runs anything).',
+    '- `airlora sweep FILE --jobs N` runs a `sweep:` grid on N worker threads into one folder;',
+    '  `--resume DIR` finishes a killed sweep; `--emit slurm DIR` writes a job-array script and',
+    '  `airlora merge DIR [SHARD...]` merges the shards.',
+    '- `airlora compare DIR... [--json]` prints final metrics per run and scheme with 95% CIs.',
+    '',
+  );
   if (skipped.length) {
     out.push('## Not drawn', '');
     for (const s of skipped) out.push(`- \`${s.scenario}\`: ${s.reason}`);

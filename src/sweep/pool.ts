@@ -42,24 +42,33 @@ export async function runOnWorkers(
   let failure: Error | undefined;
   await new Promise<void>((resolveAll) => {
     let live = n;
-    const finish = (w: Worker) => {
-      w.postMessage(null);
+    const retire = (state: { done: boolean }) => {
+      if (state.done) return;
+      state.done = true;
       live--;
       if (live === 0) resolveAll();
     };
     for (let i = 0; i < n; i++) {
       const w = spawnSweepWorker(refs);
       workers.push(w);
+      const state = { done: false };
+      let current: SweepJob | undefined;
       const next = () => {
-        const job = failure ? undefined : queue.shift();
-        if (job) w.postMessage({ dir, job }); else finish(w);
+        current = failure ? undefined : queue.shift();
+        if (current) w.postMessage({ dir, job: current });
+        else { w.postMessage(null); retire(state); }
       };
       w.on('message', (m: { id: string; ok: boolean; error?: WorkerError }) => {
         if (m.ok) onDone(byId.get(m.id)!);
         else failure ??= rebuild(m.error!);
         next();
       });
-      w.on('error', (e) => { failure ??= e; live--; if (live === 0) resolveAll(); });
+      w.on('error', (e) => { failure ??= e; retire(state); });
+      // A worker that dies mid-job (process.exit in a runner, out of memory) fails the sweep.
+      w.on('exit', (code) => {
+        if (!state.done) failure ??= new Error(`sweep worker exited (code ${code}) while running ${current?.id ?? 'no job'}`);
+        retire(state);
+      });
       next();
     }
   });

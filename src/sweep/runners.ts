@@ -39,6 +39,8 @@ export interface RunnerEntry {
 }
 
 const BUILTIN: RunnerEntry[] = [
+  // Split federated LoRA (H8): a split section.
+  { kind: 'split', detect: (s) => 'split' in s, load: async () => (await import('../split/run-scenario.js')).runSplitJob },
   // PHY Monte-Carlo: a phy section and nothing that trains (fl/split runners go before this one).
   { kind: 'phy', detect: (s) => 'phy' in s && !('fl' in s) && !('split' in s), load: async () => (await import('./phy-runner.js')).runPhyJob },
   { kind: 'demo', detect: (s) => 'demo' in s, load: async () => (await import('./demo-runner.js')).runDemo },
