@@ -18,8 +18,9 @@ import { UserInputError } from '../errors.js';
 export interface SplitLoraOptions {
   r: number;
   alpha: number;
-  /** seed of the LoRA initialisation (stream 'split-lora-init', module) */
+  /** seed of the LoRA initialisation (stream 'split-lora-init', trial, module) */
   seed: number;
+  trial?: number;
 }
 
 export interface LoraPair {
@@ -53,7 +54,7 @@ export class SplitLoraModel {
     const d = this.config.hidden;
     const streams = new RandomStreams(opts.seed);
     const pair = (module: string, din: number, dout: number): LoraPair => {
-      const rng = streams.stream('split-lora-init', module);
+      const rng = streams.stream('split-lora-init', opts.trial ?? 0, module);
       const a = new Float32Array(din * opts.r);
       for (let i = 0; i < a.length; i++) a[i] = rng.normal() / opts.r;
       return { module, A: tf.variable(tf.tensor2d(a, [din, opts.r]), true), B: tf.variable(tf.zeros([opts.r, dout]), true) };

@@ -30,6 +30,7 @@ import { loadTask } from './tasks.js';
 import { trainSplit, payloadFor, type SplitRoundRecord } from './trainer.js';
 import { SplitLoraModel } from './model.js';
 import { wilson } from './wilson.js';
+import { summarize } from '../stats/summary.js';
 import { applyBaseInit } from './base-init.js';
 
 export interface SplitRunOptions {
@@ -94,49 +95,54 @@ export async function runSplitScenario(scenario: Record<string, unknown>, folder
     const payloadBits = new Float64Array(s.devices).fill(pay.uplinkBits);
     log(`split ${task}: ${s.devices} devices, uplink ${(pay.uplinkBits / 1e6).toFixed(3)} Mbit per device per round`);
 
-    const trial = 0;
-    const channel = new SplitChannel(streams, trial, radio);
-    const fixed = (kind: string, n: number): Scheduler =>
-      kind === 'random' ? new RandomScheduler(n, streams, trial)
-        : kind === 'best-channel' ? new BestChannelScheduler(n)
-          : new RoundRobinScheduler(n);
-    const make = (kind: string): { sched: Scheduler; n: number | null } => {
-      if (kind === 'lyapunov') return { sched: new LyapunovScheduler({ V: s.lyapunov.V, decay: s.lyapunov.decay, penalty: s.lyapunov.penalty, minDevices: s.lyapunov.min_devices }), n: null };
-      if (kind === 'all-in') return { sched: new AllInScheduler(), n: s.devices };
-      const n = s.baseline_devices === 'match-budget'
-        ? matchBudget((m) => fixed(kind, m), channel, s.rounds, s.budget_s, payloadBits)
-        : Math.min(s.baseline_devices, s.devices);
-      return { sched: fixed(kind, n), n };
-    };
+    for (let trial = 0; trial < s.trials; trial++) {
+      const channel = new SplitChannel(streams, trial, radio);
+      const fixed = (kind: string, n: number): Scheduler =>
+        kind === 'random' ? new RandomScheduler(n, streams, trial)
+          : kind === 'best-channel' ? new BestChannelScheduler(n)
+            : new RoundRobinScheduler(n);
+      const make = (kind: string): { sched: Scheduler; n: number | null } => {
+        if (kind === 'lyapunov') return { sched: new LyapunovScheduler({
+          V: s.lyapunov.V, decay: s.lyapunov.decay, penalty: s.lyapunov.penalty, minDevices: s.lyapunov.min_devices,
+          drift: s.lyapunov.drift, capS: s.lyapunov.delay_cap > 0 ? s.lyapunov.delay_cap * s.budget_s : Infinity,
+        }), n: null };
+        if (kind === 'all-in') return { sched: new AllInScheduler(), n: s.devices };
+        const n = s.baseline_devices === 'match-budget'
+          ? matchBudget((m) => fixed(kind, m), channel, s.rounds, s.budget_s, payloadBits)
+          : Math.min(s.baseline_devices, s.devices);
+        return { sched: fixed(kind, n), n };
+      };
 
-    for (const kind of s.schedulers) {
-      const { sched, n } = make(kind);
-      log(`split ${task}: ${kind}${n !== null ? ` (${n} devices per round)` : ''}`);
-      const recs = trainSplit({
-        base, data: data.data, scheduler: sched, channel, streams, seed,
-        cfg: { rounds: s.rounds, batchSize: s.batch_size, lr: s.lr, evalEvery: s.eval_every, r: s.lora.r, alpha: s.lora.alpha, trial, budgetS: s.budget_s },
-        onRound: (r) => { if ((r.round + 1) % s.eval_every === 0) log(`  ${kind} round ${r.round + 1}: loss ${r.train_loss.toFixed(3)} acc ${r.test_accuracy ?? '-'} avg delay ${r.avg_delay_s.toFixed(4)} s`); },
-      });
-      // wall time goes to timing.csv only, so metrics.csv and summary.csv are the same bytes for the same seed
-      for (const { wall_ms: _w, ...r } of recs) metrics.push({ task, trial, scheduler: kind, ...common, devices_per_round: n, ...r });
-      summary.push({ task, trial, scheduler: kind, ...common, devices_per_round: n, ...summarise(recs, s) });
-      timing.push({ task, trial, scheduler: kind, rounds: recs.length, wall_ms_per_round: recs.reduce((a, r) => a + r.wall_ms, 0) / recs.length });
-      folder.writeCsv('metrics.csv', metrics);
-      folder.writeCsv('summary.csv', summary);
-      folder.writeCsv('timing.csv', timing);
+      for (const kind of s.schedulers) {
+        const { sched, n } = make(kind);
+        log(`split ${task}: ${kind}${n !== null ? ` (${n} devices per round)` : ''}`);
+        const recs = trainSplit({
+          base, data: data.data, scheduler: sched, channel, streams, seed,
+          cfg: { rounds: s.rounds, batchSize: s.batch_size, lr: s.lr, evalEvery: s.eval_every, r: s.lora.r, alpha: s.lora.alpha, trial, budgetS: s.budget_s },
+          onRound: (r) => { if ((r.round + 1) % s.eval_every === 0) log(`  ${kind} round ${r.round + 1}: loss ${r.train_loss.toFixed(3)} acc ${r.test_accuracy ?? '-'} avg delay ${r.avg_delay_s.toFixed(4)} s`); },
+        });
+        // wall time goes to timing.csv only, so metrics.csv and summary.csv are the same bytes for the same seed
+        for (const { wall_ms: _w, ...r } of recs) metrics.push({ task, trial, scheduler: kind, ...common, devices_per_round: n, ...r });
+        summary.push({ task, trial, scheduler: kind, ...common, devices_per_round: n, ...summarise(recs, s) });
+        timing.push({ task, trial, scheduler: kind, rounds: recs.length, wall_ms_per_round: recs.reduce((a, r) => a + r.wall_ms, 0) / recs.length });
+        folder.writeCsv('metrics.csv', metrics);
+        folder.writeCsv('summary.csv', summary);
+        folder.writeCsv('timing.csv', timing);
 
-      if (s.delay_rounds > 0) {
-        const { sched: fresh } = make(kind);
-        const long = simulateDelays(fresh, channel, s.delay_rounds, s.budget_s, payloadBits, s.rounds);
-        for (const d of long) {
-          delayRows.push({ task, trial, scheduler: kind, ...common, round: d.round, scheduled: d.scheduled.length, round_delay_s: d.roundDelayS, queue_s: d.queue, avg_delay_s: d.averageDelayS });
+        if (s.delay_rounds > 0) {
+          const { sched: fresh } = make(kind);
+          const long = simulateDelays(fresh, channel, s.delay_rounds, s.budget_s, payloadBits, s.rounds);
+          for (const d of long) {
+            delayRows.push({ task, trial, scheduler: kind, ...common, round: d.round, scheduled: d.scheduled.length, round_delay_s: d.roundDelayS, queue_s: d.queue, avg_delay_s: d.averageDelayS });
+          }
+          folder.writeCsv('delay.csv', delayRows);
         }
-        folder.writeCsv('delay.csv', delayRows);
       }
     }
     disposeWeights(base.weights);
   }
   folder.writeJson('payload.json', payloadInfo);
+  if (s.trials > 1) folder.writeCsv('summary_trials.csv', acrossTrials(summary));
   return { summary };
 }
 
@@ -156,6 +162,7 @@ export function summarise(recs: SplitRoundRecord[], s: SplitSection): CsvRow {
     final_acc_ci_high: hi,
     test_examples: n,
     best_test_accuracy: Math.max(...evals.map((r) => r.test_accuracy!)),
+    last4_test_accuracy: evals.slice(-4).reduce((a, r) => a + r.test_accuracy!, 0) / Math.min(4, evals.length),
     final_train_loss_avg5: recs.slice(-5).reduce((a, r) => a + r.train_loss, 0) / Math.min(5, recs.length),
     mean_scheduled: mean((r) => r.scheduled),
     avg_delay_s: last.avg_delay_s,
@@ -168,6 +175,37 @@ export function summarise(recs: SplitRoundRecord[], s: SplitSection): CsvRow {
     down_bits_total: recs.reduce((a, r) => a + r.down_bits, 0),
     full_hidden_gradient_bits_total: recs.reduce((a, r) => a + r.full_hidden_gradient_bits, 0),
   };
+}
+
+const TRIAL_COLUMNS = ['final_test_accuracy', 'last4_test_accuracy', 'rounds_to_target', 'delay_to_target_s', 'avg_delay_s', 'avg_delay_over_budget', 'mean_scheduled', 'final_train_loss_avg5'];
+
+/**
+ * Mean and 95% t-interval over trials of each summary column, per task × scheduler. A run that never
+ * reaches the target counts as rounds + 1 rounds in rounds_to_target (a lower bound, so the mean is
+ * too) and is left out of delay_to_target_s; `reached` says how many trials got there.
+ */
+export function acrossTrials(rows: CsvRow[]): CsvRow[] {
+  const groups = new Map<string, CsvRow[]>();
+  for (const r of rows) {
+    const k = `${r['task']}\u0000${r['scheduler']}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  const out: CsvRow[] = [];
+  for (const g of groups.values()) {
+    const row: CsvRow = { task: g[0]!['task'], scheduler: g[0]!['scheduler'], budget_s: g[0]!['budget_s'], bandwidth_hz: g[0]!['bandwidth_hz'], V: g[0]!['V'], trials: g.length };
+    row['reached'] = g.filter((r) => r['rounds_to_target'] !== null).length;
+    for (const c of TRIAL_COLUMNS) {
+      const vals = g.map((r) => (c === 'rounds_to_target' && r[c] === null ? Number(r['rounds']) + 1 : r[c]))
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      const sm = summarize(vals);
+      row[c] = sm.mean;
+      row[`${c}_ci_low`] = sm.ciLow;
+      row[`${c}_ci_high`] = sm.ciHigh;
+    }
+    out.push(row);
+  }
+  return out;
 }
 
 /** Sweep runner (src/sweep/runners.ts): one job = one resolved scenario with a `split:` section. */

@@ -138,7 +138,7 @@ export interface TrainSplitInput {
   channel: SplitChannel;
   streams: RandomStreams;
   cfg: SplitTrainConfig;
-  /** LoRA init seed (same for every scheduler) */
+  /** LoRA init seed (same for every scheduler; the stream also carries cfg.trial) */
   seed: number;
   onRound?: (rec: SplitRoundRecord) => void;
 }
@@ -153,7 +153,7 @@ export function payloadFor(m: SplitLoraModel, data: FederatedData, batchSize: nu
 export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
   const { cfg, data } = inp;
   const K = data.clients.length;
-  const m = new SplitLoraModel(inp.base, { r: cfg.r, alpha: cfg.alpha, seed: inp.seed });
+  const m = new SplitLoraModel(inp.base, { r: cfg.r, alpha: cfg.alpha, seed: inp.seed, trial: cfg.trial });
   const opt = tf.train.adam(cfg.lr);
   const pay = payloadFor(m, data, cfg.batchSize);
   const payloadBits = new Float64Array(K).fill(pay.uplinkBits);

@@ -6,13 +6,15 @@
  *   split:
  *     devices: 10
  *     rounds: 40
+ *     trials: 1                          # training trials (own positions, fading, batches, LoRA init)
  *     batch_size: 8                      # examples per scheduled device per round
  *     lr: 0.01                           # server Adam step on the aggregated gradient
  *     eval_every: 5
  *     lora: { r: 8, alpha: 16 }          # q, k, v of every encoder layer (server) and the pooler (device)
  *     radio: { bandwidth_hz: 10e6, tx_power_dbm: 23, noise_dbm_per_hz: -174, min_distance_m: 50, max_distance_m: 500 }
  *     budget_s: 0.1                      # average-delay budget τ̄ (s)
- *     lyapunov: { V: 0.01, decay: 0.99, penalty: sampling, min_devices: 1 }
+ *     lyapunov: { V: 0.01, decay: 0.99, penalty: sampling, min_devices: 1, drift: linear, delay_cap: 3 }
+ *                                        # delay_cap: per-round cap in units of budget_s (0 = none)
  *     schedulers: [lyapunov, all-in, random, best-channel, round-robin]
  *     baseline_devices: match-budget     # devices per round of random / best-channel / round-robin,
  *                                        # or an integer; match-budget = largest n within budget_s
@@ -50,6 +52,7 @@ export const split = z
   .strictObject({
     devices: posInt.default(10),
     rounds: posInt.default(40),
+    trials: posInt.default(1),
     batch_size: posInt.default(8),
     lr: positive.default(0.01),
     eval_every: posInt.default(5),
@@ -67,6 +70,8 @@ export const split = z
       decay: z.number({ error: 'a number in (0, 1]' }).gt(0, { error: 'a number in (0, 1]' }).max(1, { error: 'a number in (0, 1]' }).default(0.99),
       penalty: z.enum(['sampling', 'linear'], { error: 'sampling or linear' }).default('sampling'),
       min_devices: posInt.default(1),
+      drift: z.enum(['linear', 'quadratic'], { error: 'linear or quadratic' }).default('linear'),
+      delay_cap: z.number({ error: 'a number ≥ 0 (0 = no cap)' }).min(0, { error: 'a number ≥ 0 (0 = no cap)' }).default(3),
     }).prefault({}),
     schedulers: z.array(z.enum(SPLIT_SCHEDULERS, { error: SPLIT_SCHEDULERS.join(', ') })).min(1, { error: `a non-empty list of ${SPLIT_SCHEDULERS.join(', ')}` }).default([...SPLIT_SCHEDULERS]),
     baseline_devices: z.union([z.literal('match-budget'), posInt], { error: "'match-budget' or an integer ≥ 1" }).default('match-budget'),

@@ -1,9 +1,18 @@
 /**
  * Online drift-plus-penalty scheduler (Lyapunov). Per round it solves exactly
  *
- *   min_{S, b}  V w_t Φ(|S|) + Q_t τ(S, b)   s.t.  Σ_{k∈S} b_k ≤ B,  b ≥ 0,
+ *   min_{S, b}  V w_t Φ(|S|) + D_t(τ(S, b))   s.t.  Σ_{k∈S} b_k ≤ B,  b ≥ 0,
  *
- * where τ(S, b) = max_{k∈S} Q_k / R_k(b_k). Why the solver is exact: for a fixed size n, Φ is fixed
+ * where τ(S, b) = max_{k∈S} Q_k / R_k(b_k), optionally with a per-round cap τ ≤ τ_cap, and the
+ * delay cost D_t is
+ *  - 'linear' (default, the textbook template): D_t(τ) = Q_t τ;
+ *  - 'quadratic': D_t(τ) = Q_t τ + ½ max(τ − τ̄, 0)², keeping the over-budget part of the one-slot
+ *    drift ½(τ − τ̄)² + Q_t(τ − τ̄) instead of bounding it by a constant.
+ * Why a cap: with the linear cost an empty queue makes delay free, so such a round schedules every
+ * device, and one deep fade (delay ∝ 1/|h|², heavy-tailed under Rayleigh fading) leaves a backlog a
+ * short horizon cannot drain. The cap bounds that spike; the quadratic cost prices it instead but
+ * then under-uses the budget (it charges for debt and never credits slack). A bounded τ keeps the
+ * O(1/V) / O(V) guarantees in their usual form. Why the solver is exact: for a fixed size n, Φ is fixed
  * and the best (S, b) minimises the round delay. Delay τ is achievable by S iff Σ_{k∈S} b_k(τ) ≤ B,
  * so the best n-set at τ is the n devices needing the least bandwidth for τ, and
  * τ*(n) = min{τ : sum of the n smallest b_k(τ) ≤ B}; that sum decreases in τ, so a bracketed root
@@ -24,6 +33,18 @@ export interface LyapunovOptions {
   penalty?: PenaltyKind;
   /** smallest number of devices a round may schedule (≥ 1) */
   minDevices?: number;
+  /** delay cost: the textbook 'linear' (default) or 'quadratic' */
+  drift?: DriftKind;
+  /** per-round delay cap τ_cap (s); Infinity (default) = none. If even nMin devices exceed it, nMin are scheduled. */
+  capS?: number;
+}
+
+export type DriftKind = 'linear' | 'quadratic';
+
+/** D_t(τ): the delay part of the per-round objective (increasing in τ, ≥ 0). */
+export function delayCost(drift: DriftKind, queue: number, budgetS: number, tau: number): number {
+  const over = Math.max(tau - budgetS, 0);
+  return queue * tau + (drift === 'quadratic' ? 0.5 * over * over : 0);
 }
 
 export interface SizeSweep {
@@ -53,7 +74,8 @@ export class LyapunovScheduler implements Scheduler {
     const w = roundWeight(st.round, st.horizon, this.decay);
     const nMin = Math.min(this.minDevices, K);
     const penalty = (n: number) => this.opts.V * w * participationPenalty(n, K, this.penalty);
-    const sweep = sweepSizes(st, nMin, penalty);
+    const drift = this.opts.drift ?? 'linear';
+    const sweep = sweepSizes(st, nMin, penalty, (tau) => delayCost(drift, st.queue, st.budgetS, tau), this.opts.capS ?? Infinity);
     let best = -1;
     let bestJ = Infinity;
     for (let n = nMin; n <= K; n++) {
@@ -93,19 +115,22 @@ function smallestNeeds(tau: number, n: number, st: RoundState, need: Float64Arra
 }
 
 /**
- * τ*(n) and the objective J(n) = penalty(n) + Q_t τ*(n) for n in [nMin, K], skipping sizes that
+ * τ*(n) and the objective J(n) = penalty(n) + cost(τ*(n)) for n in [nMin, K], skipping sizes that
  * provably cannot win (their entries stay NaN): with J* the best objective so far, a size whose
- * penalty alone is ≥ J* is skipped, and once Q_t τ*(n) ≥ J* every larger size loses too (τ* grows
- * with n, the penalty is ≥ 0), so the sweep stops. n = K is evaluated first to seed J*.
+ * penalty alone is ≥ J* is skipped, and once cost(τ*(n)) ≥ J* every larger size loses too (τ* grows
+ * with n, cost is increasing, the penalty is ≥ 0), so the sweep stops. n = K is evaluated first.
+ * Sizes with τ*(n) > capS are infeasible (objective +∞), except the smallest size nMin.
  */
-export function sweepSizes(st: RoundState, nMin: number, penalty: (n: number) => number): SizeSweep {
+export function sweepSizes(
+  st: RoundState, nMin: number, penalty: (n: number) => number, cost: (tau: number) => number = (tau) => st.queue * tau,
+  capS = Infinity,
+): SizeSweep {
   const K = st.snrDensity.length;
   const delayByCount = new Float64Array(K + 1).fill(NaN);
   const objectiveByCount = new Float64Array(K + 1).fill(NaN);
   delayByCount[0] = 0;
   const s = st.snrDensity;
   const bits = st.payloadBits;
-  const Q = st.queue;
   let solve: (n: number, lo: number) => number;
   if (equalPayloads(bits)) {
     const order = byChannel(s);
@@ -134,13 +159,13 @@ export function sweepSizes(st: RoundState, nMin: number, penalty: (n: number) =>
       return hi > 0 ? solveDecreasing((t) => smallestNeeds(t, n, st, need) - st.bandwidthHz, prev, hi) : 0;
     };
   }
+  const lo = Math.max(1, nMin);
   const evaluate = (n: number, prev: number) => {
     const tau = solve(n, prev);
     delayByCount[n] = tau;
-    objectiveByCount[n] = penalty(n) + Q * tau;
+    objectiveByCount[n] = tau > capS && n > lo ? Infinity : penalty(n) + cost(tau);
     return tau;
   };
-  const lo = Math.max(1, nMin);
   evaluate(K, 0);
   let bestJ = objectiveByCount[K]!;
   let prev = 0;
@@ -148,8 +173,9 @@ export function sweepSizes(st: RoundState, nMin: number, penalty: (n: number) =>
     if (penalty(n) >= bestJ) continue;
     const tau = evaluate(n, prev);
     prev = tau;
-    if (Q * tau >= bestJ) break;
     bestJ = Math.min(bestJ, objectiveByCount[n]!);
+    // every larger size is over the cap, or costs more in delay alone than the best so far
+    if (tau > capS || cost(tau) >= bestJ) break;
   }
   return { delayByCount, objectiveByCount, best: -1 };
 }
