@@ -14,7 +14,7 @@ import { SplitChannel } from '../src/split/delay-sim.js';
 import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';
 import { defaultRadio } from '../src/split/radio.js';
 import { split as splitSection } from '../src/scenario/sections/split.js';
-import { runSplitScenario } from '../src/split/run-scenario.js';
+import { runSplitScenario, acrossTrials } from '../src/split/run-scenario.js';
 import { RunFolder } from '../src/results/run-folder.js';
 
 /** A synthetic classification task: label = whether token 7 occurs (learnable, no corpus needed). */
@@ -73,6 +73,16 @@ describe('split: payloads, statistics, training loop and runner', () => {
     expect(Array.from(a.weights['pooler.dense.kernel']!.dataSync())).to.deep.equal(Array.from(b.weights['pooler.dense.kernel']!.dataSync()));
     disposeWeights(a.weights);
     disposeWeights(b.weights);
+  });
+
+  it('across-trial summary: mean and t-interval per scheduler; misses count as rounds + 1', () => {
+    const rows = [0.7, 0.8, 0.9].map((a, i) => ({ task: 't', scheduler: 's', rounds: 10, final_test_accuracy: a, rounds_to_target: i === 2 ? null : 4 + i }));
+    const [r] = acrossTrials(rows);
+    expect(r!['trials']).to.equal(3);
+    expect(r!['reached']).to.equal(2);
+    expect(r!['final_test_accuracy']).to.be.closeTo(0.8, 1e-12);
+    expect(r!['final_test_accuracy_ci_high'] as number - 0.8).to.be.closeTo(4.303 * 0.1 / Math.sqrt(3), 1e-9);
+    expect(r!['rounds_to_target']).to.be.closeTo((4 + 5 + 11) / 3, 1e-12);
   });
 
   it('Wilson interval matches published values', () => {
