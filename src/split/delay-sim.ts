@@ -77,8 +77,8 @@ export function simulateDelays(
 
 /**
  * Largest n in [1, K] whose fixed-size scheduler keeps the average delay over the horizon within the
- * budget on this channel (1 if none does). Average delay grows with n for every baseline here
- * (more devices share the band), so a scan from the top stops at the first feasible n.
+ * budget on this channel (1 if none does): a scan from n = K down, stopping at the first feasible n.
+ * It uses the very draws the training run will see, an oracle calibration in the baselines' favour.
  */
 export function matchBudget(
   make: (n: number) => Scheduler, channel: SplitChannel, horizon: number, budgetS: number, payloadBits: Float64Array,
