@@ -50,5 +50,6 @@ describe('sweep: grid expansion', () => {
   it('grid columns: last path part, full path when two collide, explicit names win', () => {
     const plan = expandSweep({ ...base, x: { a: { b: 0 } }, sweep: { grid: { 'nested.a.b': [1], 'x.a.b': [2], 'demo.antennas': [3] }, columns: { 'demo.antennas': 'nr' } } });
     expect(plan.columns).to.deep.equal({ 'nested.a.b': 'nested_a_b', 'x.a.b': 'x_a_b', 'demo.antennas': 'nr' });
+    expect(expandSweep({ phy: { antennas: { server: 8 } }, sweep: { grid: { 'phy.antennas.server': [4] } } }).columns).to.deep.equal({ 'phy.antennas.server': 'server_antennas' });
   });
 });

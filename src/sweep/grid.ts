@@ -96,6 +96,16 @@ export function expandSweep(scenario: Record<string, unknown>, opts: ExpandOptio
   return { sweep, columns, jobs };
 }
 
+/** Column names of well-known paths, matching the producers' own columns (and the figure presets). */
+export const KNOWN_COLUMNS: Record<string, string> = {
+  'phy.antennas.server': 'server_antennas',
+  'phy.antennas.device': 'device_antennas',
+  'phy.devices': 'devices',
+  'fl.clients': 'devices',
+  'split.devices': 'devices',
+  'lora.r': 'rank',
+};
+
 function gridColumns(paths: string[], given: Record<string, string>): Record<string, string> {
   for (const k of Object.keys(given)) {
     if (!paths.includes(k)) throw new UserInputError(`sweep.columns: '${k}' is not a grid path; grid paths: ${paths.join(', ')}`, `sweep.columns.${k}`);
@@ -104,7 +114,7 @@ function gridColumns(paths: string[], given: Record<string, string>): Record<str
   const out: Record<string, string> = {};
   for (const p of paths) {
     const clash = paths.some((q) => q !== p && last(q) === last(p));
-    out[p] = given[p] ?? (clash ? p.replace(/\./g, '_') : last(p));
+    out[p] = given[p] ?? KNOWN_COLUMNS[p] ?? (clash ? p.replace(/\./g, '_') : last(p));
   }
   return out;
 }

@@ -39,6 +39,10 @@ export interface RunnerEntry {
 }
 
 const BUILTIN: RunnerEntry[] = [
+  // AirFL-LoRA: fl + airfl sections (every scheme and rank on one preparation).
+  { kind: 'airfl', detect: (s) => 'fl' in s && 'airfl' in s, load: async () => (await import('../airfl/sweep-runner.js')).runAirflJob },
+  // Federated LoRA training with one aggregator: an fl section.
+  { kind: 'train', detect: (s) => 'fl' in s, load: async () => (await import('./train-runner.js')).runTrainJob },
   // Split federated LoRA (H8): a split section.
   { kind: 'split', detect: (s) => 'split' in s, load: async () => (await import('../split/run-scenario.js')).runSplitJob },
   // PHY Monte-Carlo: a phy section and nothing that trains (fl/split runners go before this one).

@@ -7,7 +7,8 @@
  *       phy.snr_db: [0, 10, 20]
  *       phy.antennas.server: [8, 16]
  *     trials: 4                  # replicates per point; trial 0 keeps the scenario seed
- *     columns: { phy.antennas.server: antennas }   # CSV column names (default: last path part)
+ *     columns: { phy.snr_db: snr }   # CSV column names (default: the producers' name for well-known
+ *                                     # paths, e.g. phy.antennas.server → server_antennas; else the last part)
  *
  * Jobs are ordered as the grid is written (first key outermost), trials innermost.
  */
