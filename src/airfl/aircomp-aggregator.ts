@@ -1,19 +1,18 @@
 /**
  * Over-the-air aggregation as a trainer `Aggregator`: every round draws the channel of all clients
  * (streams named by trial, round and client id — never by scheme, so every scheme compared in a run
- * sees the same draw), designs the transceivers with the chosen scheme, maps each selected client's
- * update onto the MIMO-OFDM grid (per-device normalisation, side channel for mean and scale),
- * superposes with noise, combines, de-maps, and returns the distorted aggregate with its diagnostics
+ * sees the same draw) and runs the PHY's end-to-end aggregation (phy/aircomp/aggregate.ts: per-device
+ * normalisation with side-channel mean and scale, transceiver design with the chosen scheme, MIMO-OFDM
+ * superposition with noise, combining, de-mapping), and returns the distorted aggregate with its diagnostics
  * (NMSE against the ideal weighted average of the same round, air-time, energy, analytic MSE).
  */
 import { NumericalError } from '../errors.js';
 import { RandomStreams } from '../random/streams.js';
 import { nmse, weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../fl/aggregator.js';
-import { applyDesign } from '../phy/aircomp/apply.js';
+import { airAggregate } from '../phy/aircomp/aggregate.js';
 import { precoderPower } from '../phy/aircomp/mse.js';
 import type { AirCompScheme } from '../phy/aircomp/types.js';
 import { generateChannel } from '../phy/channel/generate.js';
-import { aggregationTarget, denormalizeAggregate, normalizeAndMapAll, symbolLayout } from '../phy/ofdm/mapping.js';
 import type { ChannelRealization } from '../phy/types.js';
 import { airCompEnergyJoules, airCompLatencySeconds, airCompSymbols } from '../phy/timing.js';
 import type { RadioConfig } from './radio.js';
@@ -58,15 +57,13 @@ export class AirCompAggregator implements Aggregator {
     const ch = subsetChannel(this.channels.at(context.round), context.clients);
     const D = vectors[0]?.length ?? 0;
     const { S, M } = { S: this.radio.S, M: ch.M };
-    const layout = symbolLayout(D, M, S);
     const xs = vectors.map((v) => Float64Array.from(v));
-    const { symbols, stats } = normalizeAndMapAll(xs, layout);
-    const target = aggregationTarget(weights, stats);
-    const ctx = { phi: target.weights, sigma2: this.radio.sigma2, P: this.radio.P, powerMode: this.radio.powerMode, S };
-    const design = this.scheme.design(ch, ctx);
-    const est = applyDesign(ch, design, ctx, symbols, context.streams.stream('noise'), { path: this.radio.receivePath });
-    const xhat = denormalizeAggregate(est, layout, target);
-    const out = Float32Array.from(xhat);
+    const { estimate, design, target } = airAggregate(
+      ch, this.scheme, xs, weights,
+      { sigma2: this.radio.sigma2, P: this.radio.P, powerMode: this.radio.powerMode, S },
+      context.streams.stream('noise'), { path: this.radio.receivePath },
+    );
+    const out = Float32Array.from(estimate);
     for (let i = 0; i < out.length; i++) {
       if (!Number.isFinite(out[i]!)) throw new NumericalError(`over-the-air aggregate (${this.name}) has a non-finite entry at round ${context.round}`);
     }
