@@ -65,7 +65,7 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
       const t0 = performance.now();
       const ev = evaluateGlobal(model, global, data);
       checkFiniteLoss(ev.loss, 'evaluation loss before training', 0);
-      const row = metricRow(0, 0, NaN, ev, NaN, {}, (performance.now() - t0) / 1000, data.kind);
+      const row = metricRow(0, aggregator.name, 0, NaN, ev, NaN, {}, (performance.now() - t0) / 1000, data.kind);
       const record = { round: 0, eval: evalRecord(ev) };
       state = { format: 'airlora-fl-checkpoint/1', round: 0, adapterSize: model.adapterSize, global, initialEvalLoss: ev.loss, rows: [row], records: [record] };
       persist(folder, state);
@@ -112,7 +112,7 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
       }
 
       const wall = (performance.now() - t0) / 1000;
-      const row = metricRow(round, selected.length, trainLoss, ev, err, res.diagnostics, wall, data.kind);
+      const row = metricRow(round, aggregator.name, selected.length, trainLoss, ev, err, res.diagnostics, wall, data.kind);
       const record = {
         round, clients: selected, weights: Array.from(weights), trainLoss,
         ...(cfg.mode === 'loop' ? { clientTrainLoss: local.trainLoss } : {}), nmse: err,
@@ -146,10 +146,10 @@ function checkFiniteLoss(v: number, what: string, round: number): void {
   }
 }
 
-function metricRow(round: number, clients: number, trainLoss: number, ev: EvalResult | undefined, err: number,
+function metricRow(round: number, scheme: string, clients: number, trainLoss: number, ev: EvalResult | undefined, err: number,
   diag: Record<string, number | undefined>, wall: number, kind: 'lm' | 'classifier'): CsvRow {
   const row: CsvRow = {
-    round, clients,
+    round, scheme, clients,
     train_loss: Number.isNaN(trainLoss) ? null : trainLoss,
     eval_loss: ev?.loss ?? null,
     perplexity: kind === 'lm' ? ev?.perplexity ?? null : null,

@@ -22,6 +22,7 @@ import { runSplitScenario } from '../../split/run-scenario.js';
 import { phyExperiment } from '../../scenario/phy-experiment.js';
 import { runPhyExperiment } from '../../phy/experiment/montecarlo.js';
 import { formatPhyTable } from './phy.js';
+import { drawFigures } from '../../report/draw.js';
 import { runAirflScenario } from '../../airfl/run-scenario.js';
 
 async function runAirfl(s: Scenario, file: string, flags: RunFlags): Promise<void> {
@@ -152,7 +153,19 @@ async function runTraining(s: Scenario, file: string, flags: RunFlags): Promise<
     folder.fail(e);
     throw e;
   }
+  await drawQuietly(folder);
   process.stdout.write(`${folder.dir}\n`);
+}
+
+/** Figures of a finished run (the scenario's figures: section, else the presets its metrics allow). */
+async function drawQuietly(folder: RunFolder): Promise<void> {
+  try {
+    const drawn = await drawFigures(folder);
+    for (const d of drawn) process.stderr.write(`[airlora] figure ${d.name}: ${d.files.filter((f) => f.endsWith('.png')).join(', ')}\n`);
+  } catch (e) {
+    // The results are complete; a figure problem must not lose them (redraw with `airlora figures DIR`).
+    process.stderr.write(`[airlora] figures not drawn: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
 }
 
 async function runSplit(s: Scenario, file: string, flags: RunFlags): Promise<void> {
