@@ -187,6 +187,7 @@ async function runSplit(s: Scenario, file: string, flags: RunFlags): Promise<voi
     folder.fail(e);
     throw e;
   }
+  await drawQuietly(folder);
   process.stdout.write(`${folder.dir}\n`);
 }
 
@@ -208,5 +209,6 @@ async function runPhy(s: Scenario, file: string, flags: RunFlags): Promise<void>
     folder.fail(e);
     throw e;
   }
+  await drawQuietly(folder);
   process.stdout.write(`${folder.dir}\n`);
 }
