@@ -85,7 +85,7 @@ export async function runAirflScenario(s: Scenario, opts: AirflRunOptions): Prom
     for (const r of ranks) {
       for (const entry of s.aggregation) {
         const rows = await trainOne(s, ts, prep, r, entry, opts);
-        const tagged = rows.map((row) => ({ scheme: entry.label, rank: r, joint: design?.chosen === r ? 1 : 0, ...row }));
+        const tagged = rows.map(({ scheme: _aggregatorName, ...row }) => ({ scheme: entry.label, rank: r, joint: design?.chosen === r ? 1 : 0, ...row }));
         all.push(...tagged);
         final.push(finalRow(entry.label, r, tagged));
       }
