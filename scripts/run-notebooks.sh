@@ -32,8 +32,8 @@ fi
 have_jupyter || { echo "notebooks: Jupyter still not importable by $PY after install" >&2; exit 1; }
 
 # The notebooks import the package by name (dist/, built by npm install's prepare step): rebuild
-# when dist/ is missing or older than a source file.
-if [ ! -f dist/index.js ] || [ -n "$(find src -name '*.ts' -newer dist/index.js -print -quit)" ]; then
+# when dist/ is missing or older than a source file (AIRLORA_SKIP_BUILD=1 uses dist/ as it is).
+if [ "${AIRLORA_SKIP_BUILD:-}" != 1 ] && { [ ! -f dist/index.js ] || [ -n "$(find src -name '*.ts' -newer dist/index.js -print -quit)" ]; }; then
   echo "notebooks: building dist/ (npm run prepare)"
   node scripts/prepare.mjs
 fi
@@ -53,7 +53,20 @@ for nb in notebooks/*.ipynb; do
        --ExecutePreprocessor.kernel_name=tslab --output-dir "$out" "$nb" >"$out/log" 2>&1; then
     passed=$((passed + 1)); echo "notebooks: ok   $nb ($(( $(date +%s) - start )) s)"
   else
-    failed=$((failed + 1)); echo "notebooks: FAIL $nb"; grep -v -e 'Debugg' -e 'frozen' -e 'PYDEVD' "$out/log" | tail -25
+    failed=$((failed + 1)); echo "notebooks: FAIL $nb"
+    # tslab reports errors as the cell's stderr, which nbconvert's exception leaves out: rerun with
+    # --allow-errors and print the failing cell's error output.
+    jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout=600 \
+      --ExecutePreprocessor.kernel_name=tslab --output-dir "$out/errors" "$nb" >/dev/null 2>&1 || true
+    "$PY" - "$out/errors/$(basename "$nb")" <<'PYEOF' || grep -v -e 'Debugg' -e 'frozen' -e 'PYDEVD' "$out/log" | tail -25
+import json, sys
+nb = json.load(open(sys.argv[1]))
+for i, c in enumerate(nb['cells']):
+    for o in c.get('outputs', []):
+        if o.get('output_type') == 'error' or o.get('name') == 'stderr':
+            print(f'--- cell {i}:'); print(''.join(c['source'])[:400])
+            print(''.join(o.get('text', [])) or (o.get('ename', '') + ': ' + o.get('evalue', '')))
+PYEOF
   fi
 done
 echo "notebooks: $passed passed, $failed failed"
