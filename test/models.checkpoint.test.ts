@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initModel, preset, disposeWeights, type GptConfig } from '../src/models/index.js';
 import { loadCheckpoint, saveCheckpoint, verifyCheckpoint, readCheckpointConfig, DEFAULT_CHECKPOINT_DIR } from '../src/models/checkpoint.js';
-import { gptPerplexity, learningRate, pretrainGpt, unigramPerplexity } from '../src/models/pretrain.js';
+import { bertMlmPerplexity, gptPerplexity, learningRate, mlmBatch, pretrainBert, pretrainGpt, unigramPerplexity } from '../src/models/pretrain.js';
+import type { BertConfig } from '../src/models/index.js';
 import { UserInputError } from '../src/errors.js';
 import { initBackend } from '../src/tf/index.js';
 import { RandomStreams } from '../src/random/streams.js';
@@ -80,6 +81,37 @@ describe('models: checkpoints and pre-training', () => {
     const uni = unigramPerplexity(stream.subarray(0, 2500), held, 12, 12);
     expect(uni).to.be.greaterThan(9); // ~10 near-uniform symbols
     expect(ppl.perplexity).to.be.lessThan(uni / 3);
+    disposeWeights(a.weights);
+    disposeWeights(b.weights);
+  });
+
+  it('MLM batches: [CLS] first, ~15% masked, labels are the original tokens', () => {
+    const stream = Int32Array.from({ length: 500 }, (_, i) => 6 + (i % 20));
+    const rng = new RandomStreams(1).stream('m');
+    const m = mlmBatch(stream, [0, 100, 200, 300], 50, 4, 1, 0.15, rng);
+    expect(m.x[0]).to.equal(4);
+    expect(m.x[50]).to.equal(4);
+    expect(m.positions.length).to.be.within(10, 50); // 196 candidates, mean 29.4
+    m.positions.forEach((p, i) => {
+      expect(m.x[p]).to.equal(1);
+      const b = Math.floor(p / 50), t = p % 50;
+      expect(m.labels[i]).to.equal(stream[[0, 100, 200, 300][b]! + t - 1]);
+    });
+  });
+
+  it('BERT masked-LM pre-training is deterministic and learns runs of repeated symbols far below the unigram perplexity', async () => {
+    const config = preset('bert-tiny', { vocabSize: 12, maxPositions: 16, hidden: 32, intermediate: 64 }) as BertConfig;
+    // Runs of 24 copies of a random symbol 0..9: a masked token is (almost always) any unmasked neighbour.
+    const rr = new RandomStreams(2).stream('runs');
+    const runs = Array.from({ length: 200 }, () => rr.int(10));
+    const stream = Int32Array.from({ length: 3000 }, (_, i) => runs[Math.floor(i / 24)]!);
+    const run = () => pretrainBert({ config, trainTokens: stream.subarray(0, 2500), seqLen: 12, batchSize: 16, steps: 100, lr: 1e-2, warmupSteps: 5, seed: 9, clsId: 10, maskId: 11 });
+    const a = await run();
+    const b = await run();
+    for (const k of Object.keys(a.weights)) expect(bytes(a.weights[k]!).equals(bytes(b.weights[k]!)), k).to.equal(true);
+    const e = bertMlmPerplexity(config, a.weights, stream.subarray(2500), stream.subarray(0, 2500), 12, 10, 11, 3, 40);
+    expect(e.unigramPerplexity).to.be.greaterThan(8);
+    expect(e.perplexity).to.be.lessThan(e.unigramPerplexity / 2);
     disposeWeights(a.weights);
     disposeWeights(b.weights);
   });

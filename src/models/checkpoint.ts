@@ -36,6 +36,8 @@ export interface CheckpointConfig {
 
 /** The committed default checkpoint (pre-trained small GPT on the Brown corpus). */
 export const DEFAULT_CHECKPOINT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../checkpoints/gpt-brown-small');
+/** The committed BERT encoder (masked-LM pre-training on the Brown corpus), for classification. */
+export const DEFAULT_BERT_CHECKPOINT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../checkpoints/bert-brown-small');
 
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
