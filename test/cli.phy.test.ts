@@ -49,7 +49,7 @@ describe('cli.phy', () => {
   });
 
   it('validate accepts the shipped scenarios; phy flags are checked', async () => {
-    for (const f of ['quickstart', 'phy-snr-sweep', 'phy-antennas']) {
+    for (const f of ['phy-quickstart', 'phy-snr-sweep', 'phy-antennas']) {
       const r = await cli(['validate', `scenarios/${f}.yaml`]);
       expect(r.code, r.err).to.equal(0);
       expect(r.out).to.include('valid scenario');

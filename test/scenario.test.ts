@@ -16,7 +16,7 @@ function errorOf(text: string): UserInputError {
 
 describe('scenario', () => {
   it('shipped PHY scenarios load, with defaults filled in', () => {
-    for (const f of ['quickstart', 'phy-snr-sweep', 'phy-antennas']) {
+    for (const f of ['phy-quickstart', 'phy-snr-sweep', 'phy-antennas']) {
       const s = loadScenario(`scenarios/${f}.yaml`);
       expect(s.name).to.equal(f);
       expect(s.phy.noise.figure_db).to.equal(7);
@@ -26,7 +26,7 @@ describe('scenario', () => {
     }
     expect(loadScenario('scenarios/phy-antennas.yaml').phy.antennas.server).to.deep.equal([4, 8, 16, 32, 64]);
     // every shipped scenario file in the folder validates (other sections included)
-    for (const f of readdirSync('scenarios').filter((n) => n.startsWith('phy') || n === 'quickstart.yaml')) {
+    for (const f of readdirSync('scenarios').filter((n) => n.startsWith('phy'))) {
       expect(() => loadScenario(`scenarios/${f}`)).not.to.throw();
     }
   });

@@ -18,7 +18,7 @@ import { flConfigFrom } from '../fl/run-scenario.js';
 import { runFederated } from '../fl/trainer.js';
 import { evaluateGlobal } from '../fl/evaluate.js';
 import { weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../fl/aggregator.js';
-import { createScheme } from '../phy/aircomp/index.js';
+import { createScheme, ManifoldScheme } from '../phy/aircomp/index.js';
 import { radioFromScenario } from '../scenario/airfl-radio.js';
 import { RandomStreams } from '../random/streams.js';
 import { airCompLatencySeconds } from '../phy/timing.js';
@@ -45,6 +45,8 @@ export interface DesignReport {
   /** per-subcarrier analytic MSE (normalised symbols) over the channel draws */
   msePerSubcarrier: { mean: number; median: number; min: number; max: number; ciLow: number; ciHigh: number; n: number };
   candidates: DesignCandidate[];
+  /** manifold design objective per iteration on the first channel draw (design.csv) */
+  convergence: { method: string; iteration: number; objective: number }[];
   /** filled after training: bound vs measured gap per trained rank and scheme */
   check?: { scheme: string; r: number; bound: number; measured: number; boundAbove: boolean }[];
 }
@@ -133,9 +135,19 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
   const tot = sizes.reduce((x, y) => x + y, 0);
   const phi = Float64Array.from(sizes, (n) => n / tot);
   const perSc: number[] = [];
+  let convergence: { method: string; iteration: number; objective: number }[] = [];
   for (let d = 1; d <= a.channel_draws; d++) {
     const design = scheme.design(seq.at(d), { phi, sigma2: radio.sigma2, P: radio.P, powerMode: radio.powerMode, S: radio.S });
     perSc.push(...design.analyticMse);
+    if (d === 1 && scheme instanceof ManifoldScheme) {
+      // objective (Σ over η-groups of the weakest device's cost, ∝ MSE) per iteration on the first draw;
+      // iteration 0 is the zf eigenspace it starts from
+      const h = scheme.lastHistory;
+      convergence = [
+        ...h.map((objective, iteration) => ({ method: 'manifold', iteration, objective })),
+        ...h.map((_, iteration) => ({ method: 'zf (warm start)', iteration, objective: h[0]! })),
+      ];
+    }
   }
   const ms = summarize(perSc);
   const M = radio.channel.M;
@@ -155,6 +167,7 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
     chosen: sel.chosen.r,
     constants,
     msePerSubcarrier: { mean: ms.mean, median: ms.median, min: ms.min, max: ms.max, ciLow: ms.ciLow, ciHigh: ms.ciHigh, n: ms.n },
+    convergence,
     candidates: sel.tried.map((c) => ({ r: c.r, entries: c.entries, latencyS: c.latencyS, mseMean: c.mseMean, feasible: c.feasible, bound: c.bound })),
   };
 }

@@ -77,6 +77,11 @@ export async function runAirflScenario(s: Scenario, opts: AirflRunOptions): Prom
         ? (JSON.parse(opts.folder.readText('design.json')) as DesignReport)
         : await runDesignLoop(s, ts, prep, { log });
       opts.folder.writeJson('design.json', design);
+      opts.folder.writeCsv('design.csv', design.convergence);
+      opts.folder.writeCsv('bound.csv', design.candidates.map((c) => ({
+        rank: c.r, entries: c.entries, latency_s: c.latencyS, mse_mean: c.mseMean, feasible: c.feasible ? 1 : 0,
+        bound: c.bound.total, initial: c.bound.initial, aggregation: c.bound.aggregation, truncation: c.bound.truncation,
+      })));
       if (!ranks.includes(design.chosen)) ranks.push(design.chosen);
       log(`design loop chose rank ${design.chosen} (tried ${design.candidates.map((c) => c.r).join(', ')})`);
     }
