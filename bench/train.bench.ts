@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { timeIt, type BenchResult, type BenchSuite } from './harness.js';
-import { initBackend } from '../src/tf/index.js';
+import { backendInfo, initBackend } from '../src/tf/index.js';
 import { initModel, preset, disposeWeights } from '../src/models/index.js';
 import { createLoraModel, loraTrainStep } from '../src/lora/index.js';
 import { RandomStreams } from '../src/random/streams.js';
@@ -27,7 +27,7 @@ async function tokensPerSecond(layers: number, log: (m: string) => void): Promis
   opt.dispose();
   disposeWeights(base.weights);
   tf.dispose([all, batch.tokens, batch.targets]);
-  return { name: `train.lm.l${layers}.tokens_per_s`, value: tps, unit: 'tokens/s', note: `${tf.getBackend()}, ${t.medianMs.toFixed(1)} ms/step, B=${B} T=${T} d=128 r=8 q,v` };
+  return { name: `train.lm.l${layers}.tokens_per_s`, value: tps, unit: 'tokens/s', note: `${tf.getBackend()}/${backendInfo().matmul}, ${t.medianMs.toFixed(1)} ms/step, B=${B} T=${T} d=128 r=8 q,v` };
 }
 
 const suite: BenchSuite = {
