@@ -37,6 +37,7 @@ export interface PretrainCliOptions {
   maxPositions: string;
   heldOut: string;
   evalWindows: string;
+  maskProb: string;
   backend: string;
 }
 
@@ -83,6 +84,8 @@ export async function runPretrain(o: PretrainCliOptions): Promise<void> {
   const heldOut = Number(o.heldOut);
   if (!(heldOut > 0 && heldOut < 1)) throw new UserInputError(`--held-out: '${o.heldOut}' must be in (0, 1)`, '--held-out');
   const evalWindows = int(o.evalWindows, '--eval-windows');
+  const maskProb = Number(o.maskProb);
+  if (!(maskProb > 0 && maskProb < 1)) throw new UserInputError(`--mask-prob: '${o.maskProb}' must be in (0, 1)`, '--mask-prob');
   const backend = await initBackend({ backend: parseBackendFlag(o.backend) });
   const command = process.argv.slice(2).join(' ');
 
@@ -125,7 +128,7 @@ export async function runPretrain(o: PretrainCliOptions): Promise<void> {
   const common = { trainTokens, seqLen: T, batchSize: B, steps, lr, warmupSteps: warmup, seed, onStep };
   const res: PretrainResult = config.arch === 'gpt'
     ? await pretrainGpt({ ...common, config })
-    : await pretrainBert({ ...common, config, clsId: CLS_ID, maskId: UNK_ID });
+    : await pretrainBert({ ...common, config, clsId: CLS_ID, maskId: UNK_ID, maskProb });
   bar?.stop();
   log(`trained in ${res.seconds.toFixed(0)} s (${((steps * B * T) / res.seconds).toFixed(0)} tokens/s); final loss ${res.finalLoss.toFixed(3)}`);
 
@@ -159,7 +162,7 @@ export async function runPretrain(o: PretrainCliOptions): Promise<void> {
         ? 'Small GPT pre-trained on the Brown corpus informative-prose genres (airlora pretrain)'
         : 'Small BERT encoder pre-trained by masked language modelling on the Brown corpus informative-prose genres (airlora pretrain --arch bert); pooler and classifier are untrained',
       command: `airlora ${command}`,
-      seed, backend, matmul: backendInfo().matmul, steps, batchSize: B, seqLen: T, lr, warmupSteps: warmup,
+      seed, backend, matmul: backendInfo().matmul, ...(config.arch === 'bert' ? { maskProb } : {}), steps, batchSize: B, seqLen: T, lr, warmupSteps: warmup,
       pretrainGenres: PRETRAIN_GENRES, heldOutDocuments: [...held].sort(), fineTuningGenres: FINETUNE_GENRES,
       trainTokens: trainTokens.length, finalTrainLoss: res.finalLoss, tailTrainLoss: res.tailLoss,
       trainSeconds: Math.round(res.seconds), evaluation, evaluationNote,
@@ -188,6 +191,7 @@ export function register(program: Command): void {
     .option('--max-positions <n>', 'position table size', '128')
     .option('--held-out <f>', 'fraction of pre-training documents held out for perplexity', '0.1')
     .option('--eval-windows <n>', 'held-out windows scored', '400')
+    .option('--mask-prob <p>', 'bert: fraction of positions masked for the MLM loss', '0.15')
     .option('--backend <name>', 'tfjs backend: auto, wasm, node, cpu', 'auto')
     .action(async (opts: PretrainCliOptions) => { await runPretrain(opts); });
 }
