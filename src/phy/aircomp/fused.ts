@@ -43,7 +43,7 @@ export function applyDesignToUpdates(
   const out = new Float64Array(2 * T * M * S);
   const nFull = Math.floor(D / S2);
   const Gs = new Float64Array(M * SS2);
-  const b = new Float64Array(M * S2);
+  const btot = new Float64Array(M * S2); // Σ_k of the per-device offsets, subtracted once at the end
   const partial = new Float64Array(S2);
   for (let k = 0; k < K; k++) {
     const x = updates[k]!;
@@ -63,12 +63,12 @@ export function applyDesignToUpdates(
           br += gr - gi;
           bi += gr + gi;
         }
-        b[m * S2 + 2 * i] = mean * br;
-        b[m * S2 + 2 * i + 1] = mean * bi;
+        btot[m * S2 + 2 * i] += mean * br;
+        btot[m * S2 + 2 * i + 1] += mean * bi;
       }
     }
-    if (S === 4) fused4(Gs, b, x, out, nFull, M);
-    else fusedGeneric(Gs, b, x, out, nFull, M, S);
+    if (S === 4) fused4(Gs, x, out, nFull, M);
+    else fusedGeneric(Gs, x, out, nFull, M, S);
     if (nFull * S2 < D) {
       // the vector straddling D: normalise explicitly (padding is zero, not −μ/c)
       const o = nFull * S2, m = nFull % M;
@@ -85,16 +85,21 @@ export function applyDesignToUpdates(
       }
     }
   }
+  for (let v = 0, m = 0; v < nFull; v++, m = m + 1 === M ? 0 : m + 1) {
+    const o = v * S2, ob = m * S2;
+    for (let j = 0; j < S2; j++) out[o + j] -= btot[ob + j]!;
+  }
   if (noise && ctx.sigma2 > 0) addCombinedNoise(out, design, ctx.sigma2, M, T, noise);
   return out;
 }
 
-function fusedGeneric(Gs: Float64Array, b: Float64Array, x: Float64Array, out: Float64Array, nFull: number, M: number, S: number): void {
+/** out[v] += Gs[m] x[v] over the full data vectors (the offsets are subtracted by the caller). */
+function fusedGeneric(Gs: Float64Array, x: Float64Array, out: Float64Array, nFull: number, M: number, S: number): void {
   const S2 = 2 * S, SS2 = 2 * S * S;
   for (let v = 0, m = 0; v < nFull; v++, m = m + 1 === M ? 0 : m + 1) {
-    const o = v * S2, og = m * SS2, ob = m * S2;
+    const o = v * S2, og = m * SS2;
     for (let i = 0; i < S; i++) {
-      let re = -b[ob + 2 * i]!, im = -b[ob + 2 * i + 1]!;
+      let re = 0, im = 0;
       for (let j = 0; j < S; j++) {
         const gr = Gs[og + i * S2 + 2 * j]!, gi = Gs[og + i * S2 + 2 * j + 1]!;
         const xr = x[o + 2 * j]!, xi = x[o + 2 * j + 1]!;
@@ -107,17 +112,17 @@ function fusedGeneric(Gs: Float64Array, b: Float64Array, x: Float64Array, out: F
   }
 }
 
-function fused4(Gs: Float64Array, b: Float64Array, x: Float64Array, out: Float64Array, nFull: number, M: number): void {
+function fused4(Gs: Float64Array, x: Float64Array, out: Float64Array, nFull: number, M: number): void {
   for (let v = 0, m = 0; v < nFull; v++, m = m + 1 === M ? 0 : m + 1) {
     const o = v * 8;
-    let g = m * 32, ob = m * 8;
+    let g = m * 32;
     const x0r = x[o]!, x0i = x[o + 1]!, x1r = x[o + 2]!, x1i = x[o + 3]!;
     const x2r = x[o + 4]!, x2i = x[o + 5]!, x3r = x[o + 6]!, x3i = x[o + 7]!;
-    for (let i = 0; i < 8; i += 2, g += 8, ob += 2) {
+    for (let i = 0; i < 8; i += 2, g += 8) {
       const p = Gs[g]!, q = Gs[g + 1]!, c = Gs[g + 2]!, d = Gs[g + 3]!;
       const e = Gs[g + 4]!, f = Gs[g + 5]!, h = Gs[g + 6]!, w = Gs[g + 7]!;
-      out[o + i] += p * x0r - q * x0i + c * x1r - d * x1i + e * x2r - f * x2i + h * x3r - w * x3i - b[ob]!;
-      out[o + i + 1] += p * x0i + q * x0r + c * x1i + d * x1r + e * x2i + f * x2r + h * x3i + w * x3r - b[ob + 1]!;
+      out[o + i] += p * x0r - q * x0i + c * x1r - d * x1i + e * x2r - f * x2i + h * x3r - w * x3i;
+      out[o + i + 1] += p * x0i + q * x0r + c * x1i + d * x1r + e * x2i + f * x2r + h * x3i + w * x3r;
     }
   }
 }
