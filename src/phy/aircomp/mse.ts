@@ -22,16 +22,18 @@ export function effectiveMatrices(ch: ChannelRealization, design: TransceiverDes
     for (let m = 0; m < M; m++) {
       const idx = k * M + m;
       const ou = m * 2 * Nr * S, oh = idx * 2 * Nr * Nt, ov = idx * 2 * Nt * S, og = idx * 2 * S * S;
-      T.fill(0);
-      for (let r = 0; r < Nr; r++) {
-        for (let i = 0; i < S; i++) {
-          const ur = U[ou + 2 * (r * S + i)]!, ui = -U[ou + 2 * (r * S + i) + 1]!; // conj
-          if (ur === 0 && ui === 0) continue;
-          for (let c = 0; c < Nt; c++) {
+      // T = Uᴴ H with register accumulators (no read-modify-write of T)
+      for (let i = 0; i < S; i++) {
+        for (let c = 0; c < Nt; c++) {
+          let re = 0, im = 0;
+          for (let r = 0; r < Nr; r++) {
+            const ur = U[ou + 2 * (r * S + i)]!, ui = U[ou + 2 * (r * S + i) + 1]!; // conj(U) = ur − i·ui
             const hr = h[oh + 2 * (r * Nt + c)]!, hi = h[oh + 2 * (r * Nt + c) + 1]!;
-            T[2 * (i * Nt + c)] += ur * hr - ui * hi;
-            T[2 * (i * Nt + c) + 1] += ur * hi + ui * hr;
+            re += ur * hr + ui * hi;
+            im += ur * hi - ui * hr;
           }
+          T[2 * (i * Nt + c)] = re;
+          T[2 * (i * Nt + c) + 1] = im;
         }
       }
       for (let i = 0; i < S; i++) {
