@@ -60,6 +60,7 @@ async function runAirfl(s: Scenario, file: string, flags: RunFlags): Promise<voi
     folder.fail(e);
     throw e;
   }
+  await drawQuietly(folder);
   process.stdout.write(`${folder.dir}\n`);
 }
 
