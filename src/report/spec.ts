@@ -12,12 +12,14 @@ export function lineSpec(data: FigureData, fig: FigureSpec): VlSpec {
   const values = data.points.map((p) => ({ x: p.x, y: p.y, lo: p.lo, hi: p.hi, n: p.n, series: p.series, facet: p.facet }));
   const hasBand = data.points.some((p) => p.lo !== null && p.hi !== null);
   const yTitle = fig.yTitle ?? (fig.yScale === 'db' ? `${fig.y} (dB)` : fig.y);
+  // integer x (rounds, antennas, devices): no fractional ticks
+  const intX = data.xType === 'quantitative' && data.points.every((p) => Number.isInteger(p.x));
   const x = {
     field: 'x',
     type: data.xType,
     title: fig.xTitle ?? fig.x,
     ...(data.xType === 'quantitative'
-      ? { scale: fig.xScale === 'log' ? { type: 'log' } : { type: 'linear', zero: false }, axis: fig.xScale === 'log' ? { format: '~g' } : {} }
+      ? { scale: fig.xScale === 'log' ? { type: 'log' } : { type: 'linear', zero: false }, axis: fig.xScale === 'log' ? { format: '~g' } : intX ? { tickMinStep: 1, format: 'd' } : {} }
       : { sort: null }),
   };
   const yScale = fig.yScale === 'log' ? { type: 'log' } : { type: 'linear', zero: false };
@@ -25,6 +27,9 @@ export function lineSpec(data: FigureData, fig: FigureSpec): VlSpec {
   const color = fig.series
     ? { color: { field: 'series', type: 'nominal', title: fig.seriesTitle ?? fig.series, scale: { domain: data.seriesOrder }, sort: data.seriesOrder } }
     : {};
+  const perSeries = new Map<string, number>();
+  for (const p of data.points) { const k = `${p.facet}\u0000${p.series}`; perSeries.set(k, (perSeries.get(k) ?? 0) + 1); }
+  const maxPerSeries = Math.max(0, ...perSeries.values());
   const layer: VlSpec[] = [];
   if (hasBand) {
     layer.push({
@@ -33,7 +38,8 @@ export function lineSpec(data: FigureData, fig: FigureSpec): VlSpec {
     });
   }
   layer.push({
-    mark: { type: 'line', point: { size: 28 }, strokeWidth: 1.6 },
+    // point markers only where they stay readable (dense per-round curves get plain lines)
+    mark: { type: 'line', ...(maxPerSeries <= 40 ? { point: { size: 28 } } : {}), strokeWidth: 1.6 },
     encoding: { x, y: { field: 'y', type: 'quantitative', scale: yScale, axis: yAxis, title: yTitle }, ...color },
   });
   // A facet with a single value is not worth a panel: it goes into the subtitle instead.
@@ -50,7 +56,7 @@ export function lineSpec(data: FigureData, fig: FigureSpec): VlSpec {
   const parts = [
     ...(fig.facet && !facetted && data.facetOrder.length === 1 ? [`${fig.facet} = ${data.facetOrder[0]}`] : []),
     ...(data.aggregate !== 'none' && ns.length ? [`${what} of ${nText} trials`] : []),
-    ...(hasBand ? ['band: 95% CI'] : []),
+    ...(hasBand ? ['band: 95% CI'] : data.aggregate === 'none' && ns.length ? ['one run per point (no CI)'] : []),
   ];
   const subtitle = parts.length ? parts.join('; ') : undefined;
   const title = fig.title || subtitle ? { text: fig.title ?? '', ...(subtitle ? { subtitle } : {}) } : undefined;

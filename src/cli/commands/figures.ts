@@ -12,6 +12,7 @@ import { drawFigures, figureEntriesFor } from '../../report/draw.js';
 import { figuresMarkdown, type DocFigure } from '../../report/docs.js';
 import { resolveFigures } from '../../report/figure-spec.js';
 import { RunFolder } from '../../results/run-folder.js';
+import { canonicalJson } from '../../results/canonical.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { runScenario } from '../../sweep/run-single.js';
 import { loadScenarioFile } from '../../sweep/scenario-file.js';
@@ -28,6 +29,21 @@ function scenarioFiles(paths: string[]): string[] {
     } else out.push(p);
   }
   return out;
+}
+
+/** The latest complete run folder `<root>/<stem>-*` whose recorded scenario is this one. */
+function latestRunOf(root: string, stem: string, scenario: Record<string, unknown>): RunFolder | undefined {
+  if (!existsSync(root)) return undefined;
+  const want = canonicalJson(scenario);
+  const names = readdirSync(root).filter((d) => d.startsWith(`${stem}-`)).sort().reverse();
+  for (const n of names) {
+    try {
+      const f = RunFolder.open(join(root, n));
+      const m = f.manifest();
+      if (m.status === 'complete' && canonicalJson(m.scenario) === want) return f;
+    } catch { /* not a run folder */ }
+  }
+  return undefined;
 }
 
 export function register(program: Command): void {
@@ -60,7 +76,8 @@ export function register(program: Command): void {
     .option('--docs <dir>', 'docs folder (PNGs go to <docs>/figures/)', 'docs')
     .option('--no-docs', 'do not touch docs/')
     .option('-j, --jobs <n>', 'worker threads for sweeps')
-    .action(async (paths: string[], o: { root: string; docs: string | false; jobs?: string }) => {
+    .option('--reuse', 'redraw the latest complete run of the same scenario under --root instead of running it again')
+    .action(async (paths: string[], o: { root: string; docs: string | false; jobs?: string; reuse?: boolean }) => {
       const log = (m: string) => process.stderr.write(m + '\n');
       const jobs = o.jobs !== undefined ? parsePositiveInt(o.jobs, '--jobs') : undefined;
       const docFigs: DocFigure[] = [];
@@ -70,10 +87,12 @@ export function register(program: Command): void {
         const { raw: scenario, resolved } = await loadScenarioFile(file);
         log(`== ${file}`);
         let folder: RunFolder;
+        const earlier = o.reuse ? latestRunOf(o.root, stem, scenario) : undefined;
+        if (earlier) log(`  reusing ${earlier.dir}`);
         try {
-          folder = scenario.sweep !== undefined
-            ? (await runSweep({ scenario, reference: resolved, root: o.root, name: stem, jobs, log })).folder
-            : await runScenario({ scenario, root: o.root, name: stem, log });
+          if (earlier) folder = earlier;
+          else if (scenario.sweep !== undefined) folder = (await runSweep({ scenario, reference: resolved, root: o.root, name: stem, jobs, log })).folder;
+          else folder = await runScenario({ scenario, root: o.root, name: stem, log });
         } catch (e) {
           if (e instanceof UserInputError && e.field === 'kind') {
             skipped.push({ scenario: file, reason: e.message });
@@ -97,7 +116,7 @@ export function register(program: Command): void {
           docFigs.push({
             scenario: relative(process.cwd(), file), name: d.name, title: spec.title ?? d.name, caption: spec.caption ?? '',
             png: relative(o.docs, dest),
-            trials: `${nmin === nmax ? nmin : `${nmin}–${nmax}`} trial${nmax === 1 ? '' : 's'} per point${trials ? `, ${trials} sweep trials` : ''}`,
+            trials: `${nmin === nmax ? nmin : `${nmin}–${nmax}`} trial${nmax === 1 ? '' : 's'} per point${trials && trials > 1 ? ` (${trials} sweep trials)` : ''}`,
           });
         }
         log(`  → ${folder.dir}`);
