@@ -8,7 +8,7 @@ import { RandomStreams } from '../src/random/streams.js';
 import type { FederatedData, IntBatch } from '../src/data/federated.js';
 import { roundPayload } from '../src/split/payload.js';
 import { wilson } from '../src/split/wilson.js';
-import { applyBaseInit } from '../src/split/base-init.js';
+import { applyBaseInit } from '../src/models/base-init.js';
 import { trainSplit } from '../src/split/trainer.js';
 import { SplitChannel } from '../src/split/delay-sim.js';
 import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';

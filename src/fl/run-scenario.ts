@@ -18,6 +18,7 @@ import type { RunFolder } from '../results/run-folder.js';
 import { UserInputError } from '../errors.js';
 import type { FlConfig } from './config.js';
 import { createAggregator } from './registry.js';
+import { applyBaseInit } from '../models/base-init.js';
 import { runFederated, type FederatedRunResult } from './trainer.js';
 
 type Out<T extends z.ZodType> = NonNullable<z.output<T>>;
@@ -97,6 +98,7 @@ export function prepareTraining(s: TrainingScenario, folder?: RunFolder): Prepar
       ...(prep.kind === 'classifier' ? { numLabels: prep.numClasses } : {}),
     } as Partial<ModelConfig>);
     base = initModel(cfg, s.model?.init_seed ?? s.seed);
+    if (base.config.arch === 'bert') applyBaseInit(base, s.model?.base_init ?? 'bert');
   }
   try {
     const kindOfModel = base.config.arch === 'gpt' ? 'lm' : 'classifier';

@@ -31,7 +31,7 @@ import { trainSplit, payloadFor, type SplitRoundRecord } from './trainer.js';
 import { SplitLoraModel } from './model.js';
 import { wilson } from './wilson.js';
 import { summarize } from '../stats/summary.js';
-import { applyBaseInit } from './base-init.js';
+import { applyBaseInit } from '../models/base-init.js';
 
 export interface SplitRunOptions {
   log?: (line: string) => void;

@@ -7,6 +7,8 @@
  *     preset: bert-small               # without a checkpoint: a preset, sized by `overrides`
  *     overrides: { layers: 2, hidden: 64, heads: 4, intermediate: 256 }
  *     init_seed: 1                     # seed of random base weights (default: the scenario seed)
+ *     base_init: lecun                 # random BERT encoder: 'bert' (std 0.02) or 'lecun' (std 1/√fan_in,
+ *                                      # a random-feature encoder whose [CLS] output mixes the sequence)
  */
 import { z } from 'zod';
 import { posInt } from './common.js';
@@ -22,5 +24,6 @@ export const model = z
       })
       .optional(),
     init_seed: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).optional(),
+    base_init: z.enum(['bert', 'lecun']).optional(),
   })
   .optional();

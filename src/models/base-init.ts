@@ -1,5 +1,5 @@
 /**
- * The frozen base encoder of split runs. No pre-trained BERT ships with airlora, so the base weights
+ * The frozen base encoder of classifier runs (split and federated). No pre-trained BERT ships with airlora, so the base weights
  * are random; with BERT's initialisation (std 0.02) a random frozen encoder passes almost nothing of
  * the other tokens to [CLS] (attention outputs are ~0.02·√d smaller than the residual before each
  * LayerNorm), and LoRA training stalls for tens of rounds at the class prior. `'lecun'` rescales
@@ -7,7 +7,7 @@
  * output mixes the whole sequence. Embeddings, pooler and head keep BERT's initialisation.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { PretrainedModel } from '../models/weights.js';
+import type { PretrainedModel } from './weights.js';
 
 export type BaseInit = 'bert' | 'lecun';
 
