@@ -7,6 +7,7 @@ import { parseCsv, formatCsv } from '../src/results/csv.js';
 import { resolveFigure } from '../src/report/figure-spec.js';
 import { buildFigure, drawFigures, autoFigures } from '../src/report/draw.js';
 import { renderSvg, svgToPng } from '../src/report/render.js';
+import { drawFiguresOffThread } from '../src/report/offthread.js';
 import { summarize, toDb } from '../src/stats/summary.js';
 import { RandomStreams } from '../src/random/streams.js';
 import { UserInputError } from '../src/errors.js';
@@ -104,6 +105,16 @@ describe('report: figures', () => {
       const pts = parseCsv(readFileSync(rf.path('figures/nmse_vs_snr.points.csv'), 'utf8'));
       expect(pts).to.have.length(6);
       expect(readFileSync(rf.path('figures/lin.png')).subarray(1, 4).toString()).to.equal('PNG');
+      // redrawing from the folder alone gives the same bytes
+      const svg1 = readFileSync(rf.path('figures/nmse_vs_snr.svg'), 'utf8');
+      rmSync(rf.path('figures'), { recursive: true });
+      await drawFigures(rf, { formats: ['svg'] });
+      expect(readFileSync(rf.path('figures/nmse_vs_snr.svg'), 'utf8')).to.equal(svg1);
+      // the same drawing off the main thread (what require()-based callers such as notebooks use)
+      rmSync(rf.path('figures'), { recursive: true });
+      const off = await drawFiguresOffThread(rf.dir, { formats: ['svg'] });
+      expect(off.map((d) => d.name)).to.deep.equal(['nmse_vs_snr', 'lin']);
+      expect(readFileSync(rf.path('figures/nmse_vs_snr.svg'), 'utf8')).to.equal(svg1);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

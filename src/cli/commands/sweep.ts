@@ -65,6 +65,7 @@ export function register(program: Command): void {
         return;
       }
       if (emitDir !== undefined) throw new UserInputError(`unexpected argument '${emitDir}' (only --emit slurm takes a folder)`, 'args');
+      if (o.resume !== undefined && o.out !== undefined) throw new UserInputError('--resume and --out: give one (a resumed sweep writes into the folder it continues)', 'out');
       const jobs = o.jobs !== undefined ? parsePositiveInt(o.jobs as string, '--jobs') : undefined;
       const t0 = performance.now();
       const res = await runSweep({ scenario, reference: resolved, validate, out: o.out as string | undefined, resume: o.resume as string | undefined, name, jobs, log });
