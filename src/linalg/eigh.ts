@@ -221,7 +221,7 @@ export function eighAt(
  */
 export function tql2(
   d: Float64Array, e: Float64Array, Z: Float64Array, n: number,
-  cs = new Float64Array(n), sn = new Float64Array(n),
+  cs: Float64Array = new Float64Array(n), sn: Float64Array = new Float64Array(n),
 ): void {
   let f = 0, tst1 = 0;
   for (let l = 0; l < n; l++) {

@@ -158,7 +158,7 @@ export function resolveChannelConfig(cfg: ChannelConfig, path = 'channel'): Reso
   }
   let mode: FrequencyMode = cfg.iidSubcarriers ? 'iid' : cfg.multipath ? 'taps' : 'flat';
   let L = mode === 'iid' ? 0 : 1;
-  let pdp = mode === 'iid' ? new Float64Array(0) : Float64Array.of(1);
+  let pdp: Float64Array = mode === 'iid' ? new Float64Array(0) : Float64Array.of(1);
   let fftSize = M;
   if (cfg.fftSize !== undefined) {
     fftSize = posInt(cfg.fftSize, `${path}.fftSize`);
