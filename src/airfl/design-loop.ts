@@ -27,7 +27,7 @@ import { selectRank } from '../design/rank.js';
 import { summarize } from '../stats/summary.js';
 import { ChannelSequence } from './aircomp-aggregator.js';
 import { curvatureFromPerturbation, fitLossCurve, truncateAdapters } from './constants.js';
-import { airflOf } from './run-scenario.js';
+import { airflOf, loraAtRank } from './run-scenario.js';
 
 export interface DesignCandidate {
   r: number;
@@ -76,7 +76,7 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
   const a = airflOf(s).design;
   const grid = [...new Set(a.ranks)].sort((x, y) => x - y);
   const rMax = grid[grid.length - 1]!;
-  const loraMax = { ...ts.lora, r: rMax, train_A: true };
+  const loraMax = { ...loraAtRank(ts.lora, rMax), train_A: true };
   const probe = new GainProbe();
   const cfg = { ...flConfigFrom(ts.fl), rounds: a.estimate_rounds, evalEvery: 1 };
   log(`design: estimating the bound's constants with an ideal run (rank ${rMax}, ${cfg.rounds} rounds)`);
@@ -98,11 +98,11 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
     fullLoss = lossMax(est.global);
     L = curvatureFromPerturbation(lossMax, est.global, prep.streams.stream('design-curvature'), { draws: 3, relSize: 0.02 });
     for (const r of grid) {
-      const model = prep.makeModel({ ...ts.lora, r, train_A: true })(slots);
+      const model = prep.makeModel({ ...loraAtRank(ts.lora, r), train_A: true })(slots);
       try {
         const flat = truncateAdapters(
-          { layout: modelMax.adapterLayout(), flat: est.global, scale: ts.lora.lora_alpha / rMax },
-          { layout: model.adapterLayout(), size: model.adapterSize, scale: ts.lora.lora_alpha / r },
+          { layout: modelMax.adapterLayout(), flat: est.global, scale: ts.lora.lora_alpha / ts.lora.r },
+          { layout: model.adapterLayout(), size: model.adapterSize, scale: ts.lora.lora_alpha / ts.lora.r },
         );
         const eps = Math.max(0, evaluateGlobal(model, flat, prep.data).loss - fullLoss);
         truncation.push({ r, eps });

@@ -49,6 +49,15 @@ export function trainingScenarioOf(s: Scenario): TrainingScenario {
   };
 }
 
+/**
+ * The LoRA configuration of a run at rank r. `lora_alpha` scales with the rank so that the update
+ * scale α/r stays at the lora section's value: a rank comparison then changes capacity and payload,
+ * not the effective learning rate (with a fixed α, rank 1 would train 8× hotter than rank 8).
+ */
+export function loraAtRank(lora: TrainingScenario['lora'], r: number): TrainingScenario['lora'] {
+  return { ...lora, r, lora_alpha: (lora.lora_alpha * r) / lora.r };
+}
+
 export function airflOf(s: Scenario): AirflSection {
   const a = (s as unknown as { airfl?: AirflSection }).airfl;
   if (!a) throw new UserInputError('airfl: section missing', 'airfl');
@@ -120,14 +129,14 @@ async function trainOne(
     return sub.readCsv('metrics.csv') as unknown as CsvRow[];
   }
   if (!sub.hasManifest()) {
-    sub.writeManifest({ kind: 'train', scenario: { ...s, lora: { ...ts.lora, r } }, seed: s.seed, ...(opts.backend ? { backend: opts.backend } : {}), extra: { scheme: entry.label, rank: r } });
+    sub.writeManifest({ kind: 'train', scenario: { ...s, lora: loraAtRank(ts.lora, r) }, seed: s.seed, ...(opts.backend ? { backend: opts.backend } : {}), extra: { scheme: entry.label, rank: r } });
   }
   const aggregator = aggregatorFor(s, entry);
   opts.log?.(`${name}: training (${aggregator.name})`);
   try {
     const res = await runFederated({
       config: flConfigFrom(ts.fl), data: prep.data, streams: prep.streams, folder: sub, resume: sub.resumed,
-      aggregator, makeModel: prep.makeModel({ ...ts.lora, r }),
+      aggregator, makeModel: prep.makeModel(loraAtRank(ts.lora, r)),
       log: (line) => opts.log?.(`${name}: ${line}`),
     });
     sub.complete({ rounds: res.lastRound });
