@@ -102,6 +102,7 @@ export function register(program: Command): void {
           throw e;
         }
         const drawn = await drawFigures(folder, { scale: 1.5 });
+        if (drawn.length === 0) skipped.push({ scenario: file, reason: `ran (${folder.dir}), but it has no figures: section and no preset fits its columns` });
         const specs = resolveFigures(figureEntriesFor(folder));
         const trials = folder.readJson<{ trials?: number }>('manifest.json').trials;
         for (const d of drawn) {
