@@ -19,7 +19,7 @@ export function lineSpec(data: FigureData, fig: FigureSpec): VlSpec {
     type: data.xType,
     title: fig.xTitle ?? fig.x,
     ...(data.xType === 'quantitative'
-      ? { scale: fig.xScale === 'log' ? { type: 'log' } : { type: 'linear', zero: false }, axis: fig.xScale === 'log' ? { format: '~g' } : intX ? { tickMinStep: 1, format: 'd' } : {} }
+      ? { scale: fig.xScale === 'log' ? { type: 'log', nice: false } : { type: 'linear', zero: false }, axis: fig.xScale === 'log' ? { format: '~g' } : intX ? { tickMinStep: 1, format: 'd' } : {} }
       : { sort: null }),
   };
   const yScale = fig.yScale === 'log' ? { type: 'log' } : { type: 'linear', zero: false };
