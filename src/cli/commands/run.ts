@@ -25,45 +25,6 @@ import { formatPhyTable } from './phy.js';
 import { drawFigures } from '../../report/draw.js';
 import { runAirflScenario } from '../../airfl/run-scenario.js';
 
-async function runAirfl(s: Scenario, file: string, flags: RunFlags): Promise<void> {
-  const r = s as unknown as Record<string, unknown>;
-  if (flags.rounds !== undefined) {
-    const n = Number(flags.rounds);
-    if (!/^\d+$/.test(flags.rounds.trim()) || n < 1) throw new UserInputError(`--rounds: '${flags.rounds}' is not a positive integer`, '--rounds');
-    (r['fl'] as { rounds: number }).rounds = n;
-  }
-  if (flags.resume && flags.out) throw new UserInputError('--resume and --out: give one (resume writes into the folder it continues)', '--out');
-  const backendChoice = parseBackendFlag(flags.backend ?? 'auto');
-  let folder: RunFolder;
-  if (flags.resume) {
-    folder = RunFolder.open(flags.resume);
-    if (canonicalJson(folder.manifest().scenario) !== canonicalJson(s)) {
-      throw new UserInputError(`--resume: '${flags.resume}' was started from a different scenario (or other --rounds); resume with the same file and flags`, '--resume');
-    }
-    if (folder.isComplete()) {
-      process.stderr.write(`[airlora] ${folder.dir} is already complete; nothing to resume\n`);
-      process.stdout.write(`${folder.dir}\n`);
-      return;
-    }
-  } else {
-    folder = RunFolder.create({ out: flags.out, name: s.name, scenario: s });
-  }
-  const backend = await initBackend({ backend: backendChoice });
-  if (!folder.hasManifest()) {
-    folder.writeManifest({ kind: 'airfl', scenario: s, seed: s.seed, backend, extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] } });
-  }
-  process.stderr.write(`[airlora] AirFL-LoRA ${s.name} → ${folder.dir}\n`);
-  try {
-    await runAirflScenario(s, { folder, resume: !!flags.resume || folder.resumed, backend, log: (l) => process.stderr.write(`[airlora] ${l}\n`) });
-    folder.complete();
-  } catch (e) {
-    folder.fail(e);
-    throw e;
-  }
-  await drawQuietly(folder);
-  process.stdout.write(`${folder.dir}\n`);
-}
-
 export interface RunFlags {
   out?: string;
   resume?: string;
@@ -106,13 +67,56 @@ export function register(program: Command): void {
     });
 }
 
+/** `--rounds N` overrides `<section>.rounds` (training and split scenarios only). */
+function applyRounds(s: Scenario, section: 'fl' | 'split', flags: RunFlags): void {
+  if (flags.rounds === undefined) return;
+  const n = Number(flags.rounds);
+  if (!/^\d+$/.test(flags.rounds.trim()) || n < 1) throw new UserInputError(`--rounds: '${flags.rounds}' is not a positive integer`, '--rounds');
+  ((s as unknown as Record<string, unknown>)[section] as { rounds: number }).rounds = n;
+}
+
+/**
+ * The folder of a resumable run: `--resume DIR` (same scenario and flags, not complete) or a new one
+ * (`--out` / default). `null` when the folder to resume is already complete (nothing to do).
+ */
+function resumableFolder(s: Scenario, flags: RunFlags): { folder: RunFolder; resume: boolean } | null {
+  if (flags.resume && flags.out) throw new UserInputError('--resume and --out: give one (resume writes into the folder it continues)', '--out');
+  if (!flags.resume) {
+    const folder = RunFolder.create({ out: flags.out, name: s.name, scenario: s });
+    return { folder, resume: folder.resumed };
+  }
+  const folder = RunFolder.open(flags.resume);
+  const m = folder.manifest();
+  if (canonicalJson(m.scenario) !== canonicalJson(s)) {
+    throw new UserInputError(`--resume: '${flags.resume}' was started from a different scenario (or other --rounds); resume with the same file and flags`, '--resume');
+  }
+  if (m.status === 'complete') {
+    process.stderr.write(`[airlora] ${folder.dir} is already complete; nothing to resume\n`);
+    process.stdout.write(`${folder.dir}\n`);
+    return null;
+  }
+  return { folder, resume: true };
+}
+
+/** Run `work` in the folder: complete on success, failed (and rethrown) otherwise; then figures. */
+async function lifecycle(folder: RunFolder, work: () => Promise<object | void>): Promise<void> {
+  try {
+    const extra = await work();
+    folder.complete(extra ?? undefined);
+  } catch (e) {
+    folder.fail(e);
+    throw e;
+  }
+  await drawQuietly(folder);
+  process.stdout.write(`${folder.dir}\n`);
+}
+
+const log = (line: string) => process.stderr.write(`[airlora] ${line}\n`);
+const command = (file: string) => ['airlora', 'run', file, ...process.argv.slice(4)];
+
 async function runTraining(s: Scenario, file: string, flags: RunFlags): Promise<void> {
   const r = s as unknown as Record<string, unknown>;
-  if (flags.rounds !== undefined) {
-    const n = Number(flags.rounds);
-    if (!/^\d+$/.test(flags.rounds.trim()) || n < 1) throw new UserInputError(`--rounds: '${flags.rounds}' is not a positive integer`, '--rounds');
-    (r['fl'] as { rounds: number }).rounds = n;
-  }
+  applyRounds(s, 'fl', flags);
   if (r['data'] === undefined) throw new UserInputError(`${file}: a training scenario (fl: section) needs a data: section (dataset, partition, seq_len, ...)`, 'data');
   const scenario: TrainingScenario = {
     name: s.name, seed: s.seed,
@@ -121,41 +125,55 @@ async function runTraining(s: Scenario, file: string, flags: RunFlags): Promise<
     model: r['model'] as TrainingScenario['model'],
     lora: (r['lora'] as TrainingScenario['lora'] | undefined) ?? loraSection.parse({})!,
   };
-  if (flags.resume && flags.out) throw new UserInputError('--resume and --out: give one (resume writes into the folder it continues)', '--out');
   const backendChoice = parseBackendFlag(flags.backend ?? 'auto');
-
-  let folder: RunFolder;
-  let resume: boolean;
-  if (flags.resume) {
-    folder = RunFolder.open(flags.resume);
-    const m = folder.manifest();
-    if (canonicalJson(m.scenario) !== canonicalJson(s)) {
-      throw new UserInputError(`--resume: '${flags.resume}' was started from a different scenario (or other --rounds); resume with the same file and flags`, '--resume');
-    }
-    if (m.status === 'complete') {
-      process.stderr.write(`[airlora] ${folder.dir} is already complete; nothing to resume\n`);
-      process.stdout.write(`${folder.dir}\n`);
-      return;
-    }
-    resume = true;
-  } else {
-    folder = RunFolder.create({ out: flags.out, name: s.name, scenario: s });
-    resume = folder.resumed;
-  }
+  const target = resumableFolder(s, flags);
+  if (!target) return;
+  const { folder, resume } = target;
   const backend = await initBackend({ backend: backendChoice });
-  if (!folder.hasManifest()) {
-    folder.writeManifest({ kind: 'train', scenario: s, seed: s.seed, backend, extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] } });
-  }
-  process.stderr.write(`[airlora] ${resume ? 'resuming' : 'training'} ${s.name} → ${folder.dir}\n`);
-  try {
-    const res = await runTrainingScenario(scenario, { folder, resume, log: (line) => process.stderr.write(`[airlora] ${line}\n`) });
-    folder.complete({ rounds: res.lastRound, backendAtEnd: backend });
-  } catch (e) {
-    folder.fail(e);
-    throw e;
-  }
-  await drawQuietly(folder);
-  process.stdout.write(`${folder.dir}\n`);
+  if (!folder.hasManifest()) folder.writeManifest({ kind: 'train', scenario: s, seed: s.seed, backend, extra: { command: command(file) } });
+  log(`${resume ? 'resuming' : 'training'} ${s.name} → ${folder.dir}`);
+  await lifecycle(folder, async () => {
+    const res = await runTrainingScenario(scenario, { folder, resume, log });
+    return { rounds: res.lastRound, backendAtEnd: backend };
+  });
+}
+
+async function runAirfl(s: Scenario, file: string, flags: RunFlags): Promise<void> {
+  applyRounds(s, 'fl', flags);
+  const backendChoice = parseBackendFlag(flags.backend ?? 'auto');
+  const target = resumableFolder(s, flags);
+  if (!target) return;
+  const { folder, resume } = target;
+  const backend = await initBackend({ backend: backendChoice });
+  if (!folder.hasManifest()) folder.writeManifest({ kind: 'airfl', scenario: s, seed: s.seed, backend, extra: { command: command(file) } });
+  log(`AirFL-LoRA ${s.name} → ${folder.dir}`);
+  await lifecycle(folder, () => runAirflScenario(s, { folder, resume, backend, log }).then(() => undefined));
+}
+
+async function runSplit(s: Scenario, file: string, flags: RunFlags): Promise<void> {
+  if (flags.resume) throw new UserInputError('--resume: split-learning runs cannot be resumed; start a new run', '--resume');
+  applyRounds(s, 'split', flags);
+  const folder = RunFolder.create({ out: flags.out, name: s.name, scenario: s });
+  const backend = await initBackend({ backend: parseBackendFlag(flags.backend ?? 'auto') });
+  folder.writeManifest({ kind: 'split', scenario: s, seed: s.seed, backend, extra: { command: command(file) } });
+  log(`split ${s.name} → ${folder.dir}`);
+  await lifecycle(folder, () => runSplitScenario(s as unknown as Record<string, unknown>, folder, { log }).then(() => undefined));
+}
+
+async function runPhy(s: Scenario, file: string, flags: RunFlags): Promise<void> {
+  if (flags.resume) throw new UserInputError('--resume: PHY Monte-Carlo runs cannot be resumed; start a new run', '--resume');
+  if (flags.rounds !== undefined) throw new UserInputError('--rounds: only for training scenarios (fl: section)', '--rounds');
+  const exp = phyExperiment(s);
+  const resolved = { ...s, trials: exp.trials, seed: exp.seed };
+  const folder = RunFolder.create({ out: flags.out, name: s.name, scenario: resolved });
+  folder.writeManifest({ kind: 'phy', scenario: resolved, seed: exp.seed, extra: { command: command(file) } });
+  await lifecycle(folder, async () => {
+    const { rows, summary } = runPhyExperiment(exp);
+    folder.writeCsv('phy-trials.csv', rows);
+    folder.writeCsv('phy-summary.csv', summary);
+    folder.writeJson('phy-summary.json', { name: s.name, seed: exp.seed, trials: exp.trials, summary });
+    process.stderr.write(formatPhyTable(summary));
+  });
 }
 
 /** Figures of a finished run (the scenario's figures: section, else the presets its metrics allow). */
@@ -167,49 +185,4 @@ async function drawQuietly(folder: RunFolder): Promise<void> {
     // The results are complete; a figure problem must not lose them (redraw with `airlora figures DIR`).
     process.stderr.write(`[airlora] figures not drawn: ${e instanceof Error ? e.message : String(e)}\n`);
   }
-}
-
-async function runSplit(s: Scenario, file: string, flags: RunFlags): Promise<void> {
-  const r = s as unknown as Record<string, unknown>;
-  if (flags.resume) throw new UserInputError('--resume: split-learning runs cannot be resumed; start a new run', '--resume');
-  if (flags.rounds !== undefined) {
-    const n = Number(flags.rounds);
-    if (!/^\d+$/.test(flags.rounds.trim()) || n < 1) throw new UserInputError(`--rounds: '${flags.rounds}' is not a positive integer`, '--rounds');
-    (r['split'] as { rounds: number }).rounds = n;
-  }
-  const folder = RunFolder.create({ out: flags.out, name: s.name, scenario: s });
-  const backend = await initBackend({ backend: parseBackendFlag(flags.backend ?? 'auto') });
-  folder.writeManifest({ kind: 'split', scenario: s, seed: s.seed, backend, extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] } });
-  process.stderr.write(`[airlora] split ${s.name} → ${folder.dir}\n`);
-  try {
-    await runSplitScenario(r, folder, { log: (l) => process.stderr.write(`[airlora] ${l}\n`) });
-    folder.complete();
-  } catch (e) {
-    folder.fail(e);
-    throw e;
-  }
-  await drawQuietly(folder);
-  process.stdout.write(`${folder.dir}\n`);
-}
-
-async function runPhy(s: Scenario, file: string, flags: RunFlags): Promise<void> {
-  if (flags.resume) throw new UserInputError('--resume: PHY Monte-Carlo runs cannot be resumed; start a new run', '--resume');
-  if (flags.rounds !== undefined) throw new UserInputError('--rounds: only for training scenarios (fl: section)', '--rounds');
-  const exp = phyExperiment(s);
-  const resolved = { ...s, trials: exp.trials, seed: exp.seed };
-  const folder = RunFolder.create({ out: flags.out, name: s.name, scenario: resolved });
-  folder.writeManifest({ kind: 'phy', scenario: resolved, seed: exp.seed, extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] } });
-  try {
-    const { rows, summary } = runPhyExperiment(exp);
-    folder.writeCsv('phy-trials.csv', rows);
-    folder.writeCsv('phy-summary.csv', summary);
-    folder.writeJson('phy-summary.json', { name: s.name, seed: exp.seed, trials: exp.trials, summary });
-    folder.complete();
-    process.stderr.write(formatPhyTable(summary));
-  } catch (e) {
-    folder.fail(e);
-    throw e;
-  }
-  await drawQuietly(folder);
-  process.stdout.write(`${folder.dir}\n`);
 }
