@@ -34,7 +34,7 @@ describe('fl: airlora run (training scenarios)', function () {
     expect(m.status).to.equal('complete');
     expect(m.kind).to.equal('train');
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).to.equal('round,scheme,clients,train_loss,eval_loss,perplexity,accuracy,nmse,nmse_db,latency_s,energy_j,wall_s');
+    expect(csv[0]).to.equal('round,scheme,clients,train_loss,eval_loss,perplexity,accuracy,nmse,nmse_db,latency_s,energy_j');
     expect(csv).to.have.length(4);
     for (const f of ['rounds.jsonl', 'tokenizer.json', 'checkpoint.json']) expect(existsSync(join(out, f))).to.equal(true);
     expect(await main(['node', 'airlora', 'run', file, '--resume', out])).to.equal(0);

@@ -100,7 +100,8 @@ export async function runAirflScenario(s: Scenario, opts: AirflRunOptions): Prom
     for (const r of ranks) {
       for (const entry of s.aggregation) {
         const rows = await trainOne(s, ts, prep, r, entry, opts);
-        const tagged = rows.map(({ scheme: _aggregatorName, ...row }) => ({ scheme: entry.label, rank: r, joint: design?.chosen === r ? 1 : 0, ...row }));
+        // wall_s stays in each run's timing.csv: metrics.csv depends only on the scenario and seed
+        const tagged = rows.map(({ scheme: _aggregatorName, wall_s: _wall, ...row }) => ({ scheme: entry.label, rank: r, joint: design?.chosen === r ? 1 : 0, ...row }));
         all.push(...tagged);
         final.push(finalRow(entry.label, r, tagged));
       }

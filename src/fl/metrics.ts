@@ -10,5 +10,8 @@ export const METRIC_COLUMNS = [
   'latency_s', 'energy_j', 'wall_s',
 ] as const;
 
-/** Columns that depend on the machine, not the seed (left out when comparing runs). */
+/** Columns that depend on the machine, not the seed: kept out of metrics.csv (they go to timing.csv). */
 export const TIMING_COLUMNS = ['wall_s'] as const;
+
+/** metrics.csv: every column that depends only on the scenario and seed (byte-identical reruns). */
+export const CSV_COLUMNS: string[] = METRIC_COLUMNS.filter((c) => !(TIMING_COLUMNS as readonly string[]).includes(c));

@@ -22,7 +22,7 @@ import type { FlConfig } from './config.js';
 import { gather, selectedEntries } from './entries.js';
 import { evaluateGlobal, type EvalResult } from './evaluate.js';
 import { localTraining } from './local.js';
-import { METRIC_COLUMNS } from './metrics.js';
+import { CSV_COLUMNS, METRIC_COLUMNS } from './metrics.js';
 import { clientsPerRound, selectClients } from './selection.js';
 
 export interface FederatedRunOptions {
@@ -169,7 +169,8 @@ function evalRecord(ev: EvalResult): Record<string, unknown> {
 
 function persist(folder: RunFolder | undefined, state: FlCheckpoint): void {
   if (!folder) return;
-  folder.writeCsv('metrics.csv', state.rows, [...METRIC_COLUMNS]);
+  folder.writeCsv('metrics.csv', state.rows, CSV_COLUMNS);
+  folder.writeCsv('timing.csv', state.rows.map((r) => ({ round: r['round'] ?? null, wall_s: r['wall_s'] ?? null })));
   folder.writeText('rounds.jsonl', state.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   saveCheckpoint(folder, state); // last: a checkpoint never points past the files above
 }
