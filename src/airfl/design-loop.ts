@@ -18,7 +18,7 @@ import { flConfigFrom } from '../fl/run-scenario.js';
 import { runFederated } from '../fl/trainer.js';
 import { evaluateGlobal } from '../fl/evaluate.js';
 import { weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../fl/aggregator.js';
-import { createScheme, ManifoldScheme } from '../phy/aircomp/index.js';
+import { createScheme, ManifoldScheme, type AirCompScheme } from '../phy/aircomp/index.js';
 import { radioFromScenario } from '../scenario/airfl-radio.js';
 import { RandomStreams } from '../random/streams.js';
 import { airCompLatencySeconds } from '../phy/timing.js';
@@ -135,47 +135,41 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
 
   // Transceiver MSE per subcarrier on `channel_draws` draws of all K clients (data-size weights).
   const radio = radioFromScenario(s);
-  const scheme = createScheme(a.scheme, {});
   const seq = new ChannelSequence(radio, new RandomStreams(s.seed).child('design-channel'));
   const sizes = prep.data.clients.map((c) => c.size);
   const tot = sizes.reduce((x, y) => x + y, 0);
   const phi = Float64Array.from(sizes, (n) => n / tot);
-  const perSc: number[] = [];
-  let convergence: { method: string; iteration: number; objective: number }[] = [];
-  for (let d = 1; d <= a.channel_draws; d++) {
-    const design = scheme.design(seq.at(d), { phi, sigma2: radio.sigma2, P: radio.P, powerMode: radio.powerMode, S: radio.S });
-    perSc.push(...design.analyticMse);
-    if (d === 1 && scheme instanceof ManifoldScheme) {
-      // objective (Σ over η-groups of the weakest device's cost, ∝ MSE) per iteration on the first draw;
-      // iteration 0 is the zf eigenspace it starts from
-      const h = scheme.lastHistory;
-      convergence = [
-        ...h.map((objective, iteration) => ({ method: 'manifold', iteration, objective })),
-        ...h.map((_, iteration) => ({ method: 'zf (warm start)', iteration, objective: h[0]! })),
-      ];
+  /** per-subcarrier analytic MSE of a scheme over the draws; `first` sees the scheme after draw 1 */
+  const msePerSubcarrier = (sch: AirCompScheme, S: number, first?: (sch: AirCompScheme) => void): number[] => {
+    const out: number[] = [];
+    for (let d = 1; d <= a.channel_draws; d++) {
+      out.push(...sch.design(seq.at(d), { phi, sigma2: radio.sigma2, P: radio.P, powerMode: radio.powerMode, S }).analyticMse);
+      if (d === 1) first?.(sch);
     }
-  }
+    return out;
+  };
+  // The loop's scheme is the scenario's own entry of that kind when it has one (same options).
+  const designEntry = s.aggregation.find((e) => e.scheme === a.scheme && (e.streams ?? radio.S) === radio.S);
+  let convergence: { method: string; iteration: number; objective: number }[] = [];
+  const perSc = msePerSubcarrier(createScheme(a.scheme, designEntry?.options ?? {}), radio.S, (sch) => {
+    if (!(sch instanceof ManifoldScheme)) return;
+    // objective (Σ over η-groups of the weakest device's cost, ∝ MSE) per iteration on the first draw;
+    // iteration 0 is the zf eigenspace it starts from
+    const h = sch.lastHistory;
+    convergence = [
+      ...h.map((objective, iteration) => ({ method: 'manifold', iteration, objective })),
+      ...h.map((_, iteration) => ({ method: 'zf (warm start)', iteration, objective: h[0]! })),
+    ];
+  });
   const ms = summarize(perSc);
   // Each over-the-air scheme of the scenario on the same draws, so the bound can be checked per
   // scheme against its own measured gap (ideal: MSE 0; digital has no AirComp MSE and is skipped).
   const schemeMse: Record<string, number> = {};
   for (const entry of s.aggregation) {
-    if (entry.scheme === 'ideal') {
-      schemeMse[entry.label] = 0;
-      continue;
-    }
     if (entry.scheme === 'digital') continue;
-    const sch = createScheme(entry.scheme, entry.options);
-    const S = entry.streams ?? radio.S;
-    let sum = 0, n = 0;
-    for (let d = 1; d <= a.channel_draws; d++) {
-      const des = sch.design(seq.at(d), { phi, sigma2: radio.sigma2, P: radio.P, powerMode: radio.powerMode, S });
-      for (const v of des.analyticMse) {
-        sum += v;
-        n++;
-      }
-    }
-    schemeMse[entry.label] = sum / n;
+    schemeMse[entry.label] = entry.scheme === 'ideal' ? 0
+      : entry === designEntry ? ms.mean
+        : summarize(msePerSubcarrier(createScheme(entry.scheme, entry.options), entry.streams ?? radio.S)).mean;
   }
   const M = radio.channel.M;
   const sel = selectRank({

@@ -44,30 +44,12 @@ function gaussJordanInPlace(W: Float64Array, off: number, n: number, P: Int32Arr
   for (; k + 1 < n; k += 2) {
     const k1 = k + 1;
     // --- pivot k
-    let p = k, best = -1;
-    for (let i = k; i < n; i++) {
-      const q = off + i * rs + 2 * k;
-      const v = W[q]! * W[q]! + W[q + 1]! * W[q + 1]!;
-      if (v > best) { best = v; p = i; }
-    }
-    if (!(best > 0)) return false;
-    P[k] = p;
-    const rk = off + k * rs;
-    if (p !== k) swapRows(W, rk, off + p * rs, rs);
-    // normalise row k (in place trick: W_kk ← 1 then row ×= 1/piv)
-    {
-      const pr = W[rk + 2 * k]!, pi = W[rk + 2 * k + 1]!;
-      const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
-      W[rk + 2 * k] = 1; W[rk + 2 * k + 1] = 0;
-      for (let j = 0; j < rs; j += 2) {
-        const xr = W[rk + j]!, xi = W[rk + j + 1]!;
-        W[rk + j] = xr * ir - xi * ii;
-        W[rk + j + 1] = xr * ii + xi * ir;
-      }
-    }
+    const rk = pivotColumn(W, off, rs, n, k, P);
+    if (rk < 0) return false;
+    normaliseRow(W, rk, rs, k);
     const ak = W[rk + 2 * k1]!, bk = W[rk + 2 * k1 + 1]!; // row k at column k+1
     // --- pivot k+1 on g_i = W_{i,k+1} − W_ik · rowk_{k+1}, rows k+1..n-1
-    p = k1; best = -1;
+    let p = k1, best = -1;
     for (let i = k1; i < n; i++) {
       const q = off + i * rs;
       const fr = W[q + 2 * k]!, fi = W[q + 2 * k + 1]!;
@@ -80,23 +62,8 @@ function gaussJordanInPlace(W: Float64Array, off: number, n: number, P: Int32Arr
     const rk1 = off + k1 * rs;
     if (p !== k1) swapRows(W, rk1, off + p * rs, rs);
     // row k+1: step k, then normalise
-    {
-      const fr = W[rk1 + 2 * k]!, fi = W[rk1 + 2 * k + 1]!;
-      W[rk1 + 2 * k] = 0; W[rk1 + 2 * k + 1] = 0;
-      for (let j = 0; j < rs; j += 2) {
-        const xr = W[rk + j]!, xi = W[rk + j + 1]!;
-        W[rk1 + j] -= fr * xr - fi * xi;
-        W[rk1 + j + 1] -= fr * xi + fi * xr;
-      }
-      const pr = W[rk1 + 2 * k1]!, pi = W[rk1 + 2 * k1 + 1]!;
-      const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
-      W[rk1 + 2 * k1] = 1; W[rk1 + 2 * k1 + 1] = 0;
-      for (let j = 0; j < rs; j += 2) {
-        const xr = W[rk1 + j]!, xi = W[rk1 + j + 1]!;
-        W[rk1 + j] = xr * ir - xi * ii;
-        W[rk1 + j + 1] = xr * ii + xi * ir;
-      }
-    }
+    eliminate(W, rk1, rk, rs, k);
+    normaliseRow(W, rk1, rs, k1);
     // other rows: row_i −= f_i rowk + g_i rowk1, with W_ik ← 0 and W_{i,k+1} ← f_i·rowk_{k+1};
     // two rows per pass so the pivot rows are loaded once for both.
     let i = 0;
@@ -135,48 +102,14 @@ function gaussJordanInPlace(W: Float64Array, off: number, n: number, P: Int32Arr
       i = i2 + 1;
     }
     // row k: step k+1
-    {
-      const gr = W[rk + 2 * k1]!, gi = W[rk + 2 * k1 + 1]!;
-      W[rk + 2 * k1] = 0; W[rk + 2 * k1 + 1] = 0;
-      for (let j = 0; j < rs; j += 2) {
-        const yr = W[rk1 + j]!, yi = W[rk1 + j + 1]!;
-        W[rk + j] -= gr * yr - gi * yi;
-        W[rk + j + 1] -= gr * yi + gi * yr;
-      }
-    }
+    eliminate(W, rk, rk1, rs, k1);
   }
   if (k < n) {
     // last single pivot
-    let p = k, best = -1;
-    for (let i = k; i < n; i++) {
-      const q = off + i * rs + 2 * k;
-      const v = W[q]! * W[q]! + W[q + 1]! * W[q + 1]!;
-      if (v > best) { best = v; p = i; }
-    }
-    if (!(best > 0)) return false;
-    P[k] = p;
-    const rk = off + k * rs;
-    if (p !== k) swapRows(W, rk, off + p * rs, rs);
-    const pr = W[rk + 2 * k]!, pi = W[rk + 2 * k + 1]!;
-    const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
-    W[rk + 2 * k] = 1; W[rk + 2 * k + 1] = 0;
-    for (let j = 0; j < rs; j += 2) {
-      const xr = W[rk + j]!, xi = W[rk + j + 1]!;
-      W[rk + j] = xr * ir - xi * ii;
-      W[rk + j + 1] = xr * ii + xi * ir;
-    }
-    for (let i = 0; i < n; i++) {
-      if (i === k) continue;
-      const q = off + i * rs;
-      const fr = W[q + 2 * k]!, fi = W[q + 2 * k + 1]!;
-      if (fr === 0 && fi === 0) continue;
-      W[q + 2 * k] = 0; W[q + 2 * k + 1] = 0;
-      for (let j = 0; j < rs; j += 2) {
-        const xr = W[rk + j]!, xi = W[rk + j + 1]!;
-        W[q + j] -= fr * xr - fi * xi;
-        W[q + j + 1] -= fr * xi + fi * xr;
-      }
-    }
+    const rk = pivotColumn(W, off, rs, n, k, P);
+    if (rk < 0) return false;
+    normaliseRow(W, rk, rs, k);
+    for (let i = 0; i < n; i++) if (i !== k) eliminate(W, off + i * rs, rk, rs, k);
   }
   for (let k2 = n - 1; k2 >= 0; k2--) {
     const p = P[k2]!;
@@ -188,6 +121,48 @@ function gaussJordanInPlace(W: Float64Array, off: number, n: number, P: Int32Arr
     }
   }
   return true;
+}
+
+/**
+ * Partial pivoting on column k (rows k..n−1, largest |W_ik|): records P[k], swaps the pivot row
+ * into row k, returns its offset; −1 if the column is zero (singular).
+ */
+function pivotColumn(W: Float64Array, off: number, rs: number, n: number, k: number, P: Int32Array): number {
+  let p = k, best = -1;
+  for (let i = k; i < n; i++) {
+    const q = off + i * rs + 2 * k;
+    const v = W[q]! * W[q]! + W[q + 1]! * W[q + 1]!;
+    if (v > best) { best = v; p = i; }
+  }
+  if (!(best > 0)) return -1;
+  P[k] = p;
+  const rk = off + k * rs;
+  if (p !== k) swapRows(W, rk, off + p * rs, rs);
+  return rk;
+}
+
+/** In-place Gauss–Jordan normalisation of the pivot row at `r`: W_rc ← 1, then row ×= 1/pivot. */
+function normaliseRow(W: Float64Array, r: number, rs: number, c: number): void {
+  const pr = W[r + 2 * c]!, pi = W[r + 2 * c + 1]!;
+  const d = pr * pr + pi * pi, ir = pr / d, ii = -pi / d;
+  W[r + 2 * c] = 1; W[r + 2 * c + 1] = 0;
+  for (let j = 0; j < rs; j += 2) {
+    const xr = W[r + j]!, xi = W[r + j + 1]!;
+    W[r + j] = xr * ir - xi * ii;
+    W[r + j + 1] = xr * ii + xi * ir;
+  }
+}
+
+/** In-place elimination step: f = W_dc, W_dc ← 0, then row d −= f · row s (s the pivot row of column c). */
+function eliminate(W: Float64Array, d: number, s: number, rs: number, c: number): void {
+  const fr = W[d + 2 * c]!, fi = W[d + 2 * c + 1]!;
+  if (fr === 0 && fi === 0) return;
+  W[d + 2 * c] = 0; W[d + 2 * c + 1] = 0;
+  for (let j = 0; j < rs; j += 2) {
+    const xr = W[s + j]!, xi = W[s + j + 1]!;
+    W[d + j] -= fr * xr - fi * xi;
+    W[d + j + 1] -= fr * xi + fi * xr;
+  }
 }
 
 function swapRows(W: Float64Array, a: number, b: number, len: number): void {

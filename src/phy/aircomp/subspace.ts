@@ -13,6 +13,7 @@
  */
 import { batch, batchItem, cmat, matmulAH, type CMatBatch } from '../../linalg/cmat.js';
 import { eighUnchecked } from '../../linalg/eigh.js';
+import { gramAt, gramInto } from '../../linalg/small.js';
 import { NumericalError, UserInputError } from '../../errors.js';
 import type { ChannelRealization } from '../types.js';
 
@@ -24,36 +25,16 @@ export function dominantSubspace(ch: ChannelRealization, S: number, Hsrc: CMatBa
   }
   const F = batch(M, Nr, S);
   const G = cmat(Nr, Nr);
-  const g = G.data;
+  const Gk = cmat(Nr, Nr);
+  const g = G.data, gk = Gk.data;
   const H = Hsrc.data;
   const hs = 2 * Nr * Nt;
   for (let m = 0; m < M; m++) {
+    // G = Σ_k H Hᴴ (each term exactly Hermitian, so the sum is too)
     g.fill(0);
     for (let k = 0; k < K; k++) {
-      const o = (k * M + m) * hs;
-      // G += H Hᴴ, upper triangle then mirror (Hermitian)
-      for (let i = 0; i < Nr; i++) {
-        const oi = o + 2 * i * Nt;
-        for (let j = i; j < Nr; j++) {
-          const oj = o + 2 * j * Nt;
-          let re = 0, im = 0;
-          for (let c = 0; c < Nt; c++) {
-            const ar = H[oi + 2 * c]!, ai = H[oi + 2 * c + 1]!;
-            const br = H[oj + 2 * c]!, bi = H[oj + 2 * c + 1]!;
-            re += ar * br + ai * bi;
-            im += ai * br - ar * bi;
-          }
-          g[2 * (i * Nr + j)] += re;
-          g[2 * (i * Nr + j) + 1] += im;
-        }
-      }
-    }
-    for (let i = 0; i < Nr; i++) {
-      g[2 * (i * Nr + i) + 1] = 0;
-      for (let j = 0; j < i; j++) {
-        g[2 * (i * Nr + j)] = g[2 * (j * Nr + i)]!;
-        g[2 * (i * Nr + j) + 1] = -g[2 * (j * Nr + i) + 1]!;
-      }
+      gramAt(H, (k * M + m) * hs, Nr, Nt, gk, 0, 'AAH');
+      for (let i = 0; i < g.length; i++) g[i] += gk[i]!;
     }
     // G is Hermitian by construction (mirrored above): skip eigh's input checks
     const { values, vectors } = eighUnchecked(G.data, 0, Nr);
@@ -96,23 +77,9 @@ export function streamGeometry(ch: ChannelRealization, F: CMatBatch, Hsrc: CMatB
     for (let m = 0; m < M; m++) {
       const idx = k * M + m;
       matmulAH(batchItem(F, m), batchItem(Hsrc, idx), A);
-      // A Aᴴ (S × S Hermitian)
-      const a = A.data, p = AAh.data;
+      gramInto(A, AAh, 'AAH'); // A Aᴴ (S × S, exactly Hermitian)
       let scale = 0;
-      for (let i = 0; i < S; i++) {
-        for (let j = 0; j < S; j++) {
-          let re = 0, im = 0;
-          for (let c = 0; c < Nt; c++) {
-            const ar = a[2 * (i * Nt + c)]!, ai = a[2 * (i * Nt + c) + 1]!;
-            const br = a[2 * (j * Nt + c)]!, bi = a[2 * (j * Nt + c) + 1]!;
-            re += ar * br + ai * bi;
-            im += ai * br - ar * bi;
-          }
-          p[2 * (i * S + j)] = re;
-          p[2 * (i * S + j) + 1] = i === j ? 0 : im;
-          if (i === j) scale = Math.max(scale, re);
-        }
-      }
+      for (let i = 0; i < S; i++) scale = Math.max(scale, AAh.data[2 * (i * S + i)]!);
       const { values, vectors } = eighUnchecked(AAh.data, 0, S);
       const qd = Q.data, o = idx * 2 * S * S;
       qd.set(vectors.data, o);

@@ -150,23 +150,11 @@ function maxOf(c: Float64Array): number {
 }
 
 /** ξ = (I − F Fᴴ) G  (horizontal projection onto the Grassmann tangent space), in place into G. */
-function projectHorizontal(F: CMat, G: CMat, tmp: CMat): void {
+function projectHorizontal(F: CMat, G: CMat, tmp: CMat, FtG: CMat): void {
   matmulAH(F, G, tmp); // S × S: Fᴴ G
-  const Nr = F.rows, S = F.cols;
-  const f = F.data, g = G.data, t = tmp.data;
-  for (let i = 0; i < Nr; i++) {
-    for (let j = 0; j < S; j++) {
-      let re = 0, im = 0;
-      for (let l = 0; l < S; l++) {
-        const ar = f[2 * (i * S + l)]!, ai = f[2 * (i * S + l) + 1]!;
-        const br = t[2 * (l * S + j)]!, bi = t[2 * (l * S + j) + 1]!;
-        re += ar * br - ai * bi;
-        im += ar * bi + ai * br;
-      }
-      g[2 * (i * S + j)] -= re;
-      g[2 * (i * S + j) + 1] -= im;
-    }
-  }
+  matmul(F, tmp, FtG); // Nr × S: F Fᴴ G
+  const g = G.data, f = FtG.data;
+  for (let i = 0; i < g.length; i++) g[i] -= f[i]!;
 }
 
 /** Optimise F (warm start F0: M matrices Nr × S with orthonormal columns). */
@@ -187,6 +175,7 @@ export function optimiseBeamformer(prob: ManifoldProblem, F0: CMatBatch, opts: M
   const c = new Float64Array(K);
   const cTry = new Float64Array(K);
   const tmp = cmat(S, S);
+  const FtG = cmat(Nr, S);
 
   const groupTrue = (g: number[], get: (m: number) => CMat) => maxOf(ev.costs(g, get, cTry));
   const fromF = (m: number) => batchItem(F, m);
@@ -216,7 +205,7 @@ export function optimiseBeamformer(prob: ManifoldProblem, F0: CMatBatch, opts: M
         ev.gradient(group, curGet, c, p, grads);
         let gn2 = 0;
         for (let j = 0; j < group.length; j++) {
-          projectHorizontal(cur[j]!, grads[j]!, tmp);
+          projectHorizontal(cur[j]!, grads[j]!, tmp, FtG);
           for (const v of grads[j]!.data) gn2 += v * v;
         }
         if (!Number.isFinite(gn2)) throw new NumericalError('manifold beamformer: non-finite gradient', { group: gi });
@@ -227,8 +216,8 @@ export function optimiseBeamformer(prob: ManifoldProblem, F0: CMatBatch, opts: M
         if (prevGn2 > 0) {
           let num = 0;
           for (let j = 0; j < group.length; j++) {
-            projectHorizontal(cur[j]!, prevGrads[j]!, tmp);
-            projectHorizontal(cur[j]!, dirs[j]!, tmp);
+            projectHorizontal(cur[j]!, prevGrads[j]!, tmp, FtG);
+            projectHorizontal(cur[j]!, dirs[j]!, tmp, FtG);
             const g = grads[j]!.data, h = prevGrads[j]!.data;
             for (let i = 0; i < g.length; i++) num += g[i]! * (g[i]! - h[i]!);
           }
