@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { BenchSuite, BenchResult } from './harness.js';
-import { resolveScenario } from '../src/scenario/index.js';
 import { RunFolder } from '../src/results/run-folder.js';
-import { runAirflScenario } from '../src/airfl/run-scenario.js';
+import { resolveAirfl, runAirfl } from '../src/runs/airfl.js';
 import { initBackend } from '../src/tf/index.js';
 
 const suite: BenchSuite = {
@@ -23,12 +22,12 @@ const suite: BenchSuite = {
     raw.aggregation = ['zf', 'manifold'];
     raw.airfl = { ranks: [8], joint: false };
     delete raw.figures;
-    const s = resolveScenario(raw, 'airfl-lora (bench)');
+    const c = resolveAirfl(raw, 'airfl-lora (bench)');
     const dir = mkdtempSync(join(tmpdir(), 'airfl-bench-'));
     try {
-      const folder = RunFolder.create({ out: join(dir, 'run'), name: s.name, scenario: s });
-      folder.writeManifest({ kind: 'airfl', scenario: s, seed: s.seed });
-      await runAirflScenario(s, { folder, resume: false });
+      const folder = RunFolder.create({ out: join(dir, 'run'), name: c.training.name, scenario: c.scenario });
+      folder.writeManifest({ kind: 'airfl', scenario: c.scenario, seed: c.training.seed });
+      await runAirfl(c, { folder, resume: false, log: () => {} });
       const out: BenchResult[] = [];
       let worst = 0;
       for (const scheme of ['zf', 'manifold']) {

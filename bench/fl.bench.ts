@@ -15,7 +15,7 @@ import { prepareFederatedData } from '../src/data/federated.js';
 import { Tokenizer } from '../src/data/tokenizer.js';
 import { FL_DEFAULTS, type FlConfig } from '../src/fl/config.js';
 import { localTraining } from '../src/fl/local.js';
-import { IdealAggregator } from '../src/fl/ideal.js';
+import { IdealAggregator } from '../src/fl/aggregators/ideal.js';
 
 const suite: BenchSuite = {
   group: 'fl',

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { RandomStreams } from '../src/random/streams.js';
-import { AirCompAggregator, ChannelSequence } from '../src/airfl/aircomp-aggregator.js';
-import { DigitalAggregator } from '../src/airfl/digital-aggregator.js';
-import { subsetChannel } from '../src/airfl/subset.js';
-import type { RadioConfig } from '../src/airfl/radio.js';
+import { AirCompAggregator } from '../src/fl/aggregators/aircomp.js';
+import { DigitalAggregator } from '../src/fl/aggregators/digital.js';
+import { ChannelSequence } from '../src/phy/channel/sequence.js';
+import { subsetChannel } from '../src/phy/channel/subset.js';
+import type { RadioConfig } from '../src/phy/radio.js';
 import { ZfScheme } from '../src/phy/aircomp/zf.js';
 import { MmseScheme } from '../src/phy/aircomp/mmse.js';
 import { IdealScheme } from '../src/phy/aircomp/ideal.js';

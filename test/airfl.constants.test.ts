@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import { curvatureFromPerturbation, fitLossCurve, truncateAdapters } from '../src/airfl/constants.js';
+import { curvatureFromPerturbation, fitLossCurve, truncateAdapters } from '../src/design/constants.js';
 import { RandomStreams } from '../src/random/streams.js';
 
 describe('airfl/constants', () => {

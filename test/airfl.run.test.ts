@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario } from '../src/scenario/index.js';
+import { parseScenarioText } from '../src/scenario/index.js';
 import { RunFolder } from '../src/results/run-folder.js';
-import { runAirflScenario } from '../src/airfl/run-scenario.js';
+import { resolveAirfl, runAirfl } from '../src/runs/airfl.js';
 import { initBackend } from '../src/tf/index.js';
 
 const yaml = (joint: boolean) => `
@@ -32,10 +32,10 @@ describe('airfl/run-scenario', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('trains every scheme on identical client draws, logs NMSE/air-time, and the joint design picks a grid rank', async () => {
-    const s = parseScenario(yaml(true), 'airfl-test');
-    const folder = RunFolder.create({ out: join(dir, 'a'), name: s.name, scenario: s });
-    folder.writeManifest({ kind: 'airfl', scenario: s, seed: s.seed });
-    const { final, design } = await runAirflScenario(s, { folder, resume: false });
+    const c = resolveAirfl(parseScenarioText(yaml(true), 'airfl-test'), 'airfl-test');
+    const folder = RunFolder.create({ out: join(dir, 'a'), name: c.training.name, scenario: c.scenario });
+    folder.writeManifest({ kind: 'airfl', scenario: c.scenario, seed: c.training.seed });
+    const { final, design } = await runAirfl(c, { folder, resume: false, log: () => {} });
     expect(design).to.not.equal(undefined);
     expect([1, 2, 4]).to.include(design!.chosen);
     expect(design!.candidates.length).to.be.at.least(2);
@@ -56,15 +56,15 @@ describe('airfl/run-scenario', function () {
   });
 
   it('resume keeps finished runs, re-trains the missing one, and reproduces the same metrics', async () => {
-    const s = parseScenario(yaml(false), 'airfl-test');
-    const f1 = RunFolder.create({ out: join(dir, 'b'), name: s.name, scenario: s });
-    f1.writeManifest({ kind: 'airfl', scenario: s, seed: s.seed });
-    await runAirflScenario(s, { folder: f1, resume: false });
+    const c = resolveAirfl(parseScenarioText(yaml(false), 'airfl-test'), 'airfl-test');
+    const f1 = RunFolder.create({ out: join(dir, 'b'), name: c.training.name, scenario: c.scenario });
+    f1.writeManifest({ kind: 'airfl', scenario: c.scenario, seed: c.training.seed });
+    await runAirfl(c, { folder: f1, resume: false, log: () => {} });
     const first = f1.readText('metrics.csv');
     // a run killed before its last scheme: that scheme's folder is missing, the others are complete
     rmSync(join(dir, 'b', 'runs', 'r2-digital'), { recursive: true, force: true });
     const again = RunFolder.open(join(dir, 'b'));
-    await runAirflScenario(s, { folder: again, resume: true });
+    await runAirfl(c, { folder: again, resume: true, log: () => {} });
     expect(again.readText('metrics.csv')).to.equal(first);
   });
 });

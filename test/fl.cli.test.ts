@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
-import { scenarioKind } from '../src/cli/commands/run.js';
-import { parseScenario } from '../src/scenario/index.js';
+import { runnerKindOf } from '../src/runs/registry.js';
+import { parseScenarioText } from '../src/scenario/index.js';
 
 const SCENARIO = `
 name: fl-cli-test
@@ -12,7 +12,8 @@ seed: 3
 model: { preset: gpt-tiny }
 lora: { r: 2, lora_alpha: 4, target_modules: [query, value] }
 data: { dataset: brown, partition: { kind: one-label }, seq_len: 12, eval_per_client: 2, max_items: 200, vocab_size: 96, test_fraction: 0.2 }
-fl: { rounds: 2, clients: 3, local_steps: 1, batch_size: 2, lr: 0.01, aggregator: { kind: noisy, nmse: 0.05 } }
+fl: { rounds: 2, clients: 3, local_steps: 1, batch_size: 2, lr: 0.01 }
+aggregation: [{ scheme: noisy, nmse: 0.05 }]
 `;
 
 describe('fl: airlora run (training scenarios)', function () {
@@ -21,8 +22,8 @@ describe('fl: airlora run (training scenarios)', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('dispatches by sections: fl → train, else phy', () => {
-    expect(scenarioKind(parseScenario(SCENARIO))).to.equal('train');
-    expect(scenarioKind(parseScenario('name: p\nseed: 1\n'))).to.equal('phy');
+    expect(runnerKindOf(parseScenarioText(SCENARIO))).to.equal('train');
+    expect(runnerKindOf(parseScenarioText('name: p\nseed: 1\n'))).to.equal('phy');
   });
 
   it('writes manifest, metrics.csv, rounds.jsonl, tokenizer.json and a checkpoint; a complete run is not resumed', async () => {

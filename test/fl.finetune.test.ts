@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/tf/index.js';
 import { DEFAULT_CHECKPOINT_DIR } from '../src/models/checkpoint.js';
-import { runTrainingScenario, type TrainingScenario } from '../src/fl/run-scenario.js';
-import { lora as loraSection } from '../src/scenario/sections/lora.js';
-import { fl as flSection } from '../src/scenario/sections/fl.js';
-import { data as dataSection } from '../src/scenario/sections/data.js';
+import { runTraining } from '../src/fl/prepare.js';
+import { IdealAggregator } from '../src/fl/aggregators/index.js';
+import { resolveTraining } from '../src/scenario/resolve/train.js';
+import { resolveScenario } from '../src/scenario/load.js';
 
 describe('fl: fine-tuning lowers held-out perplexity on the fine-tuning genres', function () {
   let prev: string;
@@ -18,14 +18,14 @@ describe('fl: fine-tuning lowers held-out perplexity on the fine-tuning genres',
 
   it('ideal FedAvg, one genre per client: final evaluation perplexity below the starting one', async () => {
     const pretrained = existsSync(DEFAULT_CHECKPOINT_DIR);
-    const s: TrainingScenario = {
+    const s = resolveTraining(resolveScenario({
       name: 'finetune-test', seed: 4,
       model: pretrained ? { checkpoint: 'default' } : { preset: 'gpt-tiny', overrides: { hidden: 32, heads: 2, intermediate: 64 } },
-      lora: loraSection.parse({ r: 4, lora_alpha: 8, target_modules: ['query', 'value'] })!,
-      data: dataSection.parse({ dataset: 'brown', partition: { kind: 'one-label' }, seq_len: pretrained ? 32 : 16, eval_per_client: 8, max_items: 1200, vocab_size: 128 })!,
-      fl: flSection.parse({ rounds: 4, clients: 6, local_steps: 6, batch_size: 8, lr: pretrained ? 3e-3 : 1e-2 })!,
-    };
-    const res = await runTrainingScenario(s);
+      lora: { r: 4, lora_alpha: 8, target_modules: ['query', 'value'] },
+      data: { dataset: 'brown', partition: { kind: 'one-label' }, seq_len: pretrained ? 32 : 16, eval_per_client: 8, max_items: 1200, vocab_size: 128 },
+      fl: { rounds: 4, clients: 6, local_steps: 6, batch_size: 8, lr: pretrained ? 3e-3 : 1e-2 },
+    }));
+    const res = await runTraining(s, new IdealAggregator());
     const ppl = res.rows.map((r) => r['perplexity'] as number);
     if (process.env['AIRLORA_TEST_VERBOSE']) console.log(ppl);
     expect(ppl[ppl.length - 1]).to.be.lessThan(ppl[0]! * (pretrained ? 0.985 : 0.98));

@@ -10,9 +10,7 @@ import { RandomStreams } from '../src/random/streams.js';
 import { RunFolder } from '../src/results/run-folder.js';
 import { NumericalError } from '../src/errors.js';
 import { runFederated } from '../src/fl/trainer.js';
-import { IdealAggregator } from '../src/fl/ideal.js';
-import { NoisyAggregator } from '../src/fl/noisy.js';
-import { createAggregator } from '../src/fl/registry.js';
+import { IdealAggregator, NoisyAggregator, createAggregator } from '../src/fl/aggregators/index.js';
 import { stackBatches, disposeBatch } from '../src/fl/batches.js';
 import { loadCheckpoint } from '../src/fl/checkpoint.js';
 import { LORA, flConfig, modelFactory, tinyBase, tinyData } from './fl.fixture.js';
@@ -101,9 +99,9 @@ describe('fl: federated LoRA trainer', function () {
   });
 
   it('resume after a kill equals an uninterrupted run (metrics.csv identical but for wall time)', async () => {
-    const cfg = flConfig({ rounds: 3, clients: 4, aggregator: { kind: 'noisy', nmse: 0.01 } });
+    const cfg = flConfig({ rounds: 3, clients: 4 });
     const go = (dir: string, resume: boolean, stopAfterRound?: number) => runFederated({
-      config: cfg, data, makeModel: modelFactory(base), aggregator: createAggregator(cfg.aggregator),
+      config: cfg, data, makeModel: modelFactory(base), aggregator: createAggregator({ scheme: 'noisy', label: 'noisy', streams: undefined, options: { nmse: 0.01 } }, { seed: 1 }),
       streams: new RandomStreams(8), folder: RunFolder.open(dir), resume, stopAfterRound,
     });
     const full = tmp(), killed = tmp();
@@ -141,7 +139,7 @@ describe('fl: federated LoRA trainer', function () {
 
   it('noisy aggregation delivers the requested NMSE; aggregating B only leaves A at its initial value', async () => {
     const res = await runFederated({
-      config: flConfig({ rounds: 2, clients: 4, aggregator: { kind: 'noisy', nmse: 0.1 }, aggregateFactors: ['B'] }), data,
+      config: flConfig({ rounds: 2, clients: 4, aggregateFactors: ['B'] }), data,
       makeModel: modelFactory(base), aggregator: new NoisyAggregator(0.1), streams: new RandomStreams(2),
     });
     for (const r of res.rows.slice(1)) expect(r['nmse'] as number).to.be.within(0.07, 0.13); // thousands of entries

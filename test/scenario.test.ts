@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { UserInputError } from '../src/errors.js';
 import { loadScenario, parseScenario } from '../src/scenario/index.js';
-import { phyExperiment } from '../src/scenario/phy-experiment.js';
+import { phyExperiment } from '../src/scenario/resolve/phy.js';
 
 function errorOf(text: string): UserInputError {
   try {

@@ -34,7 +34,6 @@ export interface FlConfig {
   lr: number;
   serverLr: number;
   upload: 'delta' | 'weights';
-  aggregator: { kind: string } & Record<string, unknown>;
   aggregateFactors: ('A' | 'B')[];
   mode: 'batched' | 'loop';
   /** Evaluate every this many rounds (and always after the last round and before the first). */
@@ -51,7 +50,6 @@ export const FL_DEFAULTS: Omit<FlConfig, 'rounds' | 'clients'> = {
   lr: 1e-3,
   serverLr: 1,
   upload: 'delta',
-  aggregator: { kind: 'ideal' },
   aggregateFactors: ['A', 'B'],
   mode: 'batched',
   evalEvery: 1,

@@ -90,3 +90,12 @@ export function countLora(model: ModelConfig, lora: LoraConfig): { modules: Lora
     trainable: modules.reduce((s, m) => s + m.trainable, 0),
   };
 }
+
+/**
+ * The LoRA configuration at rank r. `lora_alpha` scales with the rank so that the update scale α/r
+ * stays at the configured value: a rank comparison then changes capacity and payload, not the
+ * effective learning rate (with a fixed α, rank 1 would train 8× hotter than rank 8).
+ */
+export function loraAtRank(lora: LoraConfig, r: number): LoraConfig {
+  return { ...lora, r, lora_alpha: (lora.lora_alpha * r) / lora.r };
+}

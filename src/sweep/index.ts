@@ -1,6 +1,6 @@
 // Sweeps: grid expansion, parallel execution on worker threads, resume, merge, Slurm export.
 export * from './grid.js';
-export * from './runners.js';
+export { registerRunnerModule, runnerKinds, runnerKindOf, loadRunner } from '../runs/registry.js';
 export * from './run-sweep.js';
 export * from './merge.js';
 export * from './shards.js';

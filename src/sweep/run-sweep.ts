@@ -11,7 +11,7 @@ import { executeJob, isJobDone } from './execute.js';
 import { expandSweep, type SweepJob, type SweepPlan } from './grid.js';
 import { mergeSweep, type MergeResult } from './merge.js';
 import { runOnWorkers } from './pool.js';
-import { runnerKindOf, runnerModuleRefs, workerLoadable } from './runners.js';
+import { runnerKindOf, runnerModuleRefs, workerLoadable } from '../runs/registry.js';
 
 export interface SweepOptions {
   /** The resolved scenario, including its `sweep:` section. */

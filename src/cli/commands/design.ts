@@ -1,14 +1,13 @@
 /**
- * `airlora design FILE [--json] [--backend B]`: the AirFL-LoRA design loop alone (src/airfl/design-loop.ts):
+ * `airlora design FILE [--json] [--backend B]`: the AirFL-LoRA design loop alone (src/design/loop.ts):
  * estimate the bound's constants with a short ideal run, design the transceivers, search the rank grid
  * by backtracking, and print the chosen rank, the per-subcarrier MSE summary and the bound per rank.
  */
 import type { Command } from 'commander';
-import { loadScenario } from '../../scenario/index.js';
+import { readScenarioFile } from '../../scenario/load.js';
 import { initBackend, parseBackendFlag } from '../../tf/index.js';
-import { prepareTraining } from '../../fl/run-scenario.js';
-import { runDesignLoop } from '../../airfl/design-loop.js';
-import { trainingScenarioOf } from '../../airfl/run-scenario.js';
+import { prepareTraining } from '../../fl/prepare.js';
+import { designFor, resolveAirfl } from '../../runs/airfl.js';
 
 export function register(program: Command): void {
   program
@@ -18,12 +17,11 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--backend <name>', 'tfjs backend: auto, wasm, node, cpu', 'auto')
     .action(async (file: string, flags: { json?: boolean; backend?: string }) => {
-      const s = loadScenario(file);
-      const ts = trainingScenarioOf(s);
+      const c = resolveAirfl(readScenarioFile(file), file);
       await initBackend({ backend: parseBackendFlag(flags.backend ?? 'auto'), quiet: !!flags.json });
-      const prep = prepareTraining(ts);
+      const prep = prepareTraining(c.training);
       try {
-        const report = await runDesignLoop(s, ts, prep, { log: (l) => process.stderr.write(`[airlora] ${l}\n`) });
+        const report = await designFor(c, prep, (l) => process.stderr.write(`[airlora] ${l}\n`));
         if (flags.json) {
           process.stdout.write(JSON.stringify(report, null, 2) + '\n');
           return;

@@ -8,10 +8,11 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserInputError } from '../../errors.js';
-import { runPhyExperiment, type PhySummaryRow } from '../../phy/experiment/montecarlo.js';
-import { RunFolder } from '../../results/index.js';
-import { loadScenario } from '../../scenario/load.js';
-import { phyExperiment } from '../../scenario/phy-experiment.js';
+import { runPhyExperiment, type PhyExperiment, type PhySummaryRow } from '../../phy/experiment/montecarlo.js';
+import { readScenarioFile } from '../../scenario/load.js';
+import { executeRun, resolveRun } from '../../runs/lifecycle.js';
+import { phySummaryJson, type PhyRunConfig } from '../../runs/phy.js';
+import { overridesFrom } from './run.js';
 
 interface PhyCliOptions {
   trials?: string;
@@ -19,15 +20,6 @@ interface PhyCliOptions {
   json?: boolean;
   out?: string;
   progress?: boolean;
-}
-
-export function parseIntFlag(v: string | undefined, flag: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < min) {
-    throw new UserInputError(`${flag}: '${v}' is not allowed; expected an integer ≥ ${min}`, flag);
-  }
-  return n;
 }
 
 function db(x: number): string {
@@ -58,44 +50,41 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .option('--out <dir>', 'write a results folder (tidy CSVs, summary JSON, manifest)')
     .option('--no-progress', 'no progress bar')
-    .action((file: string, opts: PhyCliOptions) => {
-      const scenario = loadScenario(file);
-      const trials = parseIntFlag(opts.trials, '--trials', 1);
-      const seed = parseIntFlag(opts.seed, '--seed', 0);
-      const over: { trials?: number; seed?: number } = {};
-      if (trials !== undefined) over.trials = trials;
-      if (seed !== undefined) over.seed = seed;
-      const exp = phyExperiment(scenario, over);
-      const resolved = { ...scenario, trials: exp.trials, seed: exp.seed };
-      const folder = opts.out !== undefined ? RunFolder.create({ out: opts.out, name: scenario.name, scenario: resolved }) : undefined;
-      folder?.writeManifest({ kind: 'phy', scenario: resolved, seed: exp.seed, extra: { command: `phy ${file}` } });
+    .action(async (file: string, opts: PhyCliOptions) => {
+      const raw = readScenarioFile(file);
+      const overrides = overridesFrom(opts);
+      const { runner, resolved } = await resolveRun(raw, { overrides, source: file });
+      if (runner.kind !== 'phy') throw new UserInputError(`${file}: a ${runner.kind} scenario, not a PHY Monte-Carlo; run it with 'airlora run ${file}'`, 'FILE');
+      const { name, experiment: exp } = resolved.config as PhyRunConfig;
       const total = exp.trials * exp.serverAntennas.length;
       const bar = opts.progress !== false && process.stderr.isTTY && total >= 10
         ? new SingleBar({ stream: process.stderr, format: 'phy [{bar}] {percentage}% | {value}/{total} trial blocks | eta {eta}s', hideCursor: true })
         : undefined;
       bar?.start(total, 0);
-      let result;
+      const onProgress = (done: number) => bar?.update(done);
+      let summary: PhySummaryRow[];
+      let dir: string | undefined;
       try {
-        result = runPhyExperiment(exp, { onProgress: (done) => bar?.update(done) });
-      } catch (e) {
+        if (opts.out !== undefined) {
+          const out = await executeRun(raw, { out: opts.out, overrides, source: file, figures: false, log: () => {}, onProgress, extra: { command: ['airlora', 'phy', file, ...process.argv.slice(4)] } });
+          dir = out.folder.dir;
+          summary = (out.folder.readJson('phy-summary.json') as { summary: PhySummaryRow[] }).summary;
+        } else {
+          summary = runPhyExperiment(exp, { onProgress }).summary;
+        }
+      } finally {
         bar?.stop();
-        folder?.fail(e);
-        throw e;
       }
-      bar?.stop();
-      const { rows, summary } = result;
-      if (folder) {
-        folder.writeCsv('phy-trials.csv', rows);
-        folder.writeCsv('phy-summary.csv', summary);
-        folder.writeJson('phy-summary.json', { name: scenario.name, seed: exp.seed, trials: exp.trials, summary });
-        folder.complete();
-      }
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ name: scenario.name, seed: exp.seed, trials: exp.trials, summary }, null, 2) + '\n');
-      } else {
-        process.stdout.write(`${scenario.name}: PHY Monte-Carlo, ${exp.trials} trials, seed ${exp.seed}; NMSE = ‖x̂ − Σφx‖²/‖Σφx‖², 95% CIs\n`);
-        process.stdout.write(formatPhyTable(summary));
-        if (folder) process.stdout.write(`results: ${folder.dir}\n`);
-      }
+      printSummary(name, exp, summary, opts.json === true, dir);
     });
+}
+
+function printSummary(name: string, exp: PhyExperiment, summary: PhySummaryRow[], json: boolean, dir: string | undefined): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(phySummaryJson(name, exp, summary), null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(`${name}: PHY Monte-Carlo, ${exp.trials} trials, seed ${exp.seed}; NMSE = ‖x̂ − Σφx‖²/‖Σφx‖², 95% CIs\n`);
+  process.stdout.write(formatPhyTable(summary));
+  if (dir) process.stdout.write(`results: ${dir}\n`);
 }

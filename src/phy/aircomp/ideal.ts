@@ -2,10 +2,11 @@
 import { batch } from '../../linalg/cmat.js';
 import type { ChannelRealization } from '../types.js';
 import { checkContext } from './context.js';
-import type { AirCompScheme, DesignContext, TransceiverDesign } from './types.js';
+import type { AirCompScheme, DesignContext, TransceiverDesign, SchemeCapabilities } from './types.js';
 
 export class IdealScheme implements AirCompScheme {
   readonly name = 'ideal';
+  readonly capabilities: SchemeCapabilities = { maxStreams: 'server-antennas', exact: true, designable: false };
   design(ch: ChannelRealization, ctx: DesignContext): TransceiverDesign {
     checkContext(ch, ctx);
     return {

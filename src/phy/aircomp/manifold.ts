@@ -13,7 +13,7 @@ import { optimiseBeamformer, type ManifoldOptions } from '../beamforming/manifol
 import type { ChannelRealization } from '../types.js';
 import { checkContext } from './context.js';
 import { dominantSubspace } from './subspace.js';
-import type { AirCompScheme, DesignContext, TransceiverDesign } from './types.js';
+import type { AirCompScheme, DesignContext, TransceiverDesign, SchemeCapabilities } from './types.js';
 import { zfGivenF } from './zf.js';
 
 export interface ManifoldSchemeOptions extends ManifoldOptions {
@@ -24,6 +24,7 @@ export interface ManifoldSchemeOptions extends ManifoldOptions {
 
 export class ManifoldScheme implements AirCompScheme {
   readonly name: string;
+  readonly capabilities: SchemeCapabilities = { maxStreams: 'device-antennas', exact: false, designable: true };
   /** objective (Σ over η-groups of max_k c_k) per iteration of the last design, for reports */
   lastHistory: number[] = [];
 

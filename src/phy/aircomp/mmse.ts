@@ -21,7 +21,7 @@ import { checkContext } from './context.js';
 import { conditionalMse } from './mse.js';
 import { dominantSubspace, scaledCombiner, streamGeometry, writePrecoder, type StreamGeometry } from './subspace.js';
 import { zfEta, zfTraces } from './zf.js';
-import type { AirCompScheme, DesignContext, TransceiverDesign } from './types.js';
+import type { AirCompScheme, DesignContext, TransceiverDesign, SchemeCapabilities } from './types.js';
 
 /**
  * Smallest μ ≥ 0 with Σ_i d_i/(d_i+μ)² ≤ c, over the entries d[off + j·stride], j < n (zeros ignored).
@@ -211,6 +211,7 @@ export function mmseGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBa
 
 export class MmseScheme implements AirCompScheme {
   readonly name = 'mmse';
+  readonly capabilities: SchemeCapabilities = { maxStreams: 'device-antennas', exact: false, designable: true };
   design(ch: ChannelRealization, ctx: DesignContext): TransceiverDesign {
     checkContext(ch, ctx);
     return mmseGivenF(ch, ctx, dominantSubspace(ch, ctx.S), this.name);

@@ -25,7 +25,7 @@ import type { ChannelRealization } from '../types.js';
 import { checkContext } from './context.js';
 import { conditionalMse } from './mse.js';
 import { dominantSubspace, streamGeometry } from './subspace.js';
-import type { AirCompScheme, DesignContext, TransceiverDesign } from './types.js';
+import type { AirCompScheme, DesignContext, TransceiverDesign, SchemeCapabilities } from './types.js';
 
 export interface TciOptions {
   /** truncation threshold g_th on the normalised gain γ (default 0.1: 9.5 % truncation in SISO Rayleigh) */
@@ -34,6 +34,7 @@ export interface TciOptions {
 
 export class TciScheme implements AirCompScheme {
   readonly name = 'tci';
+  readonly capabilities: SchemeCapabilities = { maxStreams: 'single', exact: false, designable: false };
   readonly threshold: number;
   constructor(opts: TciOptions = {}) {
     const th = opts.threshold ?? 0.1;

@@ -53,7 +53,25 @@ export interface TransceiverDesign {
   info?: Record<string, number>;
 }
 
+/**
+ * What a scheme can do, declared by the scheme itself so that the scenario layer and the design loop
+ * ask instead of branching on names.
+ */
+export interface SchemeCapabilities {
+  /**
+   * Largest number of streams S the scheme supports, relative to the geometry: 'device-antennas' (S ≤ N_t,
+   * the design inverts or projects onto an S-dimensional subspace of each device's N_t antennas),
+   * 'single' (S = 1 only), or 'server-antennas' (S ≤ N_r only, the general limit).
+   */
+  maxStreams: 'single' | 'device-antennas' | 'server-antennas';
+  /** the aggregate is exact (no noise, no design): the error-free reference */
+  exact: boolean;
+  /** the design trades MSE against the channel (a candidate transceiver for the AirFL design loop) */
+  designable: boolean;
+}
+
 export interface AirCompScheme {
   readonly name: string;
+  readonly capabilities: SchemeCapabilities;
   design(ch: ChannelRealization, ctx: DesignContext): TransceiverDesign;
 }

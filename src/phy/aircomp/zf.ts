@@ -21,7 +21,7 @@ import type { ChannelRealization } from '../types.js';
 import { checkContext } from './context.js';
 import { conditionalMse } from './mse.js';
 import { dominantSubspace, scaledCombiner, streamGeometry, writePrecoder, type StreamGeometry } from './subspace.js';
-import type { AirCompScheme, DesignContext, TransceiverDesign } from './types.js';
+import type { AirCompScheme, DesignContext, TransceiverDesign, SchemeCapabilities } from './types.js';
 
 /** t_{k,m} = Σ_i 1/d_i (power of the η = 1, φ = 1 ZF precoder). Throws if a stream has zero gain. */
 export function zfTraces(g: StreamGeometry): Float64Array {
@@ -147,6 +147,7 @@ export function zfGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBatc
 
 export class ZfScheme implements AirCompScheme {
   readonly name = 'zf';
+  readonly capabilities: SchemeCapabilities = { maxStreams: 'device-antennas', exact: false, designable: true };
   /** per-symbol budget: one common η, or the coupled optimum (see the file comment) */
   constructor(readonly eta: EtaAllocation = 'common') {
     if (eta !== 'common' && eta !== 'optimal') {

@@ -17,3 +17,5 @@ export * from './correlation.js';
 export * from './frequency.js';
 export * from './generate.js';
 export * from './apply.js';
+export * from './sequence.js';
+export * from './subset.js';

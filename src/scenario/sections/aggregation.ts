@@ -1,11 +1,15 @@
 /**
- * `aggregation` section: the over-the-air schemes to compare, as names or objects with options.
+ * `aggregation` section: the one place a scenario chooses how updates are aggregated, as names or
+ * objects with options.
  *   aggregation: [ideal, zf, mmse, { scheme: tci, threshold: 0.2, streams: 1, label: tci-0.2 }]
  * Every entry may set `label` (unique; defaults to the scheme name) and `streams` (defaults to
- * phy.streams; tci defaults to 1). A new scheme adds one object to `entry` and one factory in
- * src/phy/aircomp/index.ts.
+ * phy.streams, or 1 for single-stream schemes). A PHY Monte-Carlo compares every entry; an AirFL run
+ * (fl + airfl) trains once per entry; a plain training run (fl, no airfl) takes exactly one entry
+ * (default [ideal]). What each kind can do (streams, PHY or training only) is declared by the kind
+ * itself (src/fl/aggregators). A new kind adds one object to `entry` and one kind there.
  */
 import { z } from 'zod';
+import { aggregatorCapabilities } from '../../fl/aggregators/index.js';
 import { posInt, nonNeg } from './common.js';
 
 const base = { label: z.string().min(1).optional(), streams: posInt.optional() };
@@ -18,9 +22,16 @@ const entry = z.discriminatedUnion('scheme', [
   z.strictObject({ scheme: z.literal('manifold'), ...base, drop_devices: z.boolean({ error: 'true or false' }).default(false), max_iter: posInt.default(40) }),
   // Digital OFDMA upload (quantised, Shannon rate): a baseline for training scenarios (airfl).
   z.strictObject({ scheme: z.literal('digital'), ...base, bits: posInt.max(32, { error: 'an integer in [1, 32]' }).default(8) }),
+  // Ideal average plus white error of a set NMSE (training only): a stand-in for an impaired channel.
+  z.strictObject({ scheme: z.literal('noisy'), ...base, nmse: nonNeg }),
 ]);
 
-export const schemeNames = ['ideal', 'zf', 'mmse', 'tci', 'manifold', 'digital'] as const;
+export const schemeNames = ['ideal', 'zf', 'mmse', 'tci', 'manifold', 'digital', 'noisy'] as const;
+
+/** Streams an entry uses when it does not set them: 1 for single-stream kinds, else phy.streams. */
+function defaultStreams(scheme: string): number | undefined {
+  return aggregatorCapabilities(scheme).maxStreams === 'single' ? 1 : undefined;
+}
 
 export interface AggregationEntry {
   scheme: string;
@@ -38,12 +49,11 @@ export const aggregation = z
     }),
   )
   .min(1, { error: 'a non-empty list of schemes' })
-  .default(['ideal', 'zf', 'mmse'])
   .transform((list): AggregationEntry[] =>
     list.map((e) => {
-      if (typeof e === 'string') return { scheme: e, label: e, streams: e === 'tci' ? 1 : undefined, options: {} };
+      if (typeof e === 'string') return { scheme: e, label: e, streams: defaultStreams(e), options: {} };
       const { scheme, label, streams, ...options } = e;
-      return { scheme, label: label ?? scheme, streams: streams ?? (scheme === 'tci' ? 1 : undefined), options };
+      return { scheme, label: label ?? scheme, streams: streams ?? defaultStreams(scheme), options };
     }),
   )
   .superRefine((list, ctx) => {
@@ -55,6 +65,15 @@ export const aggregation = z
       }
       seen.set(e.label, i);
     });
-  });
+  })
+  .optional();
+
+/** The default list when a scenario has none: a plain training run uses [ideal], anything else compares these. */
+export const DEFAULT_AGGREGATION = { training: ['ideal'], comparison: ['ideal', 'zf', 'mmse'] } as const;
+
+/** Entries of plain scheme names (as the section's transform makes them). */
+export function defaultEntries(names: readonly string[]): AggregationEntry[] {
+  return names.map((n) => ({ scheme: n, label: n, streams: defaultStreams(n), options: {} }));
+}
 
 export type AggregationSection = z.output<typeof aggregation>;

@@ -12,7 +12,6 @@
  *     lr: 0.001
  *     server_lr: 1
  *     upload: delta                    # delta | weights (fedavg)
- *     aggregator: { kind: ideal }      # ideal | { kind: noisy, nmse: 0.01 } | any registered kind
  *     aggregate_factors: [A, B]        # which LoRA factors are uploaded and aggregated
  *     mode: batched                    # batched | loop
  *     eval_every: 1
@@ -35,11 +34,17 @@ export const fl = z
     lr: positive.default(1e-3),
     server_lr: positive.default(1),
     upload: z.enum(['delta', 'weights']).default('delta'),
-    /** kind plus that aggregator's own options (kept as given; the factory validates them) */
-    aggregator: z.looseObject({ kind: z.string({ error: 'an aggregator name, e.g. ideal or noisy' }) }).default({ kind: 'ideal' }),
+    /** removed: the aggregation is chosen by the top-level `aggregation:` list (refused with what to write) */
+    aggregator: z.unknown().optional(),
     aggregate_factors: z.array(z.enum(['A', 'B'])).min(1, { error: 'a non-empty list of A, B' }).default(['A', 'B']),
     mode: z.enum(['batched', 'loop']).default('batched'),
     eval_every: posInt.default(1),
     divergence_factor: positive.default(10),
   })
+  .superRefine((f, ctx) => {
+    if (f && f.aggregator !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['aggregator'], input: f.aggregator, message: 'absent: choose the aggregation with the top-level aggregation: list instead, e.g. `aggregation: [ideal]` or `aggregation: [{ scheme: noisy, nmse: 0.01 }]`' });
+    }
+  })
+  .transform(({ aggregator: _removed, ...f }) => f)
   .optional();

@@ -2,11 +2,11 @@
  * Scenario → PhyExperiment (plain configuration for src/phy/experiment/montecarlo.ts). The PHY never
  * imports the scenario layer; this file maps the YAML names onto the PHY's types.
  */
-import { createScheme } from '../phy/aircomp/index.js';
-import type { ChannelConfig } from '../phy/channel/config.js';
-import type { PhyExperiment, PhySweepPoint } from '../phy/experiment/montecarlo.js';
-import { dbmToWatts, noiseVarianceFromSnr, noiseVariancePhysical } from '../phy/noise.js';
-import type { Scenario } from './schema.js';
+import { createScheme } from '../../phy/aircomp/index.js';
+import type { ChannelConfig } from '../../phy/channel/config.js';
+import type { PhyExperiment, PhySweepPoint } from '../../phy/experiment/montecarlo.js';
+import { dbmToWatts, noiseVarianceFromSnr, noiseVariancePhysical } from '../../phy/noise.js';
+import type { Scenario } from '../schema.js';
 
 export function channelConfig(s: Scenario): Omit<ChannelConfig, 'K' | 'Nr' | 'Nt' | 'M'> {
   const c = s.phy.channel;

@@ -2,10 +2,10 @@
  * The radio of a federated run (what the over-the-air and digital aggregators need), resolved from a
  * scenario's `phy` section by the scenario layer. Plain data: no scenario types here.
  */
-import type { ChannelConfig } from '../phy/channel/config.js';
-import type { ReceivePath } from '../phy/aircomp/apply.js';
-import type { PowerMode } from '../phy/aircomp/types.js';
-import type { OfdmTiming } from '../phy/timing.js';
+import type { ChannelConfig } from './channel/config.js';
+import type { ReceivePath } from './aircomp/apply.js';
+import type { PowerMode } from './aircomp/types.js';
+import type { OfdmTiming } from './timing.js';
 
 export interface RadioConfig {
   /** channel options for all N clients of the federation (K = N) */

@@ -6,42 +6,16 @@
  * superposition with noise, combining, de-mapping), and returns the distorted aggregate with its diagnostics
  * (NMSE against the ideal weighted average of the same round, air-time, energy, analytic MSE).
  */
-import { NumericalError } from '../errors.js';
-import { RandomStreams } from '../random/streams.js';
-import { nmse, weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../fl/aggregator.js';
-import { airAggregate } from '../phy/aircomp/aggregate.js';
-import { precoderPower } from '../phy/aircomp/mse.js';
-import type { AirCompScheme } from '../phy/aircomp/types.js';
-import { generateChannel } from '../phy/channel/generate.js';
-import type { ChannelRealization } from '../phy/types.js';
-import { airCompEnergyJoules, airCompLatencySeconds, airCompSymbols } from '../phy/timing.js';
-import type { RadioConfig } from './radio.js';
-import { subsetChannel } from './subset.js';
-
-export class ChannelSequence {
-  private last?: { round: number; ch: ChannelRealization };
-
-  constructor(private readonly radio: RadioConfig, private readonly streams: RandomStreams) {}
-
-  /** The realisation of round `round` (1-based) for all clients; Gauss–Markov rounds are generated in order. */
-  at(round: number): ChannelRealization {
-    if (this.last?.round === round) return this.last.ch;
-    const where = (r: number) => ({ trial: this.radio.trial, round: r });
-    if (!this.radio.channel.temporal) {
-      this.last = { round, ch: generateChannel(this.radio.channel, this.streams, where(round)) };
-      return this.last.ch;
-    }
-    // Correlated across rounds: replay from round 1 (or continue) so a resumed run sees the same draws.
-    let r = this.last && this.last.round < round ? this.last.round : 0;
-    let ch = r > 0 ? this.last!.ch : undefined;
-    while (r < round) {
-      r++;
-      ch = generateChannel(this.radio.channel, this.streams, where(r), ch);
-    }
-    this.last = { round, ch: ch! };
-    return ch!;
-  }
-}
+import { NumericalError } from '../../errors.js';
+import { RandomStreams } from '../../random/streams.js';
+import { nmse, weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../aggregator.js';
+import { airAggregate } from '../../phy/aircomp/aggregate.js';
+import { precoderPower } from '../../phy/aircomp/mse.js';
+import type { AirCompScheme } from '../../phy/aircomp/types.js';
+import { airCompEnergyJoules, airCompLatencySeconds, airCompSymbols } from '../../phy/timing.js';
+import type { RadioConfig } from '../../phy/radio.js';
+import { ChannelSequence } from '../../phy/channel/sequence.js';
+import { subsetChannel } from '../../phy/channel/subset.js';
 
 export class AirCompAggregator implements Aggregator {
   readonly name: string;

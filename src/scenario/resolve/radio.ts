@@ -3,10 +3,10 @@
  * of each PHY quantity; lists (an SNR sweep, several antenna counts) belong in a `sweep:` section.
  * The federation's clients are the PHY's devices: K = fl.clients (phy.devices is not used).
  */
-import { UserInputError } from '../errors.js';
-import type { RadioConfig } from '../airfl/radio.js';
-import { channelConfig, sweepPoints } from './phy-experiment.js';
-import type { Scenario } from './schema.js';
+import { UserInputError } from '../../errors.js';
+import type { RadioConfig } from '../../phy/radio.js';
+import { channelConfig, sweepPoints } from './phy.js';
+import type { Scenario } from '../schema.js';
 
 export function radioFromScenario(s: Scenario, streams?: number): RadioConfig {
   const p = s.phy;

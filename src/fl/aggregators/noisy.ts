@@ -4,14 +4,15 @@
  * delivers an unbiased average plus noise) until the PHY aggregator plugs in. Noise is drawn from the
  * round's own stream, so runs and resumes are reproducible.
  */
-import { UserInputError } from '../errors.js';
-import { nmse, weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from './aggregator.js';
+import { UserInputError } from '../../errors.js';
+import type { AggregatorKind } from './kind.js';
+import { nmse, weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../aggregator.js';
 
 export class NoisyAggregator implements Aggregator {
   readonly name = 'noisy';
   constructor(readonly targetNmse: number) {
     if (!(targetNmse >= 0) || !Number.isFinite(targetNmse)) {
-      throw new UserInputError(`fl.aggregator.nmse: ${targetNmse} must be a finite number ≥ 0`, 'fl.aggregator.nmse');
+      throw new UserInputError(`aggregation: noisy nmse ${targetNmse} must be a finite number ≥ 0`, 'aggregation');
     }
   }
 
@@ -26,3 +27,8 @@ export class NoisyAggregator implements Aggregator {
     return { aggregate: out, diagnostics: { nmse: nmse(out, ideal), targetNmse: this.targetNmse } };
   }
 }
+
+export const noisyKind: AggregatorKind = {
+  capabilities: { maxStreams: 'server-antennas', exact: false, designable: false, phy: false, radio: false, analyticMse: false },
+  create: (spec) => new NoisyAggregator(Number(spec.options['nmse'] ?? NaN)),
+};

@@ -3,8 +3,8 @@
  * every client of the federation, with streams named by client id, so a client keeps its channel
  * whichever subset is selected and every scheme in a run sees the same draw.
  */
-import { batch, type CMatBatch } from '../linalg/cmat.js';
-import type { ChannelRealization } from '../phy/types.js';
+import { batch, type CMatBatch } from '../../linalg/cmat.js';
+import type { ChannelRealization } from '../types.js';
 
 export function subsetChannel(ch: ChannelRealization, devices: readonly number[]): ChannelRealization {
   const { M, Nr, Nt } = ch;

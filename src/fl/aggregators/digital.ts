@@ -2,12 +2,13 @@
  * Digital OFDMA upload as a trainer `Aggregator` (the baseline over-the-air aggregation is compared
  * against): same channel draws as the over-the-air schemes, quantised updates, Shannon-rate air-time.
  */
-import { RandomStreams } from '../random/streams.js';
-import { nmse, weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../fl/aggregator.js';
-import { digitalUpload } from '../phy/digital/ofdma.js';
-import { ChannelSequence } from './aircomp-aggregator.js';
-import type { RadioConfig } from './radio.js';
-import { subsetChannel } from './subset.js';
+import { requireRadio, type AggregatorKind } from './kind.js';
+import { RandomStreams } from '../../random/streams.js';
+import { nmse, weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../aggregator.js';
+import { digitalUpload } from '../../phy/digital/ofdma.js';
+import { ChannelSequence } from '../../phy/channel/sequence.js';
+import type { RadioConfig } from '../../phy/radio.js';
+import { subsetChannel } from '../../phy/channel/subset.js';
 
 export class DigitalAggregator implements Aggregator {
   readonly name: string;
@@ -36,3 +37,8 @@ export class DigitalAggregator implements Aggregator {
     };
   }
 }
+
+export const digitalKind: AggregatorKind = {
+  capabilities: { maxStreams: 'server-antennas', exact: false, designable: false, phy: false, radio: true, analyticMse: false },
+  create: (spec, ctx) => new DigitalAggregator(requireRadio(spec, ctx), Number(spec.options['bits'] ?? 8), ctx.seed, spec.label),
+};

@@ -12,22 +12,47 @@
  *  3. backtracking over the rank grid (design/rank.ts) minimises the bound, under the optional per-round
  *     air-time budget. Every rank tried is reported with its bound terms.
  */
-import type { Scenario } from '../scenario/schema.js';
-import type { TrainingScenario, PreparedTraining } from '../fl/run-scenario.js';
-import { flConfigFrom } from '../fl/run-scenario.js';
+import type { TrainingConfig, PreparedTraining } from '../fl/prepare.js';
 import { runFederated } from '../fl/trainer.js';
 import { evaluateGlobal } from '../fl/evaluate.js';
 import { weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../fl/aggregator.js';
-import { createScheme, ManifoldScheme, type AirCompScheme } from '../phy/aircomp/index.js';
-import { radioFromScenario } from '../scenario/airfl-radio.js';
+import { aggregatorCapabilities, type AggregationSpec } from '../fl/aggregators/index.js';
+import { createScheme, type AirCompScheme } from '../phy/aircomp/index.js';
+import { ChannelSequence } from '../phy/channel/sequence.js';
+import type { RadioConfig } from '../phy/radio.js';
+import { loraAtRank } from '../lora/config.js';
 import { RandomStreams } from '../random/streams.js';
 import { airCompLatencySeconds } from '../phy/timing.js';
-import type { BoundConstants, BoundTerms } from '../design/bound.js';
-import { selectRank } from '../design/rank.js';
+import type { BoundConstants, BoundTerms } from './bound.js';
+import { selectRank } from './rank.js';
 import { summarize } from '../stats/summary.js';
-import { ChannelSequence } from './aircomp-aggregator.js';
 import { curvatureFromPerturbation, fitLossCurve, truncateAdapters } from './constants.js';
-import { airflOf, loraAtRank } from './run-scenario.js';
+
+/** The design loop's settings (`airfl.design`, resolved by the scenario layer). */
+export interface DesignSettings {
+  /** rank grid it searches */
+  ranks: number[];
+  /** the transceiver design evaluated for each rank (the scenario's own entry of that scheme when it has one) */
+  scheme: AggregationSpec;
+  /** per-round air-time budget */
+  latencyBudgetS?: number;
+  /** rounds of the short ideal run that estimates the bound's constants */
+  estimateRounds: number;
+  /** channel draws averaged for each rank's MSE */
+  channelDraws: number;
+  /** grid value the backtracking search starts from */
+  start?: number;
+}
+
+export interface DesignLoopInput {
+  training: TrainingConfig;
+  prep: PreparedTraining;
+  design: DesignSettings;
+  /** the run's radio (S = phy.streams) */
+  radio: RadioConfig;
+  /** every aggregation entry of the run with its streams, so the bound can be checked per scheme */
+  schemes: { spec: AggregationSpec; S: number }[];
+}
 
 export interface DesignCandidate {
   r: number;
@@ -77,14 +102,14 @@ class GainProbe implements Aggregator {
   }
 }
 
-export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: PreparedTraining, opts: { log?: (l: string) => void } = {}): Promise<DesignReport> {
+export async function runDesignLoop(input: DesignLoopInput, opts: { log?: (l: string) => void } = {}): Promise<DesignReport> {
   const log = opts.log ?? (() => {});
-  const a = airflOf(s).design;
+  const { training: ts, prep, design: a, radio } = input;
   const grid = [...new Set(a.ranks)].sort((x, y) => x - y);
   const rMax = grid[grid.length - 1]!;
   const loraMax = { ...loraAtRank(ts.lora, rMax), train_A: true };
   const probe = new GainProbe();
-  const cfg = { ...flConfigFrom(ts.fl), rounds: a.estimate_rounds, evalEvery: 1 };
+  const cfg = { ...ts.fl, rounds: a.estimateRounds, evalEvery: 1 };
   log(`design: estimating the bound's constants with an ideal run (rank ${rMax}, ${cfg.rounds} rounds)`);
   const est = await runFederated({
     config: cfg, data: prep.data, streams: prep.streams.child('design-estimate'), aggregator: probe,
@@ -98,7 +123,7 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
   let L: number, fullLoss: number;
   const truncation: { r: number; eps: number }[] = [];
   const entriesOf = new Map<number, number>();
-  const factors = ts.fl.aggregate_factors;
+  const factors = ts.fl.aggregateFactors;
   try {
     const lossMax = (flat: Float32Array) => evaluateGlobal(modelMax, flat, prep.data).loss;
     fullLoss = lossMax(est.global);
@@ -134,30 +159,27 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
   log(`design: F* ≈ ${fit.fstar.toFixed(4)}, Δ₀ ≈ ${fit.delta0.toFixed(4)}, μη ≈ ${(1 - fit.q).toFixed(4)}, L ≈ ${L.toExponential(3)}, g² ≈ ${gain2.toExponential(3)}`);
 
   // Transceiver MSE per subcarrier on `channel_draws` draws of all K clients (data-size weights).
-  const radio = radioFromScenario(s);
-  const seq = new ChannelSequence(radio, new RandomStreams(s.seed).child('design-channel'));
+  const seq = new ChannelSequence(radio, new RandomStreams(ts.seed).child('design-channel'));
   const sizes = prep.data.clients.map((c) => c.size);
   const tot = sizes.reduce((x, y) => x + y, 0);
   const phi = Float64Array.from(sizes, (n) => n / tot);
   /** per-subcarrier analytic MSE of a scheme over the draws; `first` sees the scheme after draw 1 */
   const msePerSubcarrier = (sch: AirCompScheme, S: number, first?: (sch: AirCompScheme) => void): number[] => {
     const out: number[] = [];
-    for (let d = 1; d <= a.channel_draws; d++) {
+    for (let d = 1; d <= a.channelDraws; d++) {
       out.push(...sch.design(seq.at(d), { phi, sigma2: radio.sigma2, P: radio.P, powerMode: radio.powerMode, S }).analyticMse);
       if (d === 1) first?.(sch);
     }
     return out;
   };
-  // The loop's scheme is the scenario's own entry of that kind when it has one (same options).
-  const designEntry = s.aggregation.find((e) => e.scheme === a.scheme && (e.streams ?? radio.S) === radio.S);
   let convergence: { method: string; iteration: number; objective: number }[] = [];
-  const perSc = msePerSubcarrier(createScheme(a.scheme, designEntry?.options ?? {}), radio.S, (sch) => {
-    if (!(sch instanceof ManifoldScheme)) return;
-    // objective (Σ over η-groups of the weakest device's cost, ∝ MSE) per iteration on the first draw;
-    // iteration 0 is the zf eigenspace it starts from
-    const h = sch.lastHistory;
+  const perSc = msePerSubcarrier(createScheme(a.scheme.scheme, a.scheme.options), radio.S, (sch) => {
+    // iterative designs expose their objective per iteration (Σ over η-groups of the weakest device's
+    // cost, ∝ MSE) on the first draw; iteration 0 is the zf eigenspace they start from
+    const h = (sch as { lastHistory?: number[] }).lastHistory;
+    if (!h || h.length === 0) return;
     convergence = [
-      ...h.map((objective, iteration) => ({ method: 'manifold', iteration, objective })),
+      ...h.map((objective, iteration) => ({ method: sch.name, iteration, objective })),
       ...h.map((_, iteration) => ({ method: 'zf (warm start)', iteration, objective: h[0]! })),
     ];
   });
@@ -165,11 +187,12 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
   // Each over-the-air scheme of the scenario on the same draws, so the bound can be checked per
   // scheme against its own measured gap (ideal: MSE 0; digital has no AirComp MSE and is skipped).
   const schemeMse: Record<string, number> = {};
-  for (const entry of s.aggregation) {
-    if (entry.scheme === 'digital') continue;
-    schemeMse[entry.label] = entry.scheme === 'ideal' ? 0
-      : entry === designEntry ? ms.mean
-        : summarize(msePerSubcarrier(createScheme(entry.scheme, entry.options), entry.streams ?? radio.S)).mean;
+  for (const { spec, S } of input.schemes) {
+    const caps = aggregatorCapabilities(spec.scheme);
+    if (!caps.analyticMse) continue;
+    schemeMse[spec.label] = caps.exact ? 0
+      : spec.scheme === a.scheme.scheme && spec.label === a.scheme.label && S === radio.S ? ms.mean
+        : summarize(msePerSubcarrier(createScheme(spec.scheme, spec.options), S)).mean;
   }
   const M = radio.channel.M;
   const sel = selectRank({
@@ -177,14 +200,14 @@ export async function runDesignLoop(s: Scenario, ts: TrainingScenario, prep: Pre
     entries: (r) => entriesOf.get(r)!,
     designMse: () => ms.mean,
     latencyS: (r) => airCompLatencySeconds(entriesOf.get(r)!, M, radio.S, radio.timing),
-    latencyBudgetS: a.latency_budget_s,
+    latencyBudgetS: a.latencyBudgetS,
     constants,
     rounds: ts.fl.rounds,
     S: radio.S,
     ...(a.start !== undefined ? { start: grid.indexOf(Math.round(a.start)) >= 0 ? grid.indexOf(Math.round(a.start)) : undefined } : {}),
   });
   return {
-    scheme: a.scheme,
+    scheme: a.scheme.scheme,
     chosen: sel.chosen.r,
     constants,
     msePerSubcarrier: { mean: ms.mean, median: ms.median, min: ms.min, max: ms.max, ciLow: ms.ciLow, ciHigh: ms.ciHigh, n: ms.n },
