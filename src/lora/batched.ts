@@ -14,10 +14,10 @@
  * `adapterLayout()` lists the offsets.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BertConfig, GptConfig, ModelConfig } from '../models/config.js';
+import { isCausalLm, type BertConfig, type ModelConfig } from '../models/config.js';
 import type { LinearSpec } from '../models/params.js';
 import { baseLinear, type LinearFn } from '../models/layers.js';
-import { gptLogits } from '../models/gpt.js';
+import { causalLmLogits } from '../models/hf/causal.js';
 import { bertLogits } from '../models/bert.js';
 import { softmaxCrossEntropy } from '../models/loss.js';
 import { weight, type ModelWeights, type PretrainedModel } from '../models/weights.js';
@@ -34,6 +34,8 @@ export interface ClientBatch {
   labels?: tf.Tensor;
   /** float32 [C, B, T], 1 = real token (LM: which targets count; classifier: attention padding mask). */
   mask?: tf.Tensor;
+  /** int32 [C, B, T] segment (token type) ids of sentence pairs (classifier); default all 0. */
+  segments?: tf.Tensor;
 }
 
 export interface AdapterBlock {
@@ -92,7 +94,7 @@ export class BatchedLora implements BatchedLoraModel {
     if (!Number.isInteger(numClients) || numClients < 1) {
       throw new UserInputError(`numClients: ${numClients} must be a positive integer`, 'numClients');
     }
-    this.kind = base.config.arch === 'gpt' ? 'lm' : 'classifier';
+    this.kind = isCausalLm(base.config) ? 'lm' : 'classifier';
     this.scale = loraScale(lora);
     this.trainA = lora.train_A ?? true;
     const streams = new RandomStreams(seed);
@@ -169,7 +171,8 @@ export class BatchedLora implements BatchedLoraModel {
     const [C, B, T] = this.checkBatch(batch);
     const S = C * B;
     if (this.kind === 'lm') {
-      const cfg = this.base.config as GptConfig;
+      const cfg = this.base.config;
+      if (!isCausalLm(cfg)) throw new UserInputError(`model: a ${cfg.arch} model is not a causal LM`, 'model');
       let inputs = batch.tokens;
       let targets = batch.targets;
       let mask = batch.mask;
@@ -180,7 +183,7 @@ export class BatchedLora implements BatchedLoraModel {
         targets = tf.slice(batch.tokens, [0, 0, 1], [C, B, Tin]);
         if (mask) mask = tf.slice(mask, [0, 0, 1], [C, B, Tin]);
       }
-      const logits = gptLogits(cfg, this.base.weights, inputs.reshape([S, Tin]) as tf.Tensor2D, { linear: this.linear });
+      const logits = causalLmLogits(cfg, this.base.weights, inputs.reshape([S, Tin]) as tf.Tensor2D, { linear: this.linear });
       const ce = softmaxCrossEntropy(logits, targets.reshape([S * Tin]).toInt() as tf.Tensor1D).reshape([C, B * Tin]) as tf.Tensor2D;
       const w = (mask ? mask.toFloat().reshape([C, B * Tin]) : tf.onesLike(ce)) as tf.Tensor2D;
       return { ce, w };
@@ -189,6 +192,7 @@ export class BatchedLora implements BatchedLoraModel {
     if (!batch.labels) throw new UserInputError('batch.labels: required for a classifier model', 'batch.labels');
     const logits = bertLogits(cfg, this.base.weights, batch.tokens.reshape([S, T]) as tf.Tensor2D, {
       mask: batch.mask ? (batch.mask.toFloat().reshape([S, T]) as tf.Tensor2D) : undefined,
+      segments: batch.segments ? (batch.segments.reshape([S, T]).toInt() as tf.Tensor2D) : undefined,
       linear: this.linear,
     });
     const lab = batch.labels.reshape([S]).toInt() as tf.Tensor1D;
@@ -317,9 +321,11 @@ export class BatchedLora implements BatchedLoraModel {
     const [C, B, T] = this.checkBatch(batch);
     return tf.tidy(() => {
       const tokens = batch.tokens.reshape([C * B, T]) as tf.Tensor2D;
-      if (this.kind === 'lm') return gptLogits(this.base.config as GptConfig, this.base.weights, tokens, { linear: this.linear });
+      const cfg = this.base.config;
+      if (isCausalLm(cfg)) return causalLmLogits(cfg, this.base.weights, tokens, { linear: this.linear });
       const mask = batch.mask ? (batch.mask.toFloat().reshape([C * B, T]) as tf.Tensor2D) : undefined;
-      return bertLogits(this.base.config as BertConfig, this.base.weights, tokens, { mask, linear: this.linear });
+      const segments = batch.segments ? (batch.segments.reshape([C * B, T]).toInt() as tf.Tensor2D) : undefined;
+      return bertLogits(cfg, this.base.weights, tokens, { mask, segments, linear: this.linear });
     });
   }
 

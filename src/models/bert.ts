@@ -11,6 +11,7 @@ import type { BertConfig } from './config.js';
 import { baseLinear, embed, gelu, layerNorm, paddingMask, selfAttention, type LinearFn } from './layers.js';
 import { weight, type ModelWeights } from './weights.js';
 import { UserInputError } from '../errors.js';
+import { geluErf } from './hf/layers.js';
 
 /** Embedding module: int32 tokens [S, T] (and optional segment ids [S, T]) → hidden [S·T, d]. */
 export function bertEmbed(config: BertConfig, w: ModelWeights, tokens: tf.Tensor2D, segments?: tf.Tensor2D, oneHot = false): tf.Tensor2D {
@@ -38,11 +39,13 @@ export function bertEncode(
 ): tf.Tensor2D {
   const eps = config.layerNormEps;
   const add = mask ? paddingMask(mask) : null;
+  // Hugging Face BERT's 'gelu' is the exact erf form; the built-in BERT uses the tanh form.
+  const act = config.hiddenAct === 'gelu' ? geluErf : gelu;
   for (let l = 0; l < config.layers; l++) {
     const p = `encoder.layer.${l}`;
     const a = selfAttention(linear, `${p}.attention.self`, `${p}.attention.output.dense`, h, S, T, config.heads, add);
     h = layerNorm(w, `${p}.attention.output.LayerNorm`, tf.add(h, a), eps);
-    const f = linear(`${p}.output.dense`, gelu(linear(`${p}.intermediate.dense`, h)));
+    const f = linear(`${p}.output.dense`, act(linear(`${p}.intermediate.dense`, h)));
     h = layerNorm(w, `${p}.output.LayerNorm`, tf.add(h, f), eps);
   }
   return h;

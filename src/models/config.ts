@@ -10,6 +10,9 @@
  * Module names follow Hugging Face so PEFT-style `target_modules` read the same (see lora/config.ts).
  */
 import { UserInputError } from '../errors.js';
+import type { Gpt2Config, LlamaConfig } from './hf/config.js';
+
+export type { Gpt2Config, LlamaConfig } from './hf/config.js';
 
 export interface GptConfig {
   arch: 'gpt';
@@ -35,9 +38,17 @@ export interface BertConfig {
   intermediate: number;
   numLabels: number;
   layerNormEps: number;
+  /** 'gelu' = exact erf GELU (Hugging Face BERT's); absent or 'gelu_new' = tanh form. */
+  hiddenAct?: 'gelu' | 'gelu_new';
 }
 
-export type ModelConfig = GptConfig | BertConfig;
+/** Built-in `gpt` / `bert`, and checkpoints read from Hugging Face folders (src/models/hf/). */
+export type ModelConfig = GptConfig | BertConfig | Gpt2Config | LlamaConfig;
+
+/** Does the model predict next tokens (GPT, GPT-2, Llama family)? Otherwise it is a BERT classifier. */
+export function isCausalLm(c: ModelConfig): c is GptConfig | Gpt2Config | LlamaConfig {
+  return c.arch === 'gpt' || c.arch === 'gpt2' || c.arch === 'llama';
+}
 
 /** Named sizes. `vocabSize` of the small presets is a default: callers set it from their tokenizer. */
 export const PRESETS: Record<string, ModelConfig> = {
@@ -64,8 +75,8 @@ export function preset(name: string, overrides: Partial<ModelConfig> = {}): Mode
 
 /** Check sizes are positive integers and heads divide hidden; returns the config. */
 export function validateModelConfig(c: ModelConfig, field = 'model'): ModelConfig {
-  if (c.arch !== 'gpt' && c.arch !== 'bert') {
-    throw new UserInputError(`${field}.arch: '${String((c as { arch: unknown }).arch)}' is not one of gpt, bert`, `${field}.arch`);
+  if (c.arch !== 'gpt' && c.arch !== 'bert' && c.arch !== 'gpt2' && c.arch !== 'llama') {
+    throw new UserInputError(`${field}.arch: '${String((c as { arch: unknown }).arch)}' is not one of gpt, bert, gpt2, llama`, `${field}.arch`);
   }
   const ints: [string, number][] = [
     ['vocabSize', c.vocabSize], ['maxPositions', c.maxPositions], ['hidden', c.hidden],
@@ -77,7 +88,7 @@ export function validateModelConfig(c: ModelConfig, field = 'model'): ModelConfi
       throw new UserInputError(`${field}.${k}: ${String(v)} must be a positive integer`, `${field}.${k}`);
     }
   }
-  if (c.hidden % c.heads !== 0) {
+  if (c.arch !== 'llama' && c.hidden % c.heads !== 0) {
     throw new UserInputError(`${field}.heads: ${c.heads} must divide hidden = ${c.hidden}`, `${field}.heads`);
   }
   if (!(c.layerNormEps > 0)) {

@@ -14,7 +14,12 @@ export type LinearFn = (module: string, x: tf.Tensor2D) => tf.Tensor2D;
 
 /** The plain linear layer over `w` (no adapter). */
 export function baseLinear(w: ModelWeights): LinearFn {
-  return (module, x) => tf.add(tf.matMul(x, weight(w, `${module}.kernel`) as tf.Tensor2D), weight(w, `${module}.bias`));
+  return (module, x): tf.Tensor2D => {
+    const y = tf.matMul(x, weight(w, `${module}.kernel`) as tf.Tensor2D) as tf.Tensor2D;
+    // Llama-family projections have no bias.
+    const b = w[`${module}.bias`];
+    return b ? (tf.add(y, b) as tf.Tensor2D) : y;
+  };
 }
 
 /** Layer normalisation over the last axis with the module's gamma/beta. */

@@ -6,6 +6,7 @@
  * initialisation, checkpoint layout (in this order) and `airlora inspect`.
  */
 import type { BertConfig, GptConfig, ModelConfig } from './config.js';
+import { gpt2Specs, llamaSpecs } from './hf/params.js';
 
 export type ParamKind = 'linear' | 'layernorm' | 'embedding';
 
@@ -91,7 +92,12 @@ function bertSpecs(c: BertConfig): ParamSpec[] {
 
 /** All parameters of the model, in canonical (checkpoint) order. */
 export function parameterSpecs(c: ModelConfig): ParamSpec[] {
-  return c.arch === 'gpt' ? gptSpecs(c) : bertSpecs(c);
+  switch (c.arch) {
+    case 'gpt': return gptSpecs(c);
+    case 'bert': return bertSpecs(c);
+    case 'gpt2': return gpt2Specs(c);
+    case 'llama': return llamaSpecs(c);
+  }
 }
 
 /** The linear layers (LoRA candidates), in canonical order. */
