@@ -15,7 +15,8 @@ export function describePoint(j: SweepJob): string {
   return [...Object.entries(j.point).map(([k, v]) => `${k}=${JSON.stringify(v)}`), `trial ${j.trial}`].join(', ');
 }
 import { runSweepJob } from '../../sweep/shards.js';
-import { emitSlurm } from '../../sweep/slurm.js';
+import { checkSlurmOptions, emitSlurm, type SlurmOptions } from '../../sweep/slurm.js';
+import { registerStatus } from './sweep-status.js';
 
 export function parsePositiveInt(v: string, flag: string): number {
   const n = Number(v);
@@ -33,8 +34,22 @@ export async function drawAfterRun(folder: RunFolder, log: (m: string) => void):
   }
 }
 
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** The --emit slurm flags as SlurmOptions (checked there; numbers here). */
+function slurmOptionsOf(o: Record<string, unknown>): SlurmOptions {
+  const str = (k: string) => o[k] as string | undefined;
+  const int = (k: string, flag: string) => (str(k) === undefined ? undefined : parsePositiveInt(str(k)!, flag));
+  return {
+    command: str('command') ?? str('slurmCommand'), partition: str('partition'), account: str('account'),
+    time: str('time'), mergeTime: str('mergeTime'), cpusPerTask: int('cpusPerTask', '--cpus-per-task'), memory: str('mem'),
+    maxConcurrent: int('arrayThrottle', '--array-throttle'), jobsPerTask: int('jobsPerTask', '--jobs-per-task'),
+    moduleLoad: o.moduleLoad as string[], setup: o.setup as string[], extra: o.sbatch as string[], workdir: process.cwd(),
+  };
+}
+
 export function register(program: Command): void {
-  program
+  const sweep = program
     .command('sweep')
     .description('run a scenario\'s sweep: grid section expanded into jobs, run on worker threads, merged into one results folder')
     .argument('<file>', 'scenario YAML with a sweep: section')
@@ -43,9 +58,19 @@ export function register(program: Command): void {
     .option('--resume <dir>', 'finish a killed sweep of the same scenario in this folder')
     .option('--emit <target>', "write scripts instead of running: 'slurm'")
     .option('--slurm-dir <dir>', 'sweep folder for --emit slurm (same as the positional DIR form)')
-    .option('--slurm-command <cmd>', 'how array tasks call the CLI on the cluster', 'npx airlora')
-    .option('--partition <p>', 'Slurm partition')
-    .option('--time <t>', 'Slurm time limit per job', '01:00:00')
+    .option('--command <cmd>', 'with --emit slurm: how the cluster runs the CLI (default: npx airlora)')
+    .option('--slurm-command <cmd>', 'same as --command')
+    .option('--partition <p>', 'with --emit slurm: Slurm partition')
+    .option('--account <a>', 'with --emit slurm: Slurm account to charge')
+    .option('--time <t>', 'with --emit slurm: time limit of one array task', '01:00:00')
+    .option('--merge-time <t>', 'with --emit slurm: time limit of the merge job', '00:30:00')
+    .option('--cpus-per-task <n>', 'with --emit slurm: CPUs per array task', '1')
+    .option('--mem <size>', 'with --emit slurm: memory per task, e.g. 4G')
+    .option('--array-throttle <n>', 'with --emit slurm: most array tasks running at once (--array=0-N%n)')
+    .option('--jobs-per-task <n>', 'with --emit slurm: sweep jobs per array task (1 per training run; many cheap PHY points per task)', '1')
+    .option('--module-load <module>', 'with --emit slurm: `module load` this before running (repeatable)', collect, [])
+    .option('--setup <line>', 'with --emit slurm: shell line run before the CLI, e.g. \'source ~/env.sh\' (repeatable)', collect, [])
+    .option('--sbatch <option>', 'with --emit slurm: extra #SBATCH option, e.g. --sbatch=--qos=short (repeatable)', collect, [])
     .option('--no-figures', 'skip drawing figures')
     .argument('[emitDir]', 'with --emit slurm: the sweep folder to prepare')
     .action(async (file: string, emitDir: string | undefined, o: Record<string, string | boolean | undefined>) => {
@@ -58,8 +83,10 @@ export function register(program: Command): void {
         if (o.emit !== 'slurm') throw new UserInputError(`--emit: '${o.emit}' is not supported; allowed: slurm`, 'emit');
         const dir = (o.slurmDir as string | undefined) ?? emitDir ?? (o.out as string | undefined);
         if (!dir) throw new UserInputError('--emit slurm: give the sweep folder, e.g. airlora sweep FILE --emit slurm DIR', 'emit');
+        const slurm = slurmOptionsOf(o);
+        checkSlurmOptions(slurm);
         const { folder, plan } = await prepareSweepFolder({ scenario, reference: resolved, validate, out: dir, name });
-        const files = emitSlurm(folder, plan, { command: o.slurmCommand as string, partition: o.partition as string | undefined, time: o.time as string });
+        const files = emitSlurm(folder, plan, slurm);
         process.stdout.write(`${folder.dir}\n`);
         log(`${plan.jobs.length} jobs; wrote ${files.join(', ')}; submit with: bash ${folder.dir}/slurm/submit.sh`);
         return;
@@ -73,6 +100,7 @@ export function register(program: Command): void {
       if (o.figures !== false) await drawAfterRun(res.folder, log);
       process.stdout.write(`${res.folder.dir}\n`);
     });
+  registerStatus(sweep);
 
   program
     .command('sweep-job')
