@@ -27,7 +27,7 @@ async function tokensPerSecond(layers: number, log: (m: string) => void): Promis
   opt.dispose();
   disposeWeights(base.weights);
   tf.dispose([all, batch.tokens, batch.targets]);
-  return { name: `train.lm.l${layers}.tokens_per_s`, value: tps, unit: 'tokens/s', note: `${tf.getBackend()}/${backendInfo().matmul}, ${t.medianMs.toFixed(1)} ms/step, B=${B} T=${T} d=128 r=8 q,v` };
+  return { name: `train.lm.l${layers}.tokens_per_s`, value: tps, unit: 'tokens/s', note: `${tf.getBackend()}/${backendInfo().matmul_engine}, ${t.medianMs.toFixed(1)} ms/step, B=${B} T=${T} d=128 r=8 q,v` };
 }
 
 const suite: BenchSuite = {

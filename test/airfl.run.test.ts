@@ -26,7 +26,7 @@ describe('airfl/run-scenario', function () {
   this.timeout(300_000);
   let dir: string;
   before(async () => {
-    await initBackend({ backend: 'auto', quiet: true });
+    await initBackend({ backend: 'wasm', quiet: true });
     dir = mkdtempSync(join(tmpdir(), 'airfl-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -21,7 +21,7 @@ describe('lora: fine-tuning the pre-trained GPT lowers held-out perplexity on a 
   let base: PretrainedModel;
   before(async function () {
     if (!existsSync(join(DEFAULT_CHECKPOINT_DIR, 'SHA256SUMS'))) this.skip();
-    await initBackend({ quiet: true });
+    await initBackend({ backend: 'wasm', quiet: true });
     base = loadCheckpoint();
   });
   after(() => { if (base) disposeWeights(base.weights); });

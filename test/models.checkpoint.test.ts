@@ -21,7 +21,8 @@ describe('models: checkpoints and pre-training', () => {
   let prev: string;
   before(async () => {
     prev = tf.getBackend();
-    await initBackend({ quiet: true }); // the default backend: determinism is claimed for it
+    // Pinned: the tested default path (auto = wasm, with the OpenBLAS engine when built), whatever else is installed.
+    await initBackend({ backend: 'wasm', quiet: true });
     dir = mkdtempSync(join(tmpdir(), 'airlora-ckpt-'));
   });
   after(async () => {

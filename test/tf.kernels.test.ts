@@ -79,14 +79,17 @@ describe('tf/backend selection', function () {
     expect((err as UserInputError).field).to.equal('--backend');
   });
 
-  it('forced backends run what was asked; auto picks tfjs-node if installed, else wasm', async () => {
+  it('forced backends run what was asked; auto is wasm whatever is installed; node without tfjs-node is a UserInputError', async () => {
     expect(await initBackend({ backend: 'cpu', quiet: true })).to.equal('cpu');
     expect(tf.getBackend()).to.equal('cpu');
     expect(await initBackend({ backend: 'wasm', quiet: true })).to.equal('wasm');
     expect(tf.env().getBool('PROD')).to.equal(true);
+    // 'auto' defers to AIRLORA_BACKEND; without it, wasm (test/tf.backend.test.ts: also with a tfjs-node present).
+    const saved = process.env.AIRLORA_BACKEND;
+    delete process.env.AIRLORA_BACKEND;
+    try { expect(await initBackend({ quiet: true })).to.equal('wasm'); } finally { if (saved !== undefined) process.env.AIRLORA_BACKEND = saved; }
     let hasNode = true;
     try { await import('@tensorflow/tfjs-node' as string); } catch { hasNode = false; }
-    expect(await initBackend({ quiet: true })).to.equal(hasNode ? 'tensorflow' : 'wasm');
     if (!hasNode) {
       let err: unknown;
       try { await initBackend({ backend: 'node', quiet: true }); } catch (e) { err = e; }
@@ -97,12 +100,12 @@ describe('tf/backend selection', function () {
 
   it('native: false keeps products in XNNPACK; the default uses the addon exactly when it is built', async () => {
     await initBackend({ backend: 'wasm', quiet: true, native: false });
-    expect(backendInfo()).to.include({ backend: 'wasm', matmul: 'xnnpack' });
+    expect(backendInfo()).to.include({ backend: 'wasm', matmul_engine: 'xnnpack', threads: 1 });
     await initBackend({ backend: 'wasm', quiet: true });
     const built = existsSync(NATIVE_ADDON_PATH) && process.env.AIRLORA_NATIVE !== '0';
-    expect(backendInfo().matmul).to.equal(built ? 'openblas' : 'xnnpack');
+    expect(backendInfo().matmul_engine).to.equal(built ? 'openblas' : 'xnnpack');
     await initBackend({ backend: 'cpu', quiet: true });
-    expect(backendInfo()).to.deep.equal({ backend: 'cpu', matmul: 'tfjs' });
+    expect(backendInfo()).to.deep.equal({ backend: 'cpu', matmul_engine: 'tfjs', threads: 1 });
   });
 
   it('the native addon refuses operands outside the heap view', function () {

@@ -1,10 +1,13 @@
 /**
  * Choose and start the TensorFlow.js backend.
  *
- * 'auto' prefers @tensorflow/tfjs-node (an optional dependency: its install downloads
- * libtensorflow and fails offline), then wasm (SIMD, one thread in Node), then cpu (~35x slower
- * than wasm). On wasm our kernel fixes are registered first (see kernels/register.ts), and the
- * process-wide error handlers that the emscripten module installs are removed again.
+ * 'auto' is the tested path and nothing else: wasm (SIMD, one thread in Node) with our kernel fixes,
+ * whose matrix products run in the native OpenBLAS addon when it is built and in XNNPACK otherwise.
+ * It never looks for @tensorflow/tfjs-node, even when that optional package is installed: CI cannot
+ * install it (its install downloads libtensorflow), so no test has run on it, and its results differ
+ * from wasm in the last bits. tfjs-node runs only when asked ('node': --backend node, AIRLORA_BACKEND=node,
+ * or a scenario's `backend: node`), with a one-line notice saying so. 'cpu' is pure JavaScript (~35x
+ * slower than wasm). On wasm the process-wide error handlers the emscripten module installs are removed.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -13,16 +16,25 @@ import { UserInputError } from '../errors.js';
 import { registerCpuKernelFixes, registerWasmKernelFixes } from './kernels/register.js';
 import { registerGradientFixes } from './gradients/batch_matmul_grad.js';
 import { matMulEngine, setNativeMatMul } from './kernels/batch_matmul.js';
-import { loadNativeBlas, nativeBlasError } from './native.js';
+import { blasThreads, loadNativeBlas, nativeBlasError } from './native.js';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'node', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 /** tfjs's own names: tfjs-node registers itself as 'tensorflow'. */
 export type RunningBackend = 'wasm' | 'tensorflow' | 'cpu';
+/** Where matrix products run: the native addon or XNNPACK on wasm; tfjs's own kernels elsewhere. */
+export type MatMulEngine = 'openblas' | 'xnnpack' | 'tfjs';
+
+/** Environment variable that chooses the backend when the caller leaves it at 'auto'. */
+export const BACKEND_ENV = 'AIRLORA_BACKEND';
 
 export interface InitBackendOptions {
+  /**
+   * Default 'auto'. 'auto' defers to AIRLORA_BACKEND when that is set, so pin 'wasm' (tests do) to
+   * be independent of the environment.
+   */
   backend?: BackendChoice;
-  /** Do not print the one-line "tfjs backend: ..." notice on stderr. */
+  /** Do not print the one-line "tfjs backend: ..." line on stderr (the tfjs-node notice is always printed). */
   quiet?: boolean;
   /**
    * On wasm, run float32 matrix products in the native BLAS addon when it is built (default
@@ -31,29 +43,48 @@ export interface InitBackendOptions {
   native?: boolean;
 }
 
+/** What computes a run's numbers; the lead's run manifests record it (engines differ in the last bits). */
 export interface BackendInfo {
   backend: RunningBackend;
-  /** Where wasm's matrix products run; 'tfjs' on the other backends. */
-  matmul: 'openblas' | 'xnnpack' | 'tfjs';
-  /** Why the native addon is not used, when it is not. */
-  nativeNote?: string;
+  matmul_engine: MatMulEngine;
+  /**
+   * Threads of the matrix-product engine: OpenBLAS's thread count (AIRLORA_BLAS_THREADS); 1 for
+   * XNNPACK in wasm and for cpu; null on tfjs-node, where libtensorflow decides.
+   */
+  threads: number | null;
+  /** Why the native addon is not used on wasm, when it is not. */
+  native_note?: string;
 }
 
-/** What runs now: for run manifests (results differ in the last bits between engines). */
+/** What runs now. Results are reproducible bit for bit for a fixed BackendInfo on one machine. */
 export function backendInfo(): BackendInfo {
   const backend = tf.getBackend() as RunningBackend;
-  if (backend !== 'wasm') return { backend, matmul: 'tfjs' };
-  const matmul = matMulEngine();
-  return matmul === 'openblas' ? { backend, matmul } : { backend, matmul, nativeNote: nativeBlasError() ?? 'native: false' };
+  if (backend === 'tensorflow') return { backend, matmul_engine: 'tfjs', threads: null };
+  if (backend !== 'wasm') return { backend, matmul_engine: 'tfjs', threads: 1 };
+  if (matMulEngine() === 'openblas') return { backend, matmul_engine: 'openblas', threads: blasThreads() };
+  return { backend, matmul_engine: 'xnnpack', threads: 1, native_note: nativeBlasError() ?? 'native: false' };
 }
 
-/** Validate a `--backend` flag value. */
-export function parseBackendFlag(value: string): BackendChoice {
+/** Validate a backend name; `field` names where it came from (default the `--backend` flag). */
+export function parseBackendFlag(value: string, field = '--backend'): BackendChoice {
   if ((BACKEND_CHOICES as readonly string[]).includes(value)) return value as BackendChoice;
   throw new UserInputError(
-    `--backend: unknown backend '${value}' (allowed: ${BACKEND_CHOICES.join(', ')})`,
-    '--backend',
+    `${field}: unknown backend '${value}' (allowed: ${BACKEND_CHOICES.join(', ')})`,
+    field,
   );
+}
+
+/**
+ * The backend to start, by precedence: an explicit flag (anything but 'auto'), then AIRLORA_BACKEND,
+ * then the scenario's `backend` key, then 'auto'. For commands that read a scenario.
+ */
+export function resolveBackendChoice(
+  flag: BackendChoice | undefined, scenario?: BackendChoice, env: NodeJS.ProcessEnv = process.env,
+): BackendChoice {
+  if (flag && flag !== 'auto') return flag;
+  const fromEnv = env[BACKEND_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') return parseBackendFlag(fromEnv, BACKEND_ENV);
+  return scenario ?? 'auto';
 }
 
 const NODE_PACKAGE = '@tensorflow/tfjs-node';
@@ -88,6 +119,7 @@ export async function withoutNewProcessHandlers<T>(fn: () => Promise<T>): Promis
   }
 }
 
+/** Imports tfjs-node (registers 'tensorflow'); only ever called when 'node' was asked for. */
 async function tryNode(): Promise<boolean> {
   try {
     const name: string = NODE_PACKAGE; // a variable: the package is optional, keep tsc from resolving it
@@ -116,40 +148,40 @@ async function tryWasm(native: boolean): Promise<boolean> {
 function describe(name: string): string {
   if (name === 'wasm') {
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT' as never) ? 'SIMD' : 'no SIMD';
-    const mm = matMulEngine() === 'openblas' ? 'matmul: native OpenBLAS' : 'matmul: XNNPACK';
+    const mm = matMulEngine() === 'openblas' ? `matmul: native OpenBLAS, ${blasThreads()} thread(s)` : 'matmul: XNNPACK';
     return `wasm (${simd}, 1 thread, ${mm})`;
   }
   if (name === 'tensorflow') return 'tensorflow (tfjs-node, native)';
   return `${name} (pure JavaScript, slow)`;
 }
 
+/** Printed whenever tfjs-node starts, quiet or not: results from it are not what CI checks. */
+export const NODE_NOTICE =
+  '[airlora] note: backend node (tfjs-node) is not covered by CI; its results differ from the default wasm engine in the last bits';
+
 /**
  * Start the backend and return the name of the one actually running. Safe to call again:
  * switching backends keeps tensors of the old one alive (tfjs moves them on read).
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<RunningBackend> {
-  const choice = parseBackendFlag(opts.backend ?? 'auto');
+  const choice = resolveBackendChoice(parseBackendFlag(opts.backend ?? 'auto'));
   tf.env().set('PROD', true); // also silences the "install tfjs-node" banner
   registerGradientFixes();
   registerCpuKernelFixes();
-  let ok = false;
-  if (choice === 'auto' || choice === 'node') {
-    ok = await tryNode();
-    if (!ok && choice === 'node') {
+  if (choice === 'node') {
+    if (!(await tryNode())) {
       throw new UserInputError(
-        `--backend: 'node' needs the optional package ${NODE_PACKAGE}, which is not installed or failed to load ` +
+        `--backend: backend 'node' (asked by the flag, ${BACKEND_ENV} or the scenario) needs the optional package ${NODE_PACKAGE}, which is not installed or failed to load ` +
           `(allowed here: ${BACKEND_CHOICES.filter((c) => c !== 'node').join(', ')})`,
         '--backend',
       );
     }
-  }
-  if (!ok && (choice === 'auto' || choice === 'wasm')) {
-    ok = await tryWasm(opts.native ?? true);
-    if (!ok && choice === 'wasm') throw new Error(`tfjs backend 'wasm' failed to initialise`);
-  }
-  if (!ok) {
-    ok = await tf.setBackend('cpu');
-    if (!ok) throw new Error(`tfjs backend 'cpu' failed to initialise`);
+    process.stderr.write(NODE_NOTICE + '\n');
+  } else if (choice === 'cpu') {
+    if (!(await tf.setBackend('cpu'))) throw new Error(`tfjs backend 'cpu' failed to initialise`);
+  } else if (!(await tryWasm(opts.native ?? true))) {
+    // 'auto' and 'wasm': a silent fall-back to cpu would change results, so say so instead.
+    throw new Error(`tfjs backend 'wasm' failed to initialise (--backend cpu runs without it, ~35x slower)`);
   }
   await tf.ready();
   const name = tf.getBackend() as RunningBackend;

@@ -1,7 +1,8 @@
 /** TensorFlow.js backend selection and our wasm kernel fixes. */
 export {
-  BACKEND_CHOICES, backendInfo, initBackend, parseBackendFlag, wasmBinaryFolder, withoutNewProcessHandlers,
-  type BackendChoice, type BackendInfo, type InitBackendOptions, type RunningBackend,
+  BACKEND_CHOICES, BACKEND_ENV, backendInfo, initBackend, NODE_NOTICE, parseBackendFlag, resolveBackendChoice,
+  wasmBinaryFolder, withoutNewProcessHandlers,
+  type BackendChoice, type BackendInfo, type InitBackendOptions, type MatMulEngine, type RunningBackend,
 } from './backend.js';
 export { MissingKernelError, requireKernels, translateTfError, withKernelErrors } from './errors.js';
 export {
@@ -10,4 +11,7 @@ export {
 } from './kernels/register.js';
 export { batchMatMulGradConfig, registerGradientFixes } from './gradients/batch_matmul_grad.js';
 export { matMulEngine, setNativeMatMul } from './kernels/batch_matmul.js';
-export { loadNativeBlas, nativeBlasError, NATIVE_ADDON_PATH, type NativeBlas } from './native.js';
+export {
+  BLAS_THREADS_ENV, blasThreads, DEFAULT_BLAS_THREADS, loadNativeBlas, nativeBlasError, NATIVE_ADDON_PATH, setBlasThreads,
+  threadsFromEnv, type NativeBlas,
+} from './native.js';

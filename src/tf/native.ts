@@ -5,12 +5,15 @@
  * hands it Float32Array views of the wasm heap, so operands are neither copied in nor out.
  * Measured here (AVX-512, one thread): 50–175 GFLOP/s against 5–36 for XNNPACK in wasm.
  *
- * `AIRLORA_NATIVE=0` disables it; `AIRLORA_BLAS_THREADS` sets OpenBLAS threads (default 1:
- * federated runs are already parallel across processes, and one thread is bit-reproducible).
+ * `AIRLORA_NATIVE=0` disables it. `AIRLORA_BLAS_THREADS` sets OpenBLAS's threads (default 1: sweeps
+ * and federated runs are already parallel across worker threads, and the rest of a training step runs
+ * on the one wasm thread anyway). Any fixed thread count is reproducible bit for bit: OpenBLAS splits
+ * the output among threads and every element keeps the same summation order (see docs/backend.md).
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { UserInputError } from '../errors.js';
 
 export interface NativeBlas {
   /** C_i = op(A_i)·op(B_i) for i < batch, row-major; offsets and strides in float32 elements, stride 0 broadcasts. */
@@ -41,10 +44,10 @@ export function loadNativeBlas(): NativeBlas | null {
     loadError = `not built (${NATIVE_ADDON_PATH} missing; apt-get install libopenblas-dev, then npm run build:native)`;
     return null;
   }
+  const threads = threadsFromEnv();
   try {
     const blas = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeBlas;
-    const threads = Number(process.env.AIRLORA_BLAS_THREADS ?? '1');
-    blas.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 1);
+    blas.setThreads(threads);
     cached = blas;
   } catch (e) {
     loadError = `failed to load: ${e instanceof Error ? e.message : String(e)}`;
@@ -55,4 +58,35 @@ export function loadNativeBlas(): NativeBlas | null {
 /** Why loadNativeBlas() returned null (undefined when it loaded or was not tried). */
 export function nativeBlasError(): string | undefined {
   return loadError;
+}
+
+export const BLAS_THREADS_ENV = 'AIRLORA_BLAS_THREADS';
+export const DEFAULT_BLAS_THREADS = 1;
+const MAX_BLAS_THREADS = 256;
+
+/** AIRLORA_BLAS_THREADS as a positive integer (default 1); anything else is a UserInputError. */
+export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[BLAS_THREADS_ENV];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_BLAS_THREADS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BLAS_THREADS) {
+    throw new UserInputError(
+      `${BLAS_THREADS_ENV}: '${raw}' is not a thread count (allowed: an integer from 1 to ${MAX_BLAS_THREADS}; default ${DEFAULT_BLAS_THREADS})`,
+      BLAS_THREADS_ENV,
+    );
+  }
+  return n;
+}
+
+/** OpenBLAS's thread count now (1 when the addon is not loaded). */
+export function blasThreads(): number {
+  return cached ? cached.getThreads() : 1;
+}
+
+/** Change OpenBLAS's thread count for the rest of the process (benchmarks, tests); needs the addon. */
+export function setBlasThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BLAS_THREADS) throw new RangeError(`setBlasThreads: ${n} is not a thread count`);
+  const blas = loadNativeBlas();
+  if (!blas) throw new Error(`setBlasThreads: the native BLAS addon is not loaded (${nativeBlasError()})`);
+  blas.setThreads(n);
 }

@@ -39,7 +39,7 @@ const shapeScratch = new WeakMap<WasmModule, number>();
 function scratch(w: WasmModule): number {
   let p = shapeScratch.get(w);
   if (p === undefined) {
-    p = w._malloc(6 * 4);
+    p = w._malloc(6 * 4) >>> 0; // emscripten returns pointers as signed int32: above 2 GiB they are negative
     shapeScratch.set(w, p);
   }
   return p;
@@ -55,7 +55,7 @@ function prod(xs: readonly number[]): number {
 function rawMatMul(w: WasmModule, aId: number, bId: number, outId: number, m: number, k: number, n: number): void {
   const s = scratch(w);
   const h = w.HEAP32;
-  const i = s >> 2;
+  const i = s >>> 2;
   h[i] = 1; h[i + 1] = m; h[i + 2] = k;
   h[i + 3] = 1; h[i + 4] = k; h[i + 5] = n;
   w._BatchMatMul(aId, s, 3, bId, s + 12, 3, 0, 0, outId);
@@ -165,9 +165,10 @@ function blasBatchMatMul(
   const out = backend.makeOutput([...outOuter, m, n], 'float32');
   if (batches * m * n === 0) return out;
   const heap = heapF32All(backend.wasm); // after makeOutput, which may grow the heap
-  const aOff = backend.dataIdMap.get(a.dataId).memoryOffset >> 2;
-  const bOff = backend.dataIdMap.get(b.dataId).memoryOffset >> 2;
-  const oOff = backend.dataIdMap.get(out.dataId).memoryOffset >> 2;
+  // Byte offsets to float32 elements with >>> (unsigned): `>> 2` turned heap offsets above 2 GiB negative.
+  const aOff = backend.dataIdMap.get(a.dataId).memoryOffset >>> 2;
+  const bOff = backend.dataIdMap.get(b.dataId).memoryOffset >>> 2;
+  const oOff = backend.dataIdMap.get(out.dataId).memoryOffset >>> 2;
   const ba = prod(outerA);
   const bb = prod(outerB);
   const ta = tA ? 1 : 0;
