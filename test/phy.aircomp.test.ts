@@ -251,7 +251,7 @@ describe('phy.aircomp noise paths', () => {
               const o = m * 2 * ch.Nr * S;
               const xr = d.U.data[o + 2 * (r * S + i)]!, xi = d.U.data[o + 2 * (r * S + i) + 1]!;
               const yr = d.U.data[o + 2 * (r * S + j)]!, yi = d.U.data[o + 2 * (r * S + j) + 1]!;
-              // (UᴴU)_ij = Σ_r conj(U_ri) U_rj; E[e_i conj(e_j)] = σ² (UᴴU)_ji = σ² conj((UᴴU)_ij)
+              // e = Uᴴn: E[e_i conj(e_j)] = u_iᴴ E[n nᴴ] u_j = σ² (UᴴU)_ij, (UᴴU)_ij = Σ_r conj(U_ri) U_rj
               ur += xr * yr + xi * yi;
               ui += xr * yi - xi * yr;
             }
@@ -259,7 +259,7 @@ describe('phy.aircomp noise paths', () => {
             // standard error of a sample covariance entry ≈ scale/√T; 5 s.e. keeps 6·8·2 checks honest
             const tol = 5 * scale / Math.sqrt(T);
             expect(cr, `${path} m=${m} (${i},${j}) re`).to.be.closeTo(sigma2 * ur, tol);
-            expect(ci, `${path} m=${m} (${i},${j}) im`).to.be.closeTo(-sigma2 * ui, tol);
+            expect(ci, `${path} m=${m} (${i},${j}) im`).to.be.closeTo(sigma2 * ui, tol);
           }
         }
       }

@@ -5,7 +5,7 @@
 import { UserInputError } from '../../errors.js';
 import { IdealScheme } from './ideal.js';
 import { ManifoldScheme } from './manifold.js';
-import { MmseScheme } from './mmse.js';
+import { MmseFixedScheme, MmseScheme } from './mmse.js';
 import { TciScheme } from './tci.js';
 import type { AirCompScheme } from './types.js';
 import { ZfScheme } from './zf.js';
@@ -17,7 +17,7 @@ export * from './aggregate.js';
 export * from './fused.js';
 export * from './subspace.js';
 export { zfGivenF, zfEta, zfTraces, ZfScheme, type EtaAllocation } from './zf.js';
-export { mmseGivenF, solveMu, MmseScheme } from './mmse.js';
+export { mmseGivenF, solveMu, jointMmse, MmseScheme, MmseFixedScheme, type JointMmseOptions } from './mmse.js';
 export { TciScheme, type TciOptions } from './tci.js';
 export { IdealScheme } from './ideal.js';
 export { ManifoldScheme, type ManifoldSchemeOptions } from './manifold.js';
@@ -27,8 +27,9 @@ export type SchemeOptions = Record<string, unknown>;
 
 export const schemeFactories: Record<string, (opts: SchemeOptions) => AirCompScheme> = {
   ideal: () => new IdealScheme(),
-  zf: (o) => new ZfScheme(o.eta === undefined ? 'common' : (o.eta as 'common' | 'optimal')),
+  zf: (o) => new ZfScheme(o.eta === undefined ? 'optimal' : (o.eta as 'common' | 'optimal')),
   mmse: () => new MmseScheme(),
+  'mmse-fixed': () => new MmseFixedScheme(),
   tci: (o) => new TciScheme(o.threshold === undefined ? {} : { threshold: Number(o.threshold) }),
   manifold: (o) => new ManifoldScheme({ dropDevices: o.drop_devices === true, ...(o.max_iter === undefined ? {} : { maxIter: Number(o.max_iter) }) }),
 };

@@ -5,14 +5,14 @@
  * ‖V_{k,m}‖² = φ_k² t_{k,m} / η_m with t_{k,m} = tr[(A_k A_kᴴ)⁻¹]. η is the smallest value meeting every
  * budget:
  *  - per subcarrier:  η_m = max_k φ_k² t_{k,m} / P;
- *  - per OFDM symbol, `eta: 'common'` (default): one η = max_k φ_k² Σ_m t_{k,m} / (M·P) on every
- *    subcarrier. It spreads the noise evenly over the subcarriers, so every entry of the update sees
- *    the same noise (what the learning-side error model assumes).
- *  - per OFDM symbol, `eta: 'optimal'`: the coupled problem min Σ_m σ²Sη_m s.t. Σ_m c_{k,m}/η_m ≤ M·P
+ *  - per OFDM symbol, `eta: 'optimal'` (default): the coupled problem min Σ_m σ²Sη_m s.t. Σ_m c_{k,m}/η_m ≤ M·P
  *    for every k (c = φ_k² t_{k,m}) is convex in x_m = 1/η_m; its KKT conditions give
  *    η_m = √(Σ_k λ_k c_{k,m}) with multipliers λ_k ≥ 0 of the active devices. λ is found by the
  *    fixed-point iteration λ_k ← λ_k·(G_k/(M·P))² (G_k: device k's power at the current η), then η is
  *    scaled up to be exactly feasible; the common η is kept if it is better (so never worse).
+ *  - per OFDM symbol, `eta: 'common'` (the weak variant, selectable): one η = max_k φ_k² Σ_m t_{k,m} / (M·P)
+ *    on every subcarrier. It spreads the noise evenly over the subcarriers (every entry of the update
+ *    sees the same noise) but lets one device's deep fades set the noise everywhere.
  * Needs N_t ≥ S (A_k Aᴴ_k invertible).
  */
 import { batch, type CMatBatch } from '../../linalg/cmat.js';
@@ -148,8 +148,8 @@ export function zfGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBatc
 export class ZfScheme implements AirCompScheme {
   readonly name = 'zf';
   readonly capabilities: SchemeCapabilities = { maxStreams: 'device-antennas', exact: false, designable: true };
-  /** per-symbol budget: one common η, or the coupled optimum (see the file comment) */
-  constructor(readonly eta: EtaAllocation = 'common') {
+  /** per-symbol budget: the coupled optimum (default) or one common η (see the file comment) */
+  constructor(readonly eta: EtaAllocation = 'optimal') {
     if (eta !== 'common' && eta !== 'optimal') {
       throw new UserInputError(`aggregation.zf.eta: '${String(eta)}' is not allowed; expected 'common' or 'optimal'`, 'aggregation.eta');
     }
