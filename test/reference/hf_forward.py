@@ -67,6 +67,9 @@ def merge_peft(w, adapter_dir, conv1d):
     ad = read_safetensors(os.path.join(adapter_dir, "adapter_model.safetensors"))
     scale = cfg["lora_alpha"] / cfg["r"]
     for k, a in ad.items():
+        if ".lora_A." not in k and ".lora_B." not in k:
+            w[k[len("base_model.model."):]] = a  # modules_to_save (e.g. the classifier head)
+            continue
         if not k.endswith(".lora_A.weight"):
             continue
         mod = k[len("base_model.model."):-len(".lora_A.weight")]

@@ -11,7 +11,8 @@ import { register as validate } from './validate.js';
 import { register as phy } from './phy.js';
 import { register as split } from './split.js';
 import { register as design } from './design.js';
+import { register as evaluate } from './eval.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design];
+export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design, evaluate];
