@@ -12,7 +12,7 @@ import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/tf/index.js';
 import { preset, initModel, disposeWeights, type BertConfig } from '../src/models/index.js';
-import { SplitLoraModel } from '../src/split/model.js';
+import { SplitLoraModel, splitLora } from '../src/split/model.js';
 import { splitStep, unsplitStep } from '../src/split/trainer.js';
 import type { IntBatch } from '../src/data/federated.js';
 
@@ -25,7 +25,7 @@ async function roundBench(log: (m: string) => void): Promise<BenchResult[]> {
   const backend = await initBackend({ quiet: true });
   const config = preset('bert-small', { layers: 2, hidden: 64, heads: 4, intermediate: 256, vocabSize: 512, maxPositions: 32, numLabels: 2 }) as BertConfig;
   const base = initModel(config, 1);
-  const m = new SplitLoraModel(base, { r: 8, alpha: 16, seed: 1 });
+  const m = new SplitLoraModel(base, { lora: splitLora(8, 16), seed: 1 });
   const rng = new RandomStreams(2).stream('bench-batch');
   const S = 80;
   const T = 32;

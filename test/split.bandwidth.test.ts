@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { RandomStreams } from '../src/random/streams.js';
 import { rate, delay, minBandwidth, minMaxAllocation, equalAllocation, delayFloor } from '../src/split/bandwidth.js';
-import { dbmToWatt, pathLossDb, drawRoundSnrDensity, largeScaleGains, drawDistances, defaultRadio } from '../src/split/radio.js';
+import { dbmToWatts as dbmToWatt } from '../src/phy/noise.js';
+import { pathLossDb, drawRoundSnrDensity, largeScaleGains, drawDistances, defaultRadio } from '../src/split/radio.js';
 
 describe('split: FDMA rate and bandwidth allocation', () => {
   it('path loss and dBm conversions match their closed forms', () => {

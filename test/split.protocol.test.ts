@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/tf/index.js';
 import { preset, initModel, bertLogits, type BertConfig } from '../src/models/index.js';
 import { RandomStreams } from '../src/random/streams.js';
-import { SplitLoraModel } from '../src/split/model.js';
+import { SplitLoraModel, splitLora } from '../src/split/model.js';
 import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients } from '../src/split/protocol.js';
 
 function maxRelErr(a: Float32Array, b: Float32Array): number {
@@ -24,7 +24,7 @@ describe('split: protocol gradients', () => {
   it('gradients formed from the split messages equal those of the unsplit model', () => {
     const config = preset('bert-tiny', { layers: 2, maxPositions: 16 }) as BertConfig;
     const base = initModel(config, 3);
-    const m = new SplitLoraModel(base, { r: 4, alpha: 8, seed: 5 });
+    const m = new SplitLoraModel(base, { lora: splitLora(4, 8), seed: 5 });
     // non-zero B everywhere so every LoRA path carries gradient
     const rng = new RandomStreams(9).stream('B');
     for (const v of [...m.serverVariables(), m.pooler.B]) {

@@ -10,11 +10,15 @@ import { roundPayload } from '../src/split/payload.js';
 import { wilson } from '../src/split/wilson.js';
 import { applyBaseInit } from '../src/models/base-init.js';
 import { trainSplit } from '../src/split/trainer.js';
+import { splitLora } from '../src/split/model.js';
 import { SplitChannel } from '../src/split/delay-sim.js';
 import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';
 import { defaultRadio } from '../src/split/radio.js';
 import { split as splitSection } from '../src/scenario/sections/split.js';
-import { runSplitScenario, acrossTrials } from '../src/split/run-scenario.js';
+import { runSplit, acrossTrials } from '../src/split/run.js';
+import { resolveScenario } from '../src/scenario/load.js';
+import { resolveSplit } from '../src/scenario/resolve/split.js';
+import { UserInputError } from '../src/errors.js';
 import { RunFolder } from '../src/results/run-folder.js';
 
 /** A synthetic classification task: label = whether token 7 occurs (learnable, no corpus needed). */
@@ -104,7 +108,7 @@ describe('split: payloads, statistics, training loop and runner', () => {
         base, data, streams, seed: 3,
         scheduler: new LyapunovScheduler({ V: 0.01 }),
         channel: new SplitChannel(streams, 0, { ...defaultRadio, devices: 4 }),
-        cfg: { rounds: 30, batchSize: 8, lr: 0.03, evalEvery: 30, r: 4, alpha: 8, trial: 0, budgetS: 0.01 },
+        cfg: { rounds: 30, batchSize: 8, lr: 0.03, evalEvery: 30, lora: splitLora(4, 8), trial: 0, budgetS: 0.01 },
       }).map(({ wall_ms: _w, ...r }) => r);
     };
     const a = run();
@@ -126,19 +130,30 @@ describe('split: payloads, statistics, training loop and runner', () => {
     expect(bad.error!.issues[0]!.path.join('.')).to.equal('schedulers.0');
   });
 
-  it('runSplitScenario: one row per scheduler × round, baselines within budget, same seed gives the same bytes', async () => {
+  it('split.lora uses PEFT names: lora_alpha maps onto the LoRA config; the old alpha key says what to write', () => {
+    const cfg = resolveSplit(resolveScenario({ name: 'x', split: { devices: 3, lora: { r: 4, lora_alpha: 8 } } }, 'test'));
+    expect(cfg.lora).to.include({ r: 4, lora_alpha: 8 });
+    expect(cfg.lora.target_modules).to.deep.equal(['query', 'key', 'value', 'pooler']);
+    expect(cfg.radio.devices).to.equal(3);
+    let err: unknown;
+    try { resolveScenario({ name: 'x', split: { lora: { r: 4, alpha: 8 } } }, 'test'); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(UserInputError);
+    expect(String((err as Error).message)).to.match(/split\.lora\.alpha/).and.to.match(/lora_alpha: 8/);
+  });
+
+  it('runSplit: one row per scheduler × round, baselines within budget, same seed gives the same bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'split-run-'));
-    const scenario = () => ({
-      seed: 4,
+    const scenario = () => resolveSplit(resolveScenario({
+      name: 'x', seed: 4,
       model: { preset: 'bert-tiny', overrides: { layers: 1, hidden: 16, heads: 2, intermediate: 32 } },
       split: {
         devices: 4, rounds: 3, batch_size: 2, eval_every: 3, budget_s: 0.02, delay_rounds: 50,
         tasks: [{ name: 'brown-genre', genres: ['news', 'fiction'], seq_len: 8, vocab_size: 64, max_items: 120 }],
       },
-    });
+    }, 'test'));
     try {
       const folder = RunFolder.create({ out: join(dir, 'run'), name: 'x' });
-      const res = await runSplitScenario(scenario(), folder);
+      const res = await runSplit(scenario(), folder);
       const metrics = folder.readCsv('metrics.csv');
       expect(metrics).to.have.length(5 * 3);
       expect(folder.readCsv('delay.csv')).to.have.length(5 * 50);
@@ -149,7 +164,7 @@ describe('split: payloads, statistics, training loop and runner', () => {
       }
       expect(folder.readJson<Record<string, unknown>>('payload.json')).to.have.property('brown-news-fiction');
       const again = RunFolder.create({ out: join(dir, 'again'), name: 'x' });
-      await runSplitScenario(scenario(), again);
+      await runSplit(scenario(), again);
       for (const f of ['metrics.csv', 'summary.csv', 'delay.csv', 'payload.json']) expect(again.readText(f), f).to.equal(folder.readText(f));
     } finally {
       rmSync(dir, { recursive: true, force: true });

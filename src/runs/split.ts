@@ -3,22 +3,23 @@
  * data and initialisation draws (src/split).
  */
 import { resolveScenario } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
-import { runSplitScenario } from '../split/run-scenario.js';
+import { resolveSplit } from '../scenario/resolve/split.js';
+import type { SplitConfig } from '../split/config.js';
+import { runSplit } from '../split/run.js';
 import type { Runner } from './runner.js';
 
-export const splitRunner: Runner<Scenario> = {
+export const splitRunner: Runner<SplitConfig> = {
   kind: 'split',
   detect: (s) => s.split !== undefined,
   resolve(raw, source) {
     const s = resolveScenario(raw, source);
-    return { config: s, scenario: s, seed: s.seed, name: s.name };
+    return { config: resolveSplit(s), scenario: s, seed: s.seed, name: s.name };
   },
   overrides: { rounds: 'split.rounds', seed: 'seed' },
   resumable: false,
   usesBackend: true,
-  async run(s, ctx) {
-    await runSplitScenario(s as unknown as Record<string, unknown>, ctx.folder, { log: ctx.log });
+  async run(cfg, ctx) {
+    await runSplit(cfg, ctx.folder, { log: ctx.log });
     return undefined;
   },
 };

@@ -5,7 +5,7 @@
  * sees. Also used to pick, for a fixed-size baseline, the largest n that meets the delay budget.
  */
 import { RandomStreams } from '../random/streams.js';
-import { drawDistances, drawRoundSnrDensity, largeScaleGains, type RadioConfig } from './radio.js';
+import { drawDistances, drawRoundSnrDensity, largeScaleGains, type SplitRadio } from './radio.js';
 import { VirtualQueue } from './queue.js';
 import type { Decision, Scheduler } from './schedulers/types.js';
 
@@ -22,7 +22,7 @@ export interface DelayRecord {
 /** The per-trial radio: large-scale gains are fixed, small-scale fading redrawn per round. */
 export class SplitChannel {
   readonly largeScale: Float64Array;
-  constructor(readonly streams: RandomStreams, readonly trial: number, readonly radio: RadioConfig) {
+  constructor(readonly streams: RandomStreams, readonly trial: number, readonly radio: SplitRadio) {
     this.largeScale = largeScaleGains(drawDistances(streams, trial, radio));
   }
   snrDensity(round: number): Float64Array {

@@ -6,7 +6,10 @@
  * One global copy of every trainable tensor: a round takes one aggregated gradient step at the server
  * (split learning needs the server in every step), and the device-side parts are broadcast after it.
  *
- * LoRA convention as src/lora: y = x W + b + (α/r) (x A) B, A [in, r] ~ N(0, 1/r²), B [r, out] = 0.
+ * LoRA in the project's (PEFT's) vocabulary, src/lora/config.ts: `r`, `lora_alpha`, `target_modules`;
+ * y = x W + b + (lora_alpha/r) (x A) B, A [in, r] ~ N(0, 1/r²), B [r, out] = 0 (init 'gaussian').
+ * `target_modules` must select the pooler (the device's adapter: the protocol's u message is its
+ * down-projection gradient); every other selected module must be an encoder module (server side).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from '../models/config.js';
@@ -14,10 +17,18 @@ import { baseLinear, type LinearFn } from '../models/layers.js';
 import { weight, type PretrainedModel } from '../models/weights.js';
 import { RandomStreams } from '../random/streams.js';
 import { UserInputError } from '../errors.js';
+import { adaptedModules, loraScale, type LoraConfig } from '../lora/config.js';
+
+/** Split's adapters: q, k, v of every encoder layer (server) and the pooler (device). */
+export const SPLIT_LORA_TARGETS = ['query', 'key', 'value', 'pooler'];
+
+/** A LoraConfig with split's default targets (PEFT's other fields at their defaults). */
+export function splitLora(r: number, lora_alpha: number, target_modules: string[] = SPLIT_LORA_TARGETS): LoraConfig {
+  return { r, lora_alpha, target_modules: [...target_modules], lora_dropout: 0, init_lora_weights: 'gaussian', train_A: true };
+}
 
 export interface SplitLoraOptions {
-  r: number;
-  alpha: number;
+  lora: LoraConfig;
   /** seed of the LoRA initialisation (stream 'split-lora-init', trial, module) */
   seed: number;
   trial?: number;
@@ -47,23 +58,25 @@ export class SplitLoraModel {
 
   constructor(readonly base: PretrainedModel, readonly opts: SplitLoraOptions) {
     if (base.config.arch !== 'bert') throw new UserInputError(`split.model: needs a bert model, got '${base.config.arch}'`, 'split.model');
-    if (!Number.isInteger(opts.r) || opts.r < 1) throw new UserInputError(`split.lora.r = ${opts.r}: must be an integer ≥ 1`, 'split.lora.r');
+    const lora = opts.lora;
     this.config = base.config;
-    this.r = opts.r;
-    this.scale = opts.alpha / opts.r;
-    const d = this.config.hidden;
+    const modules = adaptedModules(this.config, lora);
+    const pooler = modules.find((m) => m.module === POOLER);
+    if (!pooler) throw new UserInputError(`split.lora.target_modules: [${lora.target_modules.join(', ')}] must include pooler (the device-side adapter)`, 'split.lora.target_modules');
+    const stray = modules.find((m) => m.module !== POOLER && !m.module.startsWith('encoder.'));
+    if (stray) throw new UserInputError(`split.lora.target_modules: '${stray.module}' is neither an encoder module nor the pooler (the classifier head is trained in full)`, 'split.lora.target_modules');
+    this.r = lora.r;
+    this.scale = loraScale(lora);
+    const r = lora.r;
     const streams = new RandomStreams(opts.seed);
     const pair = (module: string, din: number, dout: number): LoraPair => {
       const rng = streams.stream('split-lora-init', opts.trial ?? 0, module);
-      const a = new Float32Array(din * opts.r);
-      for (let i = 0; i < a.length; i++) a[i] = rng.normal() / opts.r;
-      return { module, A: tf.variable(tf.tensor2d(a, [din, opts.r]), true), B: tf.variable(tf.zeros([opts.r, dout]), true) };
+      const a = new Float32Array(din * r);
+      for (let i = 0; i < a.length; i++) a[i] = rng.normal() / r;
+      return { module, A: tf.variable(tf.tensor2d(a, [din, r]), true), B: tf.variable(tf.zeros([r, dout]), true) };
     };
-    this.encoder = [];
-    for (let l = 0; l < this.config.layers; l++) {
-      for (const m of ['query', 'key', 'value']) this.encoder.push(pair(`encoder.layer.${l}.attention.self.${m}`, d, d));
-    }
-    this.pooler = pair(POOLER, d, d);
+    this.encoder = modules.filter((m) => m !== pooler).map((m) => pair(m.module, m.in, m.out));
+    this.pooler = pair(POOLER, pooler.in, pooler.out);
     for (const p of [...this.encoder, this.pooler]) this.byModule.set(p.module, p);
     this.head = {
       W: tf.variable(tf.clone(weight(base.weights, `${CLASSIFIER}.kernel`)), true),

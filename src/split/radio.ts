@@ -9,8 +9,10 @@
  */
 import { RandomStreams } from '../random/streams.js';
 import { UserInputError } from '../errors.js';
+import { dbmToWatts } from '../phy/noise.js';
 
-export interface RadioConfig {
+/** The split uplink's radio (named apart from the PHY's RadioConfig of an AirComp training run). */
+export interface SplitRadio {
   /** number of devices K */
   devices: number;
   /** total uplink bandwidth B (Hz) */
@@ -24,7 +26,7 @@ export interface RadioConfig {
   maxDistanceM: number;
 }
 
-export const defaultRadio: RadioConfig = {
+export const defaultRadio: SplitRadio = {
   devices: 20,
   bandwidthHz: 10e6,
   txPowerDbm: 23,
@@ -33,16 +35,12 @@ export const defaultRadio: RadioConfig = {
   maxDistanceM: 500,
 };
 
-export function dbmToWatt(dbm: number): number {
-  return 10 ** ((dbm - 30) / 10);
-}
-
 /** Path loss in dB at distance `dM` metres: 128.1 + 37.6 log10(d in km). */
 export function pathLossDb(dM: number): number {
   return 128.1 + 37.6 * Math.log10(dM / 1000);
 }
 
-export function validateRadio(r: RadioConfig, field = 'split.radio'): void {
+export function validateRadio(r: SplitRadio, field = 'split.radio'): void {
   const pos = (v: number, name: string) => {
     if (!(Number.isFinite(v) && v > 0)) {
       throw new UserInputError(`${field}.${name} = ${v}: must be a positive finite number`, `${field}.${name}`);
@@ -65,7 +63,7 @@ export function validateRadio(r: RadioConfig, field = 'split.radio'): void {
  * Device distances of one trial (stream 'split-position', trial, 'device', k): uniform over the
  * annulus area, so d = sqrt(u (R² − r²) + r²).
  */
-export function drawDistances(streams: RandomStreams, trial: number, r: RadioConfig): Float64Array {
+export function drawDistances(streams: RandomStreams, trial: number, r: SplitRadio): Float64Array {
   const d = new Float64Array(r.devices);
   const lo2 = r.minDistanceM ** 2;
   const hi2 = r.maxDistanceM ** 2;
@@ -88,9 +86,9 @@ export function largeScaleGains(distM: Float64Array): Float64Array {
  * one stream per (trial, round, device) named 'split-channel', so every scheduler sees the same draw.
  */
 export function drawRoundSnrDensity(
-  streams: RandomStreams, trial: number, round: number, r: RadioConfig, largeScale: Float64Array,
+  streams: RandomStreams, trial: number, round: number, r: SplitRadio, largeScale: Float64Array,
 ): Float64Array {
-  const pOverN0 = dbmToWatt(r.txPowerDbm) / dbmToWatt(r.noiseDbmPerHz);
+  const pOverN0 = dbmToWatts(r.txPowerDbm) / dbmToWatts(r.noiseDbmPerHz);
   const s = new Float64Array(r.devices);
   for (let k = 0; k < r.devices; k++) {
     const u = streams.stream('split-channel', trial, round, 'device', k).uniform();

@@ -18,6 +18,7 @@ import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDevi
 import { ScheduleLoop, type SplitChannel } from './delay-sim.js';
 import type { Scheduler } from './schedulers/types.js';
 import { roundPayload, type RoundPayload } from './payload.js';
+import type { LoraConfig } from '../lora/config.js';
 
 export interface SplitTrainConfig {
   rounds: number;
@@ -26,8 +27,8 @@ export interface SplitTrainConfig {
   lr: number;
   /** evaluate test accuracy every this many rounds (and after the last) */
   evalEvery: number;
-  r: number;
-  alpha: number;
+  /** adapters (PEFT names, src/lora/config.ts) */
+  lora: LoraConfig;
   trial: number;
   budgetS: number;
 }
@@ -153,7 +154,7 @@ export function payloadFor(m: SplitLoraModel, data: FederatedData, batchSize: nu
 export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
   const { cfg, data } = inp;
   const K = data.clients.length;
-  const m = new SplitLoraModel(inp.base, { r: cfg.r, alpha: cfg.alpha, seed: inp.seed, trial: cfg.trial });
+  const m = new SplitLoraModel(inp.base, { lora: cfg.lora, seed: inp.seed, trial: cfg.trial });
   const opt = tf.train.adam(cfg.lr);
   const pay = payloadFor(m, data, cfg.batchSize);
   const payloadBits = new Float64Array(K).fill(pay.uplinkBits);

@@ -2,3 +2,4 @@
 export * from './phy.js';
 export * from './radio.js';
 export * from './train.js';
+export * from './split.js';

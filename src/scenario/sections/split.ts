@@ -1,6 +1,7 @@
 /**
  * `split:` section: split federated LoRA with online device scheduling and bandwidth allocation
- * (src/split, docs/split.md). A scenario with this section is run by src/split/run-scenario.ts; the
+ * (src/split, docs/split.md). A scenario with this section is run by src/runs/split.ts (typed by
+ * src/scenario/resolve/split.ts, run by src/split/run.ts); the
  * base model comes from the top-level `model:` section (a bert preset; default bert-small).
  *
  *   split:
@@ -10,7 +11,8 @@
  *     batch_size: 8                      # examples per scheduled device per round
  *     lr: 0.01                           # server Adam step on the aggregated gradient
  *     eval_every: 5
- *     lora: { r: 8, alpha: 16 }          # q, k, v of every encoder layer (server) and the pooler (device)
+ *     lora: { r: 8, lora_alpha: 16 }     # PEFT names; target_modules default [query, key, value, pooler]:
+ *                                        # q, k, v of every encoder layer (server) and the pooler (device)
  *     radio: { bandwidth_hz: 10e6, tx_power_dbm: 23, noise_dbm_per_hz: -174, min_distance_m: 50, max_distance_m: 500 }
  *     budget_s: 0.1                      # average-delay budget τ̄ (s)
  *     lyapunov: { V: 0.01, decay: 0.99, penalty: sampling, min_devices: 1, drift: linear, delay_cap: 3 }
@@ -27,7 +29,7 @@
  */
 import { z } from 'zod';
 import { BROWN_GENRES } from '../../data/brown.js';
-import { finite, positive, posInt, unit } from './common.js';
+import { positive, posInt, unit } from './common.js';
 
 const partition = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('iid') }),
@@ -56,11 +58,22 @@ export const split = z
     batch_size: posInt.default(8),
     lr: positive.default(0.01),
     eval_every: posInt.default(5),
-    lora: z.strictObject({ r: posInt.default(8), alpha: positive.default(16) }).prefault({}),
+    lora: z.strictObject({
+      r: posInt.default(8),
+      lora_alpha: positive.default(16),
+      target_modules: z.array(z.string()).min(1, { error: 'a non-empty list of module names that includes pooler (e.g. query, key, value, pooler)' }).default(['query', 'key', 'value', 'pooler']),
+      /** removed: PEFT's name is lora_alpha (refused with what to write) */
+      alpha: z.unknown().optional(),
+    }).superRefine((l, ctx) => {
+      if (l.alpha !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['alpha'], input: l.alpha, message: `absent: the LoRA scale is PEFT's lora_alpha, as in the lora: section; write lora: { r: ${l.r}, lora_alpha: ${String(l.alpha)} }` });
+      }
+    }).transform(({ alpha: _removed, ...l }) => l).prefault({}),
     radio: z.strictObject({
       bandwidth_hz: positive.default(10e6),
-      tx_power_dbm: finite.default(23),
-      noise_dbm_per_hz: finite.default(-174),
+      // physical range (−60 dBm to 1 kW): beyond it rates underflow to 0 and delays become infinite
+      tx_power_dbm: z.number({ error: 'a number of dBm in [-60, 60]' }).min(-60, { error: 'a number of dBm in [-60, 60]' }).max(60, { error: 'a number of dBm in [-60, 60]' }).default(23),
+      noise_dbm_per_hz: z.number({ error: 'a number of dBm/Hz in [-220, -100]' }).min(-220, { error: 'a number of dBm/Hz in [-220, -100]' }).max(-100, { error: 'a number of dBm/Hz in [-220, -100]' }).default(-174),
       min_distance_m: positive.default(50),
       max_distance_m: positive.default(500),
     }).prefault({}),

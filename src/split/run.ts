@@ -9,24 +9,21 @@
  *   payload.json  bits of each message per device per round, and the comparisons
  *   timing.csv    wall time per round (kept out of the other files, which are reproducible to the byte)
  *
- * Entry points: `runSplitScenario(scenario, folder, opts)` (the `airlora run` dispatch) and
- * `runSplitJob(ctx)` (a sweep runner: register it as kind 'split', detect `'split' in s`).
+ * Entry point: `runSplit(cfg, folder, opts)`, called by the 'split' run kind (src/runs/split.ts) with
+ * the typed configuration src/scenario/resolve/split.ts made from the scenario.
  */
-import * as tf from '@tensorflow/tfjs';
 import { UserInputError } from '../errors.js';
 import { RandomStreams } from '../random/streams.js';
 import { preset, type BertConfig } from '../models/config.js';
 import { initModel, disposeWeights } from '../models/weights.js';
 import type { RunFolder } from '../results/run-folder.js';
 import type { CsvRow } from '../results/csv.js';
-import { split as splitSchema, type SplitSection } from '../scenario/sections/split.js';
-import { initBackend } from '../tf/index.js';
-import type { RadioConfig } from './radio.js';
+import type { SplitConfig } from './config.js';
 import { SplitChannel, matchBudget, simulateDelays } from './delay-sim.js';
 import { LyapunovScheduler } from './schedulers/lyapunov.js';
 import { AllInScheduler, BestChannelScheduler, RandomScheduler, RoundRobinScheduler } from './schedulers/fixed-size.js';
 import type { Scheduler } from './schedulers/types.js';
-import { loadTask } from './tasks.js';
+import { loadTask, type TaskConfig } from './tasks.js';
 import { trainSplit, payloadFor, type SplitRoundRecord } from './trainer.js';
 import { SplitLoraModel } from './model.js';
 import { wilson } from './wilson.js';
@@ -41,97 +38,75 @@ export interface SplitRunResult {
   summary: CsvRow[];
 }
 
-function radioOf(s: SplitSection): RadioConfig {
-  return {
-    devices: s.devices, bandwidthHz: s.radio.bandwidth_hz, txPowerDbm: s.radio.tx_power_dbm,
-    noiseDbmPerHz: s.radio.noise_dbm_per_hz, minDistanceM: s.radio.min_distance_m, maxDistanceM: s.radio.max_distance_m,
-  };
-}
-
-interface ModelSection { checkpoint?: string; preset?: string; overrides?: Partial<BertConfig>; init_seed?: number }
-
-export async function runSplitScenario(scenario: Record<string, unknown>, folder: RunFolder, opts: SplitRunOptions = {}): Promise<SplitRunResult> {
+export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitRunOptions = {}): Promise<SplitRunResult> {
   const log = opts.log ?? (() => {});
-  const parsed = splitSchema.safeParse(scenario['split'] ?? {});
-  if (!parsed.success || !parsed.data) {
-    const issue = parsed.success ? undefined : parsed.error.issues[0];
-    throw new UserInputError(`split${issue ? '.' + issue.path.join('.') : ''}: ${issue?.message ?? 'invalid'}`, `split${issue ? '.' + issue.path.join('.') : ''}`);
-  }
-  const s = parsed.data;
-  if (s.radio.max_distance_m < s.radio.min_distance_m) {
-    throw new UserInputError(`split.radio.max_distance_m = ${s.radio.max_distance_m}: must be ≥ min_distance_m (${s.radio.min_distance_m})`, 'split.radio.max_distance_m');
-  }
-  const seed = typeof scenario['seed'] === 'number' ? (scenario['seed'] as number) : 1;
-  const model = (scenario['model'] ?? {}) as ModelSection;
-  if (model.checkpoint !== undefined) {
-    throw new UserInputError(`model.checkpoint: split runs start from a bert preset with random base weights (no bert checkpoint exists); remove model.checkpoint`, 'model.checkpoint');
-  }
-  const radio = radioOf(s);
+  const seed = cfg.seed;
+  const model = cfg.model;
+  const radio = cfg.radio;
+  const K = radio.devices;
   const streams = new RandomStreams(seed);
   const metrics: CsvRow[] = [];
   const summary: CsvRow[] = [];
   const delayRows: CsvRow[] = [];
   const timing: CsvRow[] = [];
   const payloadInfo: Record<string, unknown> = {};
-  const common = { budget_s: s.budget_s, bandwidth_hz: s.radio.bandwidth_hz, V: s.lyapunov.V, devices_total: s.devices };
+  const common = { budget_s: cfg.budgetS, bandwidth_hz: radio.bandwidthHz, V: cfg.lyapunov.V, devices_total: K };
 
-  for (const taskCfg of s.tasks) {
-    const task = taskCfg.name === 'brown-genre' ? `brown-${(taskCfg.genres ?? ['news', 'fiction']).join('-')}` : taskCfg.name;
-    const data = loadTask({
-      name: taskCfg.name, genres: taskCfg.genres, partition: taskCfg.partition, testFraction: taskCfg.test_fraction,
-      seqLen: taskCfg.seq_len, maxItems: taskCfg.max_items, evalPerClient: taskCfg.eval_per_client, vocabSize: taskCfg.vocab_size,
-    }, s.devices, streams.child('task', task));
-    const config = preset(model.preset ?? 'bert-small', {
-      ...(model.overrides ?? {}), vocabSize: data.tokenizer.vocabSize,
-      maxPositions: Math.max(taskCfg.seq_len, model.overrides?.maxPositions ?? 0), numLabels: data.classes.length,
+  for (const taskCfg of cfg.tasks) {
+    const task = taskLabel(taskCfg);
+    const data = loadTask(taskCfg, K, streams.child('task', task));
+    const config = preset(model.preset, {
+      ...model.overrides, vocabSize: data.tokenizer.vocabSize,
+      maxPositions: Math.max(taskCfg.seqLen, model.overrides.maxPositions ?? 0), numLabels: data.classes.length,
     }) as BertConfig;
     if (config.arch !== 'bert') throw new UserInputError(`model.preset: split learning needs a bert preset, got '${model.preset}'`, 'model.preset');
-    const base = initModel(config, model.init_seed ?? seed);
-    applyBaseInit(base, s.base_init);
-    const probe = new SplitLoraModel(base, { r: s.lora.r, alpha: s.lora.alpha, seed });
-    const pay = payloadFor(probe, data.data, s.batch_size);
-    payloadInfo[task] = { ...pay, perDevicePerRound: true, bitsPerValue: 32, counts: probe.counts(), shape: { batch: s.batch_size, seqLen: taskCfg.seq_len, hidden: config.hidden, rank: s.lora.r, classes: data.classes.length } };
+    const base = initModel(config, model.initSeed);
+    applyBaseInit(base, model.baseInit);
+    const probe = new SplitLoraModel(base, { lora: cfg.lora, seed });
+    const pay = payloadFor(probe, data.data, cfg.batchSize);
+    payloadInfo[task] = { ...pay, perDevicePerRound: true, bitsPerValue: 32, counts: probe.counts(), shape: { batch: cfg.batchSize, seqLen: taskCfg.seqLen, hidden: config.hidden, rank: cfg.lora.r, classes: data.classes.length } };
     probe.dispose();
-    const payloadBits = new Float64Array(s.devices).fill(pay.uplinkBits);
-    log(`split ${task}: ${s.devices} devices, uplink ${(pay.uplinkBits / 1e6).toFixed(3)} Mbit per device per round`);
+    const payloadBits = new Float64Array(K).fill(pay.uplinkBits);
+    log(`split ${task}: ${K} devices, uplink ${(pay.uplinkBits / 1e6).toFixed(3)} Mbit per device per round`);
 
-    for (let trial = 0; trial < s.trials; trial++) {
+    for (let trial = 0; trial < cfg.trials; trial++) {
       const channel = new SplitChannel(streams, trial, radio);
       const fixed = (kind: string, n: number): Scheduler =>
         kind === 'random' ? new RandomScheduler(n, streams, trial)
           : kind === 'best-channel' ? new BestChannelScheduler(n)
             : new RoundRobinScheduler(n);
       const make = (kind: string): { sched: Scheduler; n: number | null } => {
+        const ly = cfg.lyapunov;
         if (kind === 'lyapunov') return { sched: new LyapunovScheduler({
-          V: s.lyapunov.V, decay: s.lyapunov.decay, penalty: s.lyapunov.penalty, minDevices: s.lyapunov.min_devices,
-          drift: s.lyapunov.drift, capS: s.lyapunov.delay_cap > 0 ? s.lyapunov.delay_cap * s.budget_s : Infinity,
+          V: ly.V, decay: ly.decay, penalty: ly.penalty, minDevices: ly.minDevices,
+          drift: ly.drift, capS: ly.delayCap > 0 ? ly.delayCap * cfg.budgetS : Infinity,
         }), n: null };
-        if (kind === 'all-in') return { sched: new AllInScheduler(), n: s.devices };
-        const n = s.baseline_devices === 'match-budget'
-          ? matchBudget((m) => fixed(kind, m), channel, s.rounds, s.budget_s, payloadBits)
-          : Math.min(s.baseline_devices, s.devices);
+        if (kind === 'all-in') return { sched: new AllInScheduler(), n: K };
+        const n = cfg.baselineDevices === 'match-budget'
+          ? matchBudget((m) => fixed(kind, m), channel, cfg.rounds, cfg.budgetS, payloadBits)
+          : Math.min(cfg.baselineDevices, K);
         return { sched: fixed(kind, n), n };
       };
 
-      for (const kind of s.schedulers) {
+      for (const kind of cfg.schedulers) {
         const { sched, n } = make(kind);
         log(`split ${task}: ${kind}${n !== null ? ` (${n} devices per round)` : ''}`);
         const recs = trainSplit({
           base, data: data.data, scheduler: sched, channel, streams, seed,
-          cfg: { rounds: s.rounds, batchSize: s.batch_size, lr: s.lr, evalEvery: s.eval_every, r: s.lora.r, alpha: s.lora.alpha, trial, budgetS: s.budget_s },
-          onRound: (r) => { if ((r.round + 1) % s.eval_every === 0) log(`  ${kind} round ${r.round + 1}: loss ${r.train_loss.toFixed(3)} acc ${r.test_accuracy ?? '-'} avg delay ${r.avg_delay_s.toFixed(4)} s`); },
+          cfg: { rounds: cfg.rounds, batchSize: cfg.batchSize, lr: cfg.lr, evalEvery: cfg.evalEvery, lora: cfg.lora, trial, budgetS: cfg.budgetS },
+          onRound: (r) => { if ((r.round + 1) % cfg.evalEvery === 0) log(`  ${kind} round ${r.round + 1}: loss ${r.train_loss.toFixed(3)} acc ${r.test_accuracy ?? '-'} avg delay ${r.avg_delay_s.toFixed(4)} s`); },
         });
         // wall time goes to timing.csv only, so metrics.csv and summary.csv are the same bytes for the same seed
         for (const { wall_ms: _w, ...r } of recs) metrics.push({ task, trial, scheduler: kind, ...common, devices_per_round: n, ...r });
-        summary.push({ task, trial, scheduler: kind, ...common, devices_per_round: n, ...summarise(recs, s) });
+        summary.push({ task, trial, scheduler: kind, ...common, devices_per_round: n, ...summarise(recs, cfg) });
         timing.push({ task, trial, scheduler: kind, rounds: recs.length, wall_ms_per_round: recs.reduce((a, r) => a + r.wall_ms, 0) / recs.length });
         folder.writeCsv('metrics.csv', metrics);
         folder.writeCsv('summary.csv', summary);
         folder.writeCsv('timing.csv', timing);
 
-        if (s.delay_rounds > 0) {
+        if (cfg.delayRounds > 0) {
           const { sched: fresh } = make(kind);
-          const long = simulateDelays(fresh, channel, s.delay_rounds, s.budget_s, payloadBits, s.rounds);
+          const long = simulateDelays(fresh, channel, cfg.delayRounds, cfg.budgetS, payloadBits, cfg.rounds);
           for (const d of long) {
             delayRows.push({ task, trial, scheduler: kind, ...common, round: d.round, scheduled: d.scheduled.length, round_delay_s: d.roundDelayS, queue_s: d.queue, avg_delay_s: d.averageDelayS });
           }
@@ -142,18 +117,23 @@ export async function runSplitScenario(scenario: Record<string, unknown>, folder
     disposeWeights(base.weights);
   }
   folder.writeJson('payload.json', payloadInfo);
-  if (s.trials > 1) folder.writeCsv('summary_trials.csv', acrossTrials(summary));
+  if (cfg.trials > 1) folder.writeCsv('summary_trials.csv', acrossTrials(summary));
   return { summary };
 }
 
+/** The task's name in results files ('spam', 'brown-news-fiction', ...). */
+export function taskLabel(t: TaskConfig): string {
+  return t.name === 'brown-genre' ? `brown-${(t.genres ?? ['news', 'fiction']).join('-')}` : t.name;
+}
+
 /** Per-run summary: final accuracy (95% Wilson CI over test examples), delays, target crossing, bits. */
-export function summarise(recs: SplitRoundRecord[], s: SplitSection): CsvRow {
+export function summarise(recs: SplitRoundRecord[], cfg: Pick<SplitConfig, 'targetAccuracy' | 'budgetS'>): CsvRow {
   const last = recs[recs.length - 1]!;
   const evals = recs.filter((r) => r.test_accuracy !== null);
   const acc = last.test_accuracy ?? NaN;
   const n = last.test_examples ?? 0;
   const [lo, hi] = wilson(Math.round(acc * n), n);
-  const hit = evals.find((r) => r.test_accuracy! >= s.target_accuracy);
+  const hit = evals.find((r) => r.test_accuracy! >= cfg.targetAccuracy);
   const mean = (f: (r: SplitRoundRecord) => number) => recs.reduce((a, r) => a + f(r), 0) / recs.length;
   return {
     rounds: recs.length,
@@ -166,9 +146,9 @@ export function summarise(recs: SplitRoundRecord[], s: SplitSection): CsvRow {
     final_train_loss_avg5: recs.slice(-5).reduce((a, r) => a + r.train_loss, 0) / Math.min(5, recs.length),
     mean_scheduled: mean((r) => r.scheduled),
     avg_delay_s: last.avg_delay_s,
-    avg_delay_over_budget: last.avg_delay_s / s.budget_s,
+    avg_delay_over_budget: last.avg_delay_s / cfg.budgetS,
     final_queue_s: last.queue_s,
-    target_accuracy: s.target_accuracy,
+    target_accuracy: cfg.targetAccuracy,
     rounds_to_target: hit ? hit.round + 1 : null,
     delay_to_target_s: hit ? hit.cum_delay_s : null,
     up_bits_total: recs.reduce((a, r) => a + r.up_bits, 0),
@@ -199,18 +179,13 @@ export function acrossTrials(rows: CsvRow[]): CsvRow[] {
       const vals = g.map((r) => (c === 'rounds_to_target' && r[c] === null ? Number(r['rounds']) + 1 : r[c]))
         .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       const sm = summarize(vals);
-      row[c] = sm.mean;
-      row[`${c}_ci_low`] = sm.ciLow;
-      row[`${c}_ci_high`] = sm.ciHigh;
+      // no trial with a value (e.g. none reached the target), or one trial: empty cells, never NaN
+      const cell = (v: number) => (Number.isFinite(v) ? v : null);
+      row[c] = cell(sm.mean);
+      row[`${c}_ci_low`] = cell(sm.ciLow);
+      row[`${c}_ci_high`] = cell(sm.ciHigh);
     }
     out.push(row);
   }
   return out;
-}
-
-/** Sweep runner (src/sweep/runners.ts): one job = one resolved scenario with a `split:` section. */
-export async function runSplitJob(ctx: { scenario: Record<string, unknown>; folder: RunFolder; log: (m: string) => void }): Promise<void> {
-  const b = tf.getBackend();
-  if (b !== 'wasm' && b !== 'tensorflow') await initBackend({ quiet: true });
-  await runSplitScenario(ctx.scenario, ctx.folder, { log: ctx.log });
 }
