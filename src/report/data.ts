@@ -2,8 +2,11 @@
  * Figure data: tidy CSV rows → plotted points (pure function, so tests can check that a figure's
  * points equal the CSV's). Replicate rows of one point (trials) become their mean with a Student-t
  * 95% CI (or median with its order-statistic CI); dB is applied after averaging in linear units.
+ * CI ends are clipped to the quantity's range (column catalogue), so a band never shows a negative
+ * delay or an accuracy above 1. A `deltaTo` figure plots paired differences to a baseline series.
  */
 import { UserInputError } from '../errors.js';
+import { columnInfo, COLUMNS } from '../results/columns.js';
 import { summarize, toDb } from '../stats/summary.js';
 import type { FigureSpec } from './figure-spec.js';
 
@@ -27,6 +30,12 @@ export interface FigureData {
   aggregate: 'mean' | 'median' | 'none';
   /** Rows (or aggregated points) not plotted because y was non-finite (NaN, ±Infinity, text) or ≤ 0 on a log/dB axis. Empty cells are not counted. */
   dropped: number;
+  /** Horizontal reference lines (a budget the quantity is held to, per facet). */
+  refLines: { facet: string | null; y: number; label: string }[];
+  /** Δ figures: the baseline series and the rows without a baseline partner. */
+  delta?: { baseline: string; unpaired: number };
+  /** CI ends moved to the quantity's range. */
+  clipped: number;
 }
 
 type Row = Record<string, string>;
@@ -56,29 +65,11 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
     }
   }
 
-  // filter
-  let kept = rows.filter((r) => Object.entries(spec.filter ?? {}).every(([k, v]) =>
-    Array.isArray(v) ? v.some((w) => matches(r[k], w)) : matches(r[k], v)));
-  kept = kept.filter((r) => !Object.entries(spec.exclude ?? {}).some(([k, v]) =>
-    Array.isArray(v) ? v.some((w) => matches(r[k], w)) : matches(r[k], v)));
+  let kept = selectRows(rows, spec, columns);
+  let unpaired = 0;
+  if (spec.deltaTo !== undefined) ({ rows: kept, unpaired } = pairedDifferences(kept, spec, columns));
 
   const keyOf = (r: Row) => [spec.facet ? r[spec.facet] : '', spec.series ? r[spec.series] : '', r[spec.x]].join('\u0000');
-
-  // final: per replicate, keep the row(s) with the largest value of the `final` column
-  if (spec.final) {
-    const fin = spec.final;
-    // replicate = the run a row belongs to: sweep job and trial columns, unless named explicitly
-    const reps = spec.replicate ? [spec.replicate] : ['job', 'trial', 'sweep_trial'].filter((c) => columns.has(c));
-    const groupOf = (r: Row) => keyOf(r) + '\u0000' + reps.map((c) => r[c]).join('\u0000');
-    const best = new Map<string, number>();
-    for (const r of kept) {
-      const g = groupOf(r);
-      const v = Number(r[fin]);
-      if (!best.has(g) || v > best.get(g)!) best.set(g, v);
-    }
-    kept = kept.filter((r) => Number(r[fin]) === best.get(groupOf(r)));
-  }
-
   // group replicates per (facet, series, x), in first-seen order
   const groups = new Map<string, Row[]>();
   for (const r of kept) {
@@ -92,13 +83,22 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
   } else mode = spec.aggregate;
 
   const xNumeric = kept.every((r) => isNumeric(r[spec.x]!));
+  const yScale = spec.deltaTo !== undefined ? 'linear' : spec.yScale;
+  const range = spec.deltaTo !== undefined ? undefined : columnInfo(spec.y)?.range;
+  let clipped = 0;
+  const clip = (v: number | null): number | null => {
+    if (v === null || !range) return v;
+    const c = Math.min(range[1], Math.max(range[0], v));
+    if (c !== v) clipped++;
+    return c;
+  };
   const seriesSeen: string[] = [];
   const facetSeen: string[] = [];
   const points: FigurePoint[] = [];
   let dropped = 0;
   const plotY = (v: number): number | null => {
-    if (spec.yScale === 'db') { const d = toDb(v); return Number.isFinite(d) ? d : null; }
-    if (spec.yScale === 'log') return v > 0 && Number.isFinite(v) ? v : null;
+    if (yScale === 'db') { const d = toDb(v); return Number.isFinite(d) ? d : null; }
+    if (yScale === 'log') return v > 0 && Number.isFinite(v) ? v : null;
     return Number.isFinite(v) ? v : null;
   };
 
@@ -106,7 +106,7 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
     const r0 = g[0]!;
     const series = spec.series ? r0[spec.series]! : null;
     const facet = spec.facet ? r0[spec.facet]! : null;
-    const x: number | string = xNumeric ? Number(r0[spec.x]) : r0[spec.x]!;
+    const x: number | string = xNumeric ? Number(r0[spec.x]) + (spec.xOffset ?? 0) : r0[spec.x]!;
     if (spec.xScale === 'log' && !(typeof x === 'number' && x > 0)) { dropped += g.length; continue; }
     const ys: number[] = [];
     for (const r of g) {
@@ -143,6 +143,8 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
     if (py === null) { dropped += ys.length; continue; }
     if (series !== null && !seriesSeen.includes(series)) seriesSeen.push(series);
     if (facet !== null && !facetSeen.includes(facet)) facetSeen.push(facet);
+    lo = clip(lo);
+    hi = clip(hi);
     points.push({
       x, y: py,
       lo: lo === null ? null : plotY(lo),
@@ -166,5 +168,88 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
     facetOrder: facetSeen,
     aggregate: mode,
     dropped,
+    refLines: refLines(kept, spec, facetSeen),
+    ...(spec.deltaTo !== undefined ? { delta: { baseline: spec.deltaTo, unpaired } } : {}),
+    clipped,
   };
+}
+
+/** filter / exclude / final (per replicate, the rows with the largest `final` value). */
+function selectRows(rows: Row[], spec: FigureSpec, columns: Set<string>): Row[] {
+  // filter
+  let kept = rows.filter((r) => Object.entries(spec.filter ?? {}).every(([k, v]) =>
+    Array.isArray(v) ? v.some((w) => matches(r[k], w)) : matches(r[k], v)));
+  kept = kept.filter((r) => !Object.entries(spec.exclude ?? {}).some(([k, v]) =>
+    Array.isArray(v) ? v.some((w) => matches(r[k], w)) : matches(r[k], v)));
+
+  const keyOf = (r: Row) => [spec.facet ? r[spec.facet] : '', spec.series ? r[spec.series] : '', r[spec.x]].join('\u0000');
+
+  // final: per replicate, keep the row(s) with the largest value of the `final` column
+  if (spec.final) {
+    const fin = spec.final;
+    // replicate = the run a row belongs to: sweep job and trial columns, unless named explicitly
+    const reps = spec.replicate ? [spec.replicate] : ['job', 'trial', 'sweep_trial'].filter((c) => columns.has(c));
+    const groupOf = (r: Row) => keyOf(r) + '\u0000' + reps.map((c) => r[c]).join('\u0000');
+    const best = new Map<string, number>();
+    for (const r of kept) {
+      const g = groupOf(r);
+      const v = Number(r[fin]);
+      if (!best.has(g) || v > best.get(g)!) best.set(g, v);
+    }
+    kept = kept.filter((r) => Number(r[fin]) === best.get(groupOf(r)));
+  }
+
+  return kept;
+}
+
+/**
+ * Paired differences to the baseline series: each row of another series is paired with the baseline
+ * row that agrees on every key column (trial, round, sweep point, rank, ...; the column catalogue's
+ * 'key' columns plus columns it does not know, e.g. sweep grid columns) and becomes y − y_baseline.
+ * The draws are paired by construction (every scheme of a trial sees the same channel and data), so
+ * the CI of the mean difference is the honest one.
+ */
+function pairedDifferences(rows: Row[], spec: FigureSpec, columns: Set<string>): { rows: Row[]; unpaired: number } {
+  const where = `figure '${spec.name}' (${spec.data})`;
+  if (!spec.series) throw new UserInputError(`${where}: a difference to '${spec.deltaTo}' needs a series column`, `figures.${spec.name}.series`);
+  const series = spec.series;
+  const keyCols = [...columns].filter((c) => c !== series && c !== spec.y && COLUMNS[c]?.kind !== 'metric' && !(columnInfo(c)?.kind === 'metric'));
+  const pairKey = (r: Row) => keyCols.map((c) => r[c] ?? '').join('\u0000');
+  const base = new Map<string, number>();
+  for (const r of rows) {
+    if (r[series] !== spec.deltaTo) continue;
+    const cell = r[spec.y] ?? '';
+    if (cell.trim() === '') continue;
+    base.set(pairKey(r), Number(cell));
+  }
+  if (base.size === 0) {
+    throw new UserInputError(`${where}: no '${spec.deltaTo}' rows to take differences to (${series} values: ${[...new Set(rows.map((r) => r[series]))].join(', ')})`, `figures.${spec.name}`);
+  }
+  const out: Row[] = [];
+  let unpaired = 0;
+  for (const r of rows) {
+    if (r[series] === spec.deltaTo) continue;
+    const cell = r[spec.y] ?? '';
+    if (cell.trim() === '') continue;
+    const b = base.get(pairKey(r));
+    if (b === undefined) { unpaired++; continue; }
+    out.push({ ...r, [spec.y]: String(Number(cell) - b) });
+  }
+  return { rows: out, unpaired };
+}
+
+/** Budget lines: the catalogue's budget column of the y quantity, one value per facet. */
+function refLines(rows: Row[], spec: FigureSpec, facets: string[]): FigureData['refLines'] {
+  if (spec.deltaTo !== undefined) return [{ facet: null, y: 0, label: spec.deltaTo }];
+  const budgetCol = columnInfo(spec.y)?.budget;
+  if (!budgetCol || rows.length === 0 || !(budgetCol in rows[0]!)) return [];
+  const out: FigureData['refLines'] = [];
+  for (const f of spec.facet ? facets : [null]) {
+    const vals = new Set(rows.filter((r) => f === null || r[spec.facet!] === f).map((r) => r[budgetCol]).filter((v): v is string => v !== undefined && isNumeric(v)));
+    if (vals.size !== 1) continue; // several budgets in one panel: no single line to draw
+    const y = Number([...vals][0]);
+    const unit = columnInfo(budgetCol)?.unit;
+    out.push({ facet: f, y, label: `τ̄ = ${y}${unit ? ` ${unit}` : ''}` });
+  }
+  return out;
 }

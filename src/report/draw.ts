@@ -9,19 +9,28 @@ import { UserInputError } from '../errors.js';
 import { RunFolder } from '../results/run-folder.js';
 import { figuresSection, type FigureEntry } from '../scenario/sections/figures.js';
 import { figureData, type FigureData } from './data.js';
-import { resolveFigures, type FigureSpec } from './figure-spec.js';
+import { resolveFigure, resolveFigures, type FigureSpec } from './figure-spec.js';
 import { PRESETS } from './presets.js';
-import { renderSvg, svgToPng } from './render.js';
-import { lineSpec, type VlSpec } from './spec.js';
+import { DPI, physicalSvg, renderToWidth, svgToPdf, svgToPngWidth } from './render.js';
+import { facetColumns, LAYOUTS, lineSpec, type LayoutName, type VlSpec } from './spec.js';
+import { fixedParams } from './params.js';
+import { datTables } from './dat.js';
+import { writeReport } from './html.js';
 
 export interface DrawOptions {
   /** Figures to draw (default: the manifest scenario's `figures:`, else automatic presets). */
   figures?: FigureEntry[];
   /** Only these names. */
   only?: string[];
-  formats?: ('svg' | 'png')[];
-  /** PNG zoom factor (default 2). */
+  formats?: ('svg' | 'png' | 'pdf')[];
+  /** Ignored: PNGs are rasterised at `dpi` at the IEEE column widths (kept so older callers still compile). */
   scale?: number;
+  /** PNG resolution (default 300). */
+  dpi?: number;
+  /** Layouts to draw (default both: single → <name>.*, double → <name>.wide.*). */
+  layouts?: LayoutName[];
+  /** Write report.html and COLUMNS.md afterwards (default true). */
+  report?: boolean;
 }
 
 export interface DrawnFigure {
@@ -29,12 +38,23 @@ export interface DrawnFigure {
   files: string[];
   points: number;
   dropped: number;
+  title?: string;
+  caption?: string;
 }
 
 /** Build a figure's data and spec from its CSV rows (pure; what tests check against the CSV). */
-export function buildFigure(rows: Record<string, string>[], fig: FigureSpec): { data: FigureData; spec: VlSpec } {
-  const data = figureData(rows, fig);
-  return { data, spec: lineSpec(data, fig) };
+export function buildFigure(rows: Record<string, string>[], fig: FigureSpec, opts: { layout?: LayoutName; panelWidth?: number; params?: string; showTitle?: boolean } = {}): { data: FigureData; spec: VlSpec } {
+  const data = figureData(rows, withRoundOffset(rows, fig));
+  return { data, spec: lineSpec(data, fig, opts) };
+}
+
+/**
+ * One round indexing in every figure: training runs write round 0 = before training, r = after r
+ * rounds; split runs (rows with a `scheduler` column) index rounds from 0, so they are shifted by one.
+ */
+export function withRoundOffset(rows: Record<string, string>[], fig: FigureSpec): FigureSpec {
+  if (fig.xOffset !== undefined || fig.x !== 'round' || rows.length === 0 || !('scheduler' in rows[0]!)) return fig;
+  return { ...fig, xOffset: 1 };
 }
 
 /** The figure entries a folder asks for. */
@@ -50,11 +70,12 @@ export function figureEntriesFor(folder: RunFolder): FigureEntry[] {
   return autoFigures(folder);
 }
 
-/** Presets whose data file exists, has every column the preset uses, and ≥ 2 distinct x values. */
+/** Presets whose data file exists, has every column the preset uses, and ≥ 2 distinct x values (Δ presets come as companions). */
 export function autoFigures(folder: RunFolder): string[] {
   const tables = new Map<string, Record<string, string>[]>();
   const out: string[] = [];
   for (const [name, p] of Object.entries(PRESETS)) {
+    if (p.deltaTo !== undefined) continue;
     const file = p.data ?? 'metrics.csv';
     if (!tables.has(file)) tables.set(file, existsSync(folder.path(file)) ? folder.readCsv(file) : []);
     const rows = tables.get(file)!;
@@ -68,36 +89,88 @@ export function autoFigures(folder: RunFolder): string[] {
   return out;
 }
 
-export async function drawFigures(folder: RunFolder, opts: DrawOptions = {}): Promise<DrawnFigure[]> {
-  let specs = resolveFigures(opts.figures ?? figureEntriesFor(folder));
-  if (opts.only) {
-    const unknown = opts.only.filter((n) => !specs.some((s) => s.name === n));
-    if (unknown.length) {
-      throw new UserInputError(`--only: no figure named ${unknown.join(', ')}; figures: ${specs.map((s) => s.name).join(', ') || '(none)'}`, 'only');
-    }
-    specs = specs.filter((s) => opts.only!.includes(s.name));
+/** The Δ companion entry of a figure entry (its overrides of data, filters, facets carried over). */
+function companionEntry(entry: FigureEntry, spec: FigureSpec): FigureEntry | undefined {
+  if (!spec.companion) return undefined;
+  const o = typeof entry === 'string' ? { preset: entry } : entry;
+  const { title: _t, caption: _c, yTitle: _y, yScale: _s, name: _n, ...rest } = o;
+  const name = o.name && o.name !== o.preset ? `${o.name}_delta` : spec.companion;
+  return { ...rest, preset: spec.companion, name };
+}
+
+/** Plot one figure at both column widths and write its files. */
+async function drawOne(folder: RunFolder, rows: Record<string, string>[], fig: FigureSpec, opts: DrawOptions, scenario: unknown): Promise<DrawnFigure> {
+  const formats = opts.formats ?? ['svg', 'png', 'pdf'];
+  const layouts = opts.layouts ?? ['single', 'double'];
+  const dpi = opts.dpi ?? DPI;
+  const f = withRoundOffset(rows, fig);
+  const data = figureData(rows, f);
+  if (data.points.length === 0) throw new UserInputError(`figure '${fig.name}' (${fig.data}): no plottable points (every y is empty or non-finite)`, `figures.${fig.name}`);
+  const params = fixedParams(scenario, f);
+  const files: string[] = [];
+  const base = `figures/${fig.name}`;
+  folder.writeCsv(`${base}.points.csv`, data.points.map((p) => ({ ...p })), ['series', 'facet', 'x', 'y', 'lo', 'hi', 'n']);
+  files.push(`${base}.points.csv`);
+  for (const t of datTables(data, f)) {
+    const rel = `${base}${t.suffix}.dat`;
+    folder.writeText(rel, t.text);
+    files.push(rel);
   }
-  const formats = opts.formats ?? ['svg', 'png'];
+  for (const layout of layouts) {
+    const stem = layout === 'single' ? base : `${base}.wide`;
+    const widthPt = LAYOUTS[layout].widthPt;
+    const panels = f.facet && data.facetOrder.length > 1 ? facetColumns(data.facetOrder.length, layout) : 1;
+    const { svg, spec } = await renderToWidth((panelWidth) => lineSpec(data, f, { layout, panelWidth, params }), widthPt, panels);
+    folder.writeJson(`${stem}.vl.json`, spec);
+    files.push(`${stem}.vl.json`);
+    const widthIn = widthPt / 72;
+    if (formats.includes('svg')) { folder.writeText(`${stem}.svg`, physicalSvg(svg, widthIn)); files.push(`${stem}.svg`); }
+    if (formats.includes('png')) { folder.writeBytes(`${stem}.png`, svgToPngWidth(svg, widthIn * dpi)); files.push(`${stem}.png`); }
+    if (formats.includes('pdf')) { folder.writeBytes(`${stem}.pdf`, await svgToPdf(svg)); files.push(`${stem}.pdf`); }
+  }
+  return { name: fig.name, files, points: data.points.length, dropped: data.dropped, ...(fig.title ? { title: fig.title } : {}), ...(fig.caption ? { caption: fig.caption } : {}) };
+}
+
+export async function drawFigures(folder: RunFolder, opts: DrawOptions = {}): Promise<DrawnFigure[]> {
+  const entries = opts.figures ?? figureEntriesFor(folder);
+  let specs = resolveFigures(entries);
+  const companions: FigureSpec[] = [];
+  specs.forEach((s, i) => {
+    const c = companionEntry(entries[i]!, s);
+    if (!c) return;
+    const cs = resolveFigure(c, i);
+    if (!specs.some((o) => o.name === cs.name) && !companions.some((o) => o.name === cs.name)) companions.push(cs);
+  });
+  const all = [...specs, ...companions];
+  if (opts.only) {
+    const unknown = opts.only.filter((n) => !all.some((s) => s.name === n));
+    if (unknown.length) {
+      throw new UserInputError(`--only: no figure named ${unknown.join(', ')}; figures: ${all.map((s) => s.name).join(', ') || '(none)'}`, 'only');
+    }
+  }
+  const pick = (l: FigureSpec[]) => (opts.only ? l.filter((s) => opts.only!.includes(s.name)) : l);
+  specs = pick(specs);
+  const scenario = folder.hasManifest() ? folder.manifest().scenario : undefined;
   const cache = new Map<string, Record<string, string>[]>();
-  const drawn: DrawnFigure[] = [];
-  for (const fig of specs) {
+  const rowsOf = (fig: FigureSpec) => {
     if (!cache.has(fig.data)) {
       if (!folder.exists(fig.data)) {
         throw new UserInputError(`figure '${fig.name}': data file '${fig.data}' is not in ${folder.dir}`, `figures.${fig.name}.data`);
       }
       cache.set(fig.data, folder.readCsv(fig.data));
     }
-    const { data, spec } = buildFigure(cache.get(fig.data)!, fig);
-    const files: string[] = [];
-    const base = `figures/${fig.name}`;
-    folder.writeJson(`${base}.vl.json`, spec);
-    files.push(`${base}.vl.json`);
-    folder.writeCsv(`${base}.points.csv`, data.points.map((p) => ({ ...p })), ['series', 'facet', 'x', 'y', 'lo', 'hi', 'n']);
-    files.push(`${base}.points.csv`);
-    const svg = await renderSvg(spec);
-    if (formats.includes('svg')) { folder.writeText(`${base}.svg`, svg); files.push(`${base}.svg`); }
-    if (formats.includes('png')) { folder.writeBytes(`${base}.png`, svgToPng(svg, opts.scale ?? 2)); files.push(`${base}.png`); }
-    drawn.push({ name: fig.name, files, points: data.points.length, dropped: data.dropped });
+    return cache.get(fig.data)!;
+  };
+  const drawn: DrawnFigure[] = [];
+  for (const fig of specs) drawn.push(await drawOne(folder, rowsOf(fig), fig, opts, scenario));
+  // Δ companions only where the data holds the baseline and something to compare with it
+  for (const fig of pick(companions)) {
+    if (!folder.exists(fig.data)) continue;
+    let data: FigureData;
+    try { data = figureData(rowsOf(fig), withRoundOffset(rowsOf(fig), fig)); } catch (e) { if (e instanceof UserInputError) continue; throw e; }
+    if (data.points.length === 0) continue;
+    drawn.push(await drawOne(folder, rowsOf(fig), fig, opts, scenario));
   }
+  if (opts.report !== false) writeReport(folder, { figures: drawn });
   return drawn;
 }

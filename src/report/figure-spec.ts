@@ -3,7 +3,7 @@
  */
 import { UserInputError } from '../errors.js';
 import type { FigureEntry, FigureObject } from '../scenario/sections/figures.js';
-import { PRESETS } from './presets.js';
+import { PRESETS, type PresetObject } from './presets.js';
 
 export interface FigureSpec {
   name: string;
@@ -30,12 +30,18 @@ export interface FigureSpec {
   seriesOrder?: string[];
   width: number;
   height: number;
+  /** Added to x before plotting (split runs index rounds from 0: +1 shows rounds completed, as training runs do). */
+  xOffset?: number;
+  /** Paired difference to this series value (Δ vs ideal): per pair (same trial, round, sweep point) y − y_baseline. */
+  deltaTo?: string;
+  /** Preset drawn alongside when the data has the baseline and another series (the figure's Δ companion). */
+  companion?: string;
 }
 
 export function resolveFigure(entry: FigureEntry, index = 0): FigureSpec {
   const field = `figures[${index}]`;
   const obj: FigureObject = typeof entry === 'string' ? { preset: entry } : entry;
-  let base: FigureObject = {};
+  let base: PresetObject = {};
   if (obj.preset !== undefined) {
     const p = PRESETS[obj.preset];
     if (!p) {
@@ -44,7 +50,7 @@ export function resolveFigure(entry: FigureEntry, index = 0): FigureSpec {
     }
     base = p;
   }
-  const m: FigureObject = { ...base, ...obj };
+  const m: PresetObject = { ...base, ...obj };
   const name = m.name ?? m.preset;
   if (!name) throw new UserInputError(`${field}.name: a figure needs a name (or a preset)`, `${field}.name`);
   if (!m.x) throw new UserInputError(`${field}.x: missing x column`, `${field}.x`);
@@ -77,6 +83,9 @@ export function resolveFigure(entry: FigureEntry, index = 0): FigureSpec {
     seriesOrder: m.seriesOrder,
     width: m.width ?? 420,
     height: m.height ?? 280,
+    ...(m.xOffset !== undefined ? { xOffset: m.xOffset } : {}),
+    ...(m.deltaTo !== undefined ? { deltaTo: m.deltaTo } : {}),
+    ...(m.companion !== undefined ? { companion: m.companion } : {}),
   };
 }
 

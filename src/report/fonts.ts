@@ -21,3 +21,24 @@ export function fontFiles(): string[] {
   cached = files;
   return files;
 }
+
+interface Glyphs { unitsPerEm: number; layout(text: string): { advanceWidth: number } }
+let faces: Glyphs[] | undefined;
+const widthCache = new Map<string, number>();
+
+/** Advance width of `text` set in the bundled DejaVu Sans (bold or regular) at `size` points. */
+export function textWidth(text: string, size: number, bold = false): number {
+  if (!faces) {
+    const require = createRequire(import.meta.url);
+    const fontkit = require('fontkit') as { openSync(path: string): Glyphs };
+    faces = fontFiles().slice(0, 2).map((f) => fontkit.openSync(f));
+  }
+  const key = `${bold ? 'b' : 'r'}\u0000${text}`;
+  let em = widthCache.get(key);
+  if (em === undefined) {
+    const f = faces[bold ? 1 : 0]!;
+    em = f.layout(text).advanceWidth / f.unitsPerEm;
+    widthCache.set(key, em);
+  }
+  return em * size;
+}

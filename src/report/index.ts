@@ -8,3 +8,7 @@ export * from './compare.js';
 export { PRESETS, presetNames } from './presets.js';
 export * from './docs.js';
 export * from './offthread.js';
+export * from './style.js';
+export * from './params.js';
+export * from './dat.js';
+export * from './html.js';

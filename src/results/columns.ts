@@ -24,13 +24,15 @@ export interface ColumnInfo {
   kind: 'key' | 'metric';
   /** Column holding the budget this quantity is held to (figures draw it as a line). */
   budget?: string;
+  /** Math symbol of a system parameter (facet headers: "Nᵣ = 16"). */
+  symbol?: string;
 }
 
 const INF = Number.POSITIVE_INFINITY;
 const nonNeg: [number, number] = [0, INF];
 const unit01: [number, number] = [0, 1];
 
-const key = (label: string, unit: string, meaning: string): ColumnInfo => ({ label, unit, meaning, kind: 'key' });
+const key = (label: string, unit: string, meaning: string, symbol?: string): ColumnInfo => ({ label, unit, meaning, kind: 'key', ...(symbol ? { symbol } : {}) });
 const metric = (label: string, unit: string, meaning: string, range?: [number, number], budget?: string): ColumnInfo =>
   ({ label, unit, meaning, kind: 'metric', ...(range ? { range } : {}), ...(budget ? { budget } : {}) });
 
@@ -48,17 +50,17 @@ export const COLUMNS: Record<string, ColumnInfo> = {
   rounds: key('rounds', '', 'Number of rounds the run completed.'),
   iteration: key('iteration', '', 'Iteration of the beamformer optimiser (0 = its starting point).'),
   point: key('operating point', '', 'Label of the PHY operating point (SNR or transmit power).'),
-  snr_db: key('SNR', 'dB', 'Per-device transmit SNR P/σ² per subcarrier.'),
-  power_dbm: key('device transmit power', 'dBm', 'Device transmit power budget (path-loss scenarios).'),
-  server_antennas: key('server antennas N_r', '', 'Receive antennas at the server (N_r).'),
-  antennas: key('server antennas N_r', '', 'Receive antennas at the server (N_r).'),
-  devices: key('devices K', '', 'Number of participating devices (K); in split metrics.csv the ids of the devices scheduled that round.'),
+  snr_db: key('SNR', 'dB', 'Per-device transmit SNR P/σ² per subcarrier.', 'SNR'),
+  power_dbm: key('device transmit power', 'dBm', 'Device transmit power budget (path-loss scenarios).', 'P'),
+  server_antennas: key('server antennas Nᵣ', '', 'Receive antennas at the server (N_r).', 'Nᵣ'),
+  antennas: key('server antennas Nᵣ', '', 'Receive antennas at the server (N_r).', 'Nᵣ'),
+  devices: key('devices K', '', 'Number of participating devices (K); in split metrics.csv the ids of the devices scheduled that round.', 'K'),
   devices_total: key('devices K', '', 'Devices in the split-learning system (K).'),
   clients: key('clients per round', '', 'Clients that trained and uploaded in the round.'),
-  streams: key('streams S', '', 'Spatial streams per subcarrier (S).'),
-  rank: key('LoRA rank r', '', 'LoRA rank r of the trained adapters.'),
+  streams: key('streams S', '', 'Spatial streams per subcarrier (S).', 'S'),
+  rank: key('LoRA rank r', '', 'LoRA rank r of the trained adapters.', 'r'),
   joint: key('jointly chosen rank', '', '1 when this rank is the one the AirFL-LoRA design loop chose, else 0.'),
-  budget_s: key('delay budget τ̄', 's', 'Average per-round delay budget τ̄ of the split-learning scheduler.'),
+  budget_s: key('delay budget τ̄', 's', 'Average per-round delay budget τ̄ of the split-learning scheduler.', 'τ̄'),
   bandwidth_hz: key('bandwidth', 'Hz', 'Uplink bandwidth shared by the scheduled devices.'),
   V: key('Lyapunov weight V', '', 'Lyapunov drift-plus-penalty trade-off weight V.'),
   devices_per_round: key('devices per round', '', 'Fixed devices per round of a baseline scheduler (empty for lyapunov, which adapts it).'),
