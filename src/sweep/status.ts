@@ -6,7 +6,7 @@
  * The report ends with the exact line that resubmits only the failed and missing tasks, with the
  * merge depending on them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunFolder } from '../results/run-folder.js';
 import { isJobDone } from './execute.js';
@@ -38,6 +38,8 @@ export interface SweepStatusReport {
   merge: { state: MergeState; detail?: string };
   /** Merged and marked complete. */
   complete: boolean;
+  /** The merged data files (*.csv, *.jsonl) in the sweep folder, once complete. */
+  merged: string[];
   /** Something of this sweep is still queued or running. */
   active: boolean;
   /** Tasks to resubmit (failed and missing), with the exact commands; absent when there is nothing to do. */
@@ -72,11 +74,12 @@ function readMarker(path: string): Record<string, string> | undefined {
   return out;
 }
 
-/** Last non-empty line of a log (where airlora prints `error: …`), shortened. */
+/** The telling line of a task's log: its last error line (airlora prints `error: …`), else its last line; shortened. */
 function lastLine(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
   const lines = readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
-  const l = lines[lines.length - 1];
+  const errors = lines.filter((l) => /^((internal |numerical )?error:|\w*Error\b)|slurmstepd: error:/.test(l));
+  const l = errors[errors.length - 1] ?? lines[lines.length - 1];
   return l === undefined ? undefined : l.length > 200 ? l.slice(0, 197) + '...' : l;
 }
 
@@ -168,7 +171,8 @@ export function sweepStatus(dir: string, opts: StatusOptions = {}): SweepStatusR
   }
 
   const active = tasks.some((t) => t.state === 'running' || t.state === 'pending') || ['waiting', 'pending', 'running'].includes(merge.state);
-  const report: SweepStatusReport = { dir: folder.dir, layout, queue: { available: snap.available, note: snap.note }, jobs, tasks, merge, complete, active };
+  const merged = complete ? readdirSync(folder.dir).filter((f) => /\.(csv|jsonl)$/.test(f)).sort() : [];
+  const report: SweepStatusReport = { dir: folder.dir, layout, queue: { available: snap.available, note: snap.note }, jobs, tasks, merge, complete, merged, active };
   const redo = tasks.filter((t) => t.state === 'failed' || t.state === 'missing').map((t) => t.task);
   if (complete) return report;
   if (!layout) {
@@ -211,7 +215,7 @@ export function formatStatus(r: SweepStatusReport): string {
   if (r.jobs.unknown.length) row('unknown', r.jobs.unknown, '  (not finished; the queue could not be read)');
   if (L) out.push(`  merge    ${r.merge.state}${r.merge.detail ? `: ${r.merge.detail}` : ''}`);
   if (r.queue.note && L) out.push(`  note: ${r.queue.note}`);
-  if (r.complete) out.push('status: complete (merged into metrics.csv)');
+  if (r.complete) out.push(`status: complete (merged: ${r.merged.join(', ') || 'no data files'})`);
   else if (r.active) out.push(`status: in progress (${r.jobs.done.length}/${r.jobs.total} jobs done)`);
   else out.push('status: incomplete');
   if (r.resubmit) {
