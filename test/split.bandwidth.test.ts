@@ -2,12 +2,15 @@ import { expect } from 'chai';
 import { RandomStreams } from '../src/random/streams.js';
 import { rate, delay, minBandwidth, minMaxAllocation, equalAllocation, delayFloor } from '../src/split/bandwidth.js';
 import { dbmToWatts as dbmToWatt } from '../src/phy/noise.js';
-import { pathLossDb, drawRoundSnrDensity, largeScaleGains, drawDistances, defaultRadio } from '../src/split/radio.js';
+import { drawRoundSnrDensity, dropDevices, defaultRadio, umaPathLoss } from '../src/split/radio.js';
+import { pathGain } from '../src/phy/channel/largescale.js';
 
 describe('split: FDMA rate and bandwidth allocation', () => {
-  it('path loss and dBm conversions match their closed forms', () => {
-    expect(pathLossDb(1000)).to.be.closeTo(128.1, 1e-12);
-    expect(pathLossDb(100)).to.be.closeTo(128.1 - 37.6, 1e-12);
+  it('path loss (the PHY law with the 3GPP UMa constants) and dBm conversions match their closed forms', () => {
+    const pl = umaPathLoss(50, 500);
+    const lossDb = (d: number) => -10 * Math.log10(pathGain(pl, d));
+    expect(lossDb(1000)).to.be.closeTo(128.1, 1e-12);
+    expect(lossDb(100)).to.be.closeTo(128.1 - 37.6, 1e-12);
     expect(dbmToWatt(30)).to.be.closeTo(1, 1e-15);
     expect(dbmToWatt(-174) * 1e20).to.be.closeTo(10 ** -20.4 * 1e20, 1e-9);
   });
@@ -51,10 +54,27 @@ describe('split: FDMA rate and bandwidth allocation', () => {
     }
   });
 
+  it('the drop is the PHY ring drop on split\'s own position streams: uniform in area, gains from the UMa law', () => {
+    const streams = new RandomStreams(8);
+    const r = { ...defaultRadio, devices: 2000, pathLoss: umaPathLoss(50, 500) };
+    const { distanceM, gain } = dropDevices(streams, 0, r);
+    // P(d ≤ x) = (x² − a²) / (b² − a²): the fraction inside the median radius is ½ within 4 standard errors
+    const med = Math.sqrt((50 ** 2 + 500 ** 2) / 2);
+    const inside = Array.from(distanceM).filter((d) => d <= med).length / distanceM.length;
+    expect(Math.abs(inside - 0.5)).to.be.lessThan(4 * Math.sqrt(0.25 / distanceM.length));
+    for (let k = 0; k < 20; k++) {
+      expect(distanceM[k]).to.be.within(50, 500);
+      expect(10 * Math.log10(gain[k]!)).to.be.closeTo(-(128.1 + 37.6 * Math.log10(distanceM[k]! / 1000)), 1e-9);
+      // device k's distance comes from ('split-position', trial, 'device', k)
+      const u = streams.stream('split-position', 0, 'device', k).uniform();
+      expect(distanceM[k]).to.equal(Math.sqrt(50 ** 2 + u * (500 ** 2 - 50 ** 2)));
+    }
+  });
+
   it('Rayleigh power gains are Exp(1): the SNR density over its large-scale part has mean 1 (95% CI)', () => {
     const streams = new RandomStreams(3);
     const r = { ...defaultRadio, devices: 4 };
-    const ls = largeScaleGains(drawDistances(streams, 0, r));
+    const ls = dropDevices(streams, 0, r).gain;
     const p = dbmToWatt(r.txPowerDbm) / dbmToWatt(r.noiseDbmPerHz);
     const n = 4000;
     let sum = 0;

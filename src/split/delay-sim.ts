@@ -5,7 +5,7 @@
  * sees. Also used to pick, for a fixed-size baseline, the largest n that meets the delay budget.
  */
 import { RandomStreams } from '../random/streams.js';
-import { drawDistances, drawRoundSnrDensity, largeScaleGains, type SplitRadio } from './radio.js';
+import { dropDevices, drawRoundSnrDensity, type SplitRadio } from './radio.js';
 import { VirtualQueue } from './queue.js';
 import type { Decision, Scheduler } from './schedulers/types.js';
 
@@ -23,7 +23,7 @@ export interface DelayRecord {
 export class SplitChannel {
   readonly largeScale: Float64Array;
   constructor(readonly streams: RandomStreams, readonly trial: number, readonly radio: SplitRadio) {
-    this.largeScale = largeScaleGains(drawDistances(streams, trial, radio));
+    this.largeScale = dropDevices(streams, trial, radio).gain;
   }
   snrDensity(round: number): Float64Array {
     return drawRoundSnrDensity(this.streams, this.trial, round, this.radio, this.largeScale);

@@ -1,15 +1,19 @@
 /**
- * Single-antenna FDMA uplink of split federated fine-tuning: per-round large- and small-scale gains.
+ * Single-antenna FDMA uplink of split federated fine-tuning: per-round large- and small-scale gains,
+ * on the PHY's geometry and units (src/phy/channel/largescale.ts, src/phy/noise.ts).
  *
- * Device k sits at distance d_k (drawn once per trial, uniform in area of an annulus) with path loss
- * PL(d) = 128.1 + 37.6 log10(d / 1 km) dB (3GPP urban macro, the convention of papers.md §2.3). Each
- * round redraws Rayleigh block fading |h|² ~ Exp(1), constant over the round (block fading). What a
- * scheduler needs is the received SNR density s_k = p_k g_k / N0 in Hz: the rate over bandwidth b is
+ * Device k is dropped once per trial uniformly over the area of a ring (the PHY's drawLargeScale) with
+ * path loss PL(d) = 128.1 + 37.6 log10(d / 1 km) dB (3GPP urban macro, the convention of papers.md
+ * §2.3), i.e. the PHY's PathLossConfig with refLossDb = 128.1 − 3·37.6 at 1 m and exponent 3.76.
+ * Each round redraws Rayleigh block fading |h|² ~ Exp(1), constant over the round. What a scheduler
+ * needs is the received SNR density s_k = p_k g_k / N0 in Hz: the rate over bandwidth b is
  * b log2(1 + s_k / b).
  */
-import { RandomStreams } from '../random/streams.js';
+import { RandomStreams, type StreamKey } from '../random/streams.js';
 import { UserInputError } from '../errors.js';
 import { dbmToWatts } from '../phy/noise.js';
+import { drawLargeScale } from '../phy/channel/largescale.js';
+import type { PathLossConfig } from '../phy/channel/config.js';
 
 /** The split uplink's radio (named apart from the PHY's RadioConfig of an AirComp training run). */
 export interface SplitRadio {
@@ -21,9 +25,13 @@ export interface SplitRadio {
   txPowerDbm: number;
   /** noise power spectral density (dBm/Hz) */
   noiseDbmPerHz: number;
-  /** device distances are drawn uniformly over the annulus [minM, maxM] around the server (m) */
-  minDistanceM: number;
-  maxDistanceM: number;
+  /** the ring drop and path loss (the PHY's large-scale model) */
+  pathLoss: PathLossConfig;
+}
+
+/** 3GPP urban-macro path loss 128.1 + 37.6 log10(d/km) dB on the ring [minM, maxM] m, in the PHY's terms. */
+export function umaPathLoss(minM: number, maxM: number): PathLossConfig {
+  return { refLossDb: 128.1 - 3 * 37.6, exponent: 3.76, dMin: minM, dMax: maxM };
 }
 
 export const defaultRadio: SplitRadio = {
@@ -31,14 +39,8 @@ export const defaultRadio: SplitRadio = {
   bandwidthHz: 10e6,
   txPowerDbm: 23,
   noiseDbmPerHz: -174,
-  minDistanceM: 50,
-  maxDistanceM: 500,
+  pathLoss: umaPathLoss(50, 500),
 };
-
-/** Path loss in dB at distance `dM` metres: 128.1 + 37.6 log10(d in km). */
-export function pathLossDb(dM: number): number {
-  return 128.1 + 37.6 * Math.log10(dM / 1000);
-}
 
 export function validateRadio(r: SplitRadio, field = 'split.radio'): void {
   const pos = (v: number, name: string) => {
@@ -50,35 +52,33 @@ export function validateRadio(r: SplitRadio, field = 'split.radio'): void {
     throw new UserInputError(`${field}.devices = ${r.devices}: must be an integer ≥ 1`, `${field}.devices`);
   }
   pos(r.bandwidthHz, 'bandwidthHz');
-  pos(r.minDistanceM, 'minDistanceM');
-  pos(r.maxDistanceM, 'maxDistanceM');
-  if (r.maxDistanceM < r.minDistanceM) {
-    throw new UserInputError(`${field}.maxDistanceM = ${r.maxDistanceM}: must be ≥ minDistanceM (${r.minDistanceM})`, `${field}.maxDistanceM`);
+  pos(r.pathLoss.dMin, 'pathLoss.dMin');
+  pos(r.pathLoss.dMax, 'pathLoss.dMax');
+  if (r.pathLoss.dMax < r.pathLoss.dMin) {
+    throw new UserInputError(`${field}.pathLoss.dMax = ${r.pathLoss.dMax}: must be ≥ dMin (${r.pathLoss.dMin})`, `${field}.pathLoss.dMax`);
   }
   if (!Number.isFinite(r.txPowerDbm)) throw new UserInputError(`${field}.txPowerDbm = ${r.txPowerDbm}: must be finite`, `${field}.txPowerDbm`);
   if (!Number.isFinite(r.noiseDbmPerHz)) throw new UserInputError(`${field}.noiseDbmPerHz = ${r.noiseDbmPerHz}: must be finite`, `${field}.noiseDbmPerHz`);
 }
 
 /**
- * Device distances of one trial (stream 'split-position', trial, 'device', k): uniform over the
- * annulus area, so d = sqrt(u (R² − r²) + r²).
+ * The PHY draws device k's drop from ('positions', trial, 'device', k); split runs draw theirs from
+ * ('split-position', trial, 'device', k), as they always have, so their device positions (and every
+ * result made before split used the PHY's drop) stay the same. Nothing else is renamed.
  */
-export function drawDistances(streams: RandomStreams, trial: number, r: SplitRadio): Float64Array {
-  const d = new Float64Array(r.devices);
-  const lo2 = r.minDistanceM ** 2;
-  const hi2 = r.maxDistanceM ** 2;
-  for (let k = 0; k < r.devices; k++) {
-    const u = streams.stream('split-position', trial, 'device', k).uniform();
-    d[k] = Math.sqrt(lo2 + u * (hi2 - lo2));
+class SplitDropStreams extends RandomStreams {
+  constructor(private readonly inner: RandomStreams) {
+    super(inner.seed);
   }
-  return d;
+  override stream(...path: StreamKey[]) {
+    return this.inner.stream(...(path[0] === 'positions' ? ['split-position', ...path.slice(1)] : path));
+  }
 }
 
-/** Linear large-scale gains 10^(−PL/10) for given distances. */
-export function largeScaleGains(distM: Float64Array): Float64Array {
-  const g = new Float64Array(distM.length);
-  for (let k = 0; k < g.length; k++) g[k] = 10 ** (-pathLossDb(distM[k]!) / 10);
-  return g;
+/** Device distances (m) and linear large-scale gains of one trial (the PHY's ring drop and path loss). */
+export function dropDevices(streams: RandomStreams, trial: number, r: SplitRadio): { distanceM: Float64Array; gain: Float64Array } {
+  const ls = drawLargeScale(r.devices, r.pathLoss, new SplitDropStreams(streams), trial);
+  return { distanceM: ls.distance, gain: ls.beta };
 }
 
 /**

@@ -5,6 +5,7 @@
 import { UserInputError } from '../../errors.js';
 import { preset, type BertConfig } from '../../models/config.js';
 import type { SplitConfig } from '../../split/config.js';
+import { umaPathLoss } from '../../split/radio.js';
 import type { TaskConfig } from '../../split/tasks.js';
 import type { PartitionSpec } from '../../data/partition.js';
 import type { Scenario } from '../schema.js';
@@ -54,7 +55,7 @@ export function resolveSplit(s: Scenario): SplitConfig {
     },
     radio: {
       devices: sp.devices, bandwidthHz: r.bandwidth_hz, txPowerDbm: r.tx_power_dbm, noiseDbmPerHz: r.noise_dbm_per_hz,
-      minDistanceM: r.min_distance_m, maxDistanceM: r.max_distance_m,
+      pathLoss: umaPathLoss(r.min_distance_m, r.max_distance_m),
     },
     budgetS: sp.budget_s,
     lyapunov: { V: ly.V, decay: ly.decay, penalty: ly.penalty, minDevices: ly.min_devices, drift: ly.drift, delayCap: ly.delay_cap },
