@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -37,10 +37,41 @@ window.addEventListener('load', () => {
 });
 </script>`;
 
-describe('report: report.html in headless Chromium', function () {
+describe('report: report.html and COLUMNS.md of a real run', function () {
   this.timeout(240000);
   let tmp: string;
-  before(function () {
+  let out: string;
+  before(async function () {
+    tmp = mkdtempSync(join(tmpdir(), 'airlora-report-'));
+    // the PHY quick start with 3 trials instead of 20 (same schemes, SNRs and figures)
+    const yaml = readFileSync('scenarios/phy-quickstart.yaml', 'utf8').replace(/^trials:\s*\d+/m, 'trials: 3');
+    expect(yaml).to.match(/^trials: 3/m);
+    const file = join(tmp, 'phy-quickstart.yaml');
+    writeFileSync(file, yaml);
+    out = join(tmp, 'run');
+    const code = await main(['node', 'airlora', 'run', file, '--out', out]);
+    expect(code).to.equal(0);
+  });
+  after(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+
+  it('every column of every CSV is documented with its meaning; the report is self-contained', () => {
+    const cols = readFileSync(join(out, 'COLUMNS.md'), 'utf8');
+    for (const f of readdirSync(out).filter((x) => x.endsWith('.csv'))) {
+      expect(cols).to.contain(`## ${f}`);
+      const header = readFileSync(join(out, f), 'utf8').split('\n')[0]!.split(',');
+      for (const c of header) expect(cols, `${f}:${c}`).to.match(new RegExp('\\| `' + c + '` \\|'));
+    }
+    expect(cols).to.not.contain('Not in the catalogue');
+    expect(cols).to.match(/\| `snr_db` \| dB \|/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    // no scripts, stylesheets or frames; every src is inline data
+    expect(html).to.not.match(/<(script|link|iframe)\b/i);
+    expect(html).to.not.match(/src="(?!data:)/);
+    for (const id of ['scenario', 'summary', 'figures', 'log', 'columns', 'manifest']) expect(html).to.contain(`id="${id}"`);
+    expect(html).to.contain('phy-summary.csv').and.to.contain('trials: 3');
+  });
+
+  it('opens offline in headless Chromium: every figure decodes, nothing logs an error', function () {
     const chromium = findChromium();
     if (!chromium) {
       if (process.env['CI'] === 'true') throw new Error('chromium is not installed: .ci/run installs Debian\'s chromium (apt-get install chromium); the report browser test cannot run');
@@ -48,34 +79,12 @@ describe('report: report.html in headless Chromium', function () {
       console.log('    (skipped: no chromium on PATH; `apt-get install chromium` to run the report browser test)');
       this.skip();
     }
-    (this as unknown as { chromium: string }).chromium = chromium;
-    tmp = mkdtempSync(join(tmpdir(), 'airlora-report-'));
-  });
-  after(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
-
-  it('the quick start report opens offline, every figure decodes, nothing logs an error', async function () {
-    const chromium = (this as unknown as { chromium?: string }).chromium ?? findChromium()!;
-    // the PHY quick start with 3 trials instead of 20 (same schemes, SNRs and figures)
-    const yaml = readFileSync('scenarios/phy-quickstart.yaml', 'utf8').replace(/^trials:\s*\d+/m, 'trials: 3');
-    expect(yaml).to.match(/^trials: 3/m);
-    const file = join(tmp, 'phy-quickstart.yaml');
-    writeFileSync(file, yaml);
-    const out = join(tmp, 'run');
-    const code = await main(['node', 'airlora', 'run', file, '--out', out]);
-    expect(code).to.equal(0);
-    const report = join(out, 'report.html');
-    expect(existsSync(report), 'report.html written').to.equal(true);
-    expect(existsSync(join(out, 'COLUMNS.md'))).to.equal(true);
-    const html = readFileSync(report, 'utf8');
-    // self-contained: no external fetches (links to the folder's own files are fine; nothing loads from them)
-    expect(html).to.not.match(/<(script|link|iframe)\b/i);
-    expect(html).to.not.match(/src="(?!data:)/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
     const pngs = readdirSync(join(out, 'figures')).filter((f) => f.endsWith('.png') && !f.endsWith('.wide.png'));
     expect(pngs.length).to.be.greaterThan(0);
-
     const probed = join(tmp, 'probed.html');
     writeFileSync(probed, html.replace('<head>', `<head>${PROBE}`));
-    const r = spawnSync(chromium, [
+    const r = spawnSync(chromium!, [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage',
       '--no-first-run', '--disable-extensions', `--user-data-dir=${join(tmp, 'profile')}`,
       '--enable-logging=stderr', '--v=0', '--virtual-time-budget=15000', '--dump-dom', `file://${probed}`,
@@ -93,7 +102,7 @@ describe('report: report.html in headless Chromium', function () {
       expect(i.h).to.be.greaterThan(0);
     }
     expect(res.errors).to.deep.equal([]);
-    // and the browser's own console log has no page errors either
+    // and the browser's own log has no page (console) errors either
     const consoleErrors = r.stderr.split('\n').filter((l) => /CONSOLE/.test(l) && /error/i.test(l));
     expect(consoleErrors).to.deep.equal([]);
   });

@@ -43,7 +43,8 @@ describe('report: figures', () => {
       expect(p.hi).to.equal(toDb(s.ciHigh));
     }
     // the spec carries exactly these points, in series then x order
-    const values = (spec.data as { values: { x: number; y: number; series: string }[] }).values;
+    const plot = (spec.vconcat as { data: { values: { kind: string; x: number; y: number; series: string }[] } }[])[0]!;
+    const values = plot.data.values.filter((v) => v.kind === 'pt');
     expect(values.map((v) => [v.series, v.x, v.y])).to.deep.equal(data.points.map((p) => [p.series, p.x, p.y]));
     // the exact 'ideal' scheme is left out of NMSE figures
     expect(values.map((v) => v.series)).to.deep.equal(['zf', 'zf', 'zf', 'mmse', 'mmse', 'mmse']);
@@ -84,7 +85,7 @@ describe('report: figures', () => {
     const b = await renderSvg(spec);
     expect(a).to.equal(b);
     expect(a).to.contain('DejaVu Sans');
-    expect(a).to.match(/>zf</).and.to.match(/>mmse</);
+    expect(a).to.match(/>ZF</).and.to.match(/>MMSE</);
     expect(a).to.contain('NMSE (dB)');
     const p1 = svgToPng(a, 1);
     const p2 = svgToPng(a, 1);
@@ -100,7 +101,7 @@ describe('report: figures', () => {
       rf.writeCsv('phy-trials.csv', phyRows(3));
       expect(autoFigures(rf)).to.deep.equal(['nmse_vs_snr']);
       rf.writeManifest({ kind: 'phy', seed: 1, scenario: { figures: ['nmse_vs_snr', { name: 'lin', data: 'phy-trials.csv', x: 'snr_db', y: 'nmse', series: 'scheme', yScale: 'log', filter: { scheme: ['zf', 'mmse'] } }] } });
-      const drawn = await drawFigures(rf);
+      const drawn = await drawFigures(rf, { layouts: ['single'] });
       expect(drawn.map((d) => d.name)).to.deep.equal(['nmse_vs_snr', 'lin']);
       const pts = parseCsv(readFileSync(rf.path('figures/nmse_vs_snr.points.csv'), 'utf8'));
       expect(pts).to.have.length(6);
@@ -108,11 +109,11 @@ describe('report: figures', () => {
       // redrawing from the folder alone gives the same bytes
       const svg1 = readFileSync(rf.path('figures/nmse_vs_snr.svg'), 'utf8');
       rmSync(rf.path('figures'), { recursive: true });
-      await drawFigures(rf, { formats: ['svg'] });
+      await drawFigures(rf, { formats: ['svg'], layouts: ['single'] });
       expect(readFileSync(rf.path('figures/nmse_vs_snr.svg'), 'utf8')).to.equal(svg1);
       // the same drawing off the main thread (what require()-based callers such as notebooks use)
       rmSync(rf.path('figures'), { recursive: true });
-      const off = await drawFiguresOffThread(rf.dir, { formats: ['svg'] });
+      const off = await drawFiguresOffThread(rf.dir, { formats: ['svg'], layouts: ['single'] });
       expect(off.map((d) => d.name)).to.deep.equal(['nmse_vs_snr', 'lin']);
       expect(readFileSync(rf.path('figures/nmse_vs_snr.svg'), 'utf8')).to.equal(svg1);
     } finally {
