@@ -70,7 +70,14 @@ export const COLUMNS: Record<string, ColumnInfo> = {
   // PHY Monte-Carlo
   nmse: metric('NMSE', '', 'Squared error of the aggregate over the squared norm of the ideal aggregate (normalised MSE, linear).', nonNeg),
   nmse_symbols: metric('symbol NMSE', '', 'NMSE of the received symbol-domain aggregate (before de-normalisation).', nonNeg),
-  nmse_analytic: metric('analytic NMSE', '', 'NMSE the transceiver design predicts (its analytic MSE over the signal power).', nonNeg),
+  nmse_conditional: metric('expected NMSE given the channel', '', 'Expected NMSE of the trial given its channel: the design\'s MSE on the true channel over the target power (no payload noise; CSI error counts).', nonNeg),
+  nmse_analytic_on_estimate: metric('design NMSE on the estimate', '', 'NMSE the transceiver design predicts on the channel estimate it saw (optimistic under CSI error).', nonNeg),
+  channel_inversion: key('channel inversion', '', '1 when the design inverts the channel (zero-forcing precoders), else 0.'),
+  heavy_tail: key('heavy tail', '', '1 when the NMSE has no finite mean (S = N_t with channel inversion) or a Hill tail index below 2; the median is then the headline.'),
+  tail_index: metric('tail index', '', 'Hill estimate of the NMSE tail index α (P(X > x) ~ x^−α; the mean is finite for α > 1, the variance for α > 2).', nonNeg),
+  headline: key('headline statistic', '', "'median' where the NMSE is heavy-tailed, else 'mean'; the nmse_headline_* columns hold that figure and its 95% CI."),
+  nmse_headline: metric('NMSE (headline)', '', 'The headline NMSE: the median for heavy-tailed schemes, else the mean.', nonNeg),
+  nmse_median_coverage: metric('median CI coverage', '', 'Exact coverage of the order-statistic interval of the median (≥ 0.95 from 6 trials on).', unit01),
   // training
   train_loss: metric('training loss', 'nats', 'Mean cross-entropy on the clients\' training batches of the round.', nonNeg),
   eval_loss: metric('test loss', 'nats', 'Mean cross-entropy on the held-out test set.', nonNeg),

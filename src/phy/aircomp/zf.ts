@@ -141,7 +141,8 @@ export function zfGivenF(ch: ChannelRealization, ctx: DesignContext, F: CMatBatc
   design.analyticMse = conditionalMse(ch, design, ctx.phi, ctx.sigma2, ch.Hhat);
   let em = 0;
   for (let m = 0; m < M; m++) em += eta[m]!;
-  design.info = { eta: em / M };
+  // channel_inversion: the power is tr[(A Aᴴ)⁻¹], whose mean is infinite when S = N_t (reports use the median)
+  design.info = { eta: em / M, channel_inversion: 1 };
   return design;
 }
 
