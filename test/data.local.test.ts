@@ -63,12 +63,12 @@ describe('data.local: local files, GLUE and instruction layouts, partitions', ()
 
   it('clear errors: a missing path, a wrong text field (listing the columns)', async () => {
     let err: unknown;
-    try { await loadLocalDataset({ path: join(root, 'none.tsv') }); } catch (e) { err = e; }
+    try { loadLocalDataset({ path: join(root, 'none.tsv') }); } catch (e) { err = e; }
     expect(err).to.be.instanceOf(UserInputError);
     expect((err as Error).message).to.match(/data\.path: .*none\.tsv does not exist/);
     const f = join(root, 'cols.tsv');
     writeFileSync(f, 'review\tlabel\ngood\t1\n');
-    try { await loadLocalDataset({ path: f, text_fields: ['sentence'] }); } catch (e) { err = e; }
+    try { loadLocalDataset({ path: f, text_fields: ['sentence'] }); } catch (e) { err = e; }
     expect((err as Error).message).to.match(/data\.text_fields: 'sentence' is not a column of .*cols\.tsv; columns: review, label/);
   });
 

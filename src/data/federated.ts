@@ -21,11 +21,14 @@ import { brownParagraphs, FINETUNE_GENRES } from './brown.js';
 import { loadSpamAssassin, SPAM_LABELS } from './spam.js';
 import { partition, trainTestSplit, type PartitionSpec } from './partition.js';
 import { CLS_ID, EOS_ID, PAD_ID, Tokenizer } from './tokenizer.js';
+import type { LocalDataOptions, LocalPartitionSpec } from './local/index.js';
 
 export type TaskKind = 'lm' | 'classifier';
 
 export interface DataConfig {
-  dataset: 'brown' | 'spam';
+  /** 'local': the user's own files, read by src/data/local (its options in `local`). */
+  dataset: 'brown' | 'spam' | 'local';
+  local?: LocalDataOptions & { partition: LocalPartitionSpec };
   /** Brown genres to use (default: the fine-tuning genres). */
   genres?: readonly string[];
   partition: PartitionSpec;
@@ -50,6 +53,8 @@ export interface IntBatch {
   labels?: Int32Array;
   /** Classification: attention mask [B, T] (1 = real token). */
   mask?: Float32Array;
+  /** Classification of sentence pairs: segment (token type) ids [B, T]. */
+  segments?: Int32Array;
 }
 
 export interface ClientData {
@@ -86,7 +91,7 @@ function loadItems(cfg: DataConfig): { items: Item[]; kind: TaskKind; numClasses
       .map((m) => ({ id: m.id, label: SPAM_LABELS[m.label]!, labelIndex: m.label, text: m.text }));
     return { items, kind: 'classifier', numClasses: 2 };
   }
-  throw new UserInputError(`data.dataset: '${String(cfg.dataset)}'; allowed: brown, spam`, 'data.dataset');
+  throw new UserInputError(`data.dataset: '${String(cfg.dataset)}'; allowed: brown, spam (local data goes through src/data/local)`, 'data.dataset');
 }
 
 export interface PreparedData {

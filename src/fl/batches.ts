@@ -18,6 +18,11 @@ export function stackBatches(batches: readonly IntBatch[]): ClientBatch {
     batches.forEach((b, c) => l.set(b.labels!, c * B));
     out.labels = tf.tensor2d(l, [C, B], 'int32');
   }
+  if (batches[0]!.segments) {
+    const sg = new Int32Array(C * B * T);
+    batches.forEach((b, c) => sg.set(b.segments!, c * B * T));
+    out.segments = tf.tensor3d(sg, [C, B, T], 'int32');
+  }
   if (batches[0]!.mask) {
     const m = new Float32Array(C * B * T);
     batches.forEach((b, c) => m.set(b.mask!, c * B * T));
@@ -27,5 +32,5 @@ export function stackBatches(batches: readonly IntBatch[]): ClientBatch {
 }
 
 export function disposeBatch(b: ClientBatch): void {
-  b.tokens.dispose(); b.targets?.dispose(); b.labels?.dispose(); b.mask?.dispose();
+  b.tokens.dispose(); b.targets?.dispose(); b.labels?.dispose(); b.mask?.dispose(); b.segments?.dispose();
 }

@@ -5,6 +5,8 @@
  *
  * Tokenizer: a checkpoint's own tokenizer when the model comes from one; otherwise one trained on the
  * clients' training texts only (`vocabSize`), saved as tokenizer.json in the run folder.
+ * A Hugging Face model folder (src/models/hf) brings its own tokenizer.json; local data files
+ * (`dataset: local`) go through src/data/local.
  */
 import { prepareFederatedData, type DataConfig } from '../data/federated.js';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer.js';
@@ -18,6 +20,10 @@ import type { Aggregator } from './aggregator.js';
 import type { FlConfig } from './config.js';
 import { applyBaseInit, type BaseInit } from '../models/base-init.js';
 import { runFederated, type FederatedRunResult } from './trainer.js';
+import { isHfModelFolder, loadHfModel } from '../models/hf/load.js';
+import type { HfTokenizer } from '../models/hf/tokenizer.js';
+import { isCausalLm } from '../models/config.js';
+import { airloraTextTokenizer, prepareLocalData, type TextTokenizer } from '../data/local/index.js';
 
 /** The frozen base model: a checkpoint folder ('default' = the committed one) or a preset with random weights. */
 export interface ModelSpec {
@@ -53,7 +59,8 @@ export interface TrainingRunOptions {
 export interface PreparedTraining {
   data: ReturnType<ReturnType<typeof prepareFederatedData>['withTokenizer']>;
   base: PretrainedModel;
-  tokenizer: Tokenizer;
+  /** airlora's own tokenizer, or a Hugging Face checkpoint's. */
+  tokenizer: Tokenizer | HfTokenizer;
   streams: RandomStreams;
   /** the model factory for a LoRA configuration (same initial adapters for any slot count) */
   makeModel(lora: LoraConfig): (slots: number) => ReturnType<typeof createLoraModel>;
@@ -62,12 +69,27 @@ export interface PreparedTraining {
 
 export function prepareTraining(s: TrainingConfig, folder?: RunFolder): PreparedTraining {
   const streams = new RandomStreams(s.seed);
-  const prep = prepareFederatedData(s.data, s.fl.clients, streams);
+  const local = s.data.dataset === 'local'
+    ? prepareLocalData({ ...s.data.local!, testFraction: s.data.testFraction, seqLen: s.data.seqLen, evalPerClient: s.data.evalPerClient, ...(s.data.maxItems !== undefined ? { maxItems: s.data.maxItems } : {}) }, s.fl.clients, streams)
+    : undefined;
+  const prep = local ?? prepareFederatedData(s.data, s.fl.clients, streams);
 
   let base: PretrainedModel;
-  let tokenizer: Tokenizer;
+  let tokenizer: Tokenizer | HfTokenizer;
   const ck = s.model?.checkpoint;
-  if (ck !== undefined) {
+  if (ck !== undefined && ck !== 'default' && isHfModelFolder(ck)) {
+    const hf = loadHfModel(ck, { task: prep.kind === 'lm' ? 'lm' : 'classifier', ...(prep.kind === 'classifier' ? { numLabels: prep.numClasses } : {}), seed: s.model?.initSeed ?? s.seed });
+    if (!hf.hfTokenizer) {
+      disposeWeights(hf.weights);
+      throw new UserInputError(`model.checkpoint: '${ck}' holds no tokenizer.json`, 'model.checkpoint');
+    }
+    if (!local) {
+      disposeWeights(hf.weights);
+      throw new UserInputError(`model.checkpoint: a Hugging Face model trains on data.dataset: local (its own tokenizer); '${s.data.dataset}' is tokenised for airlora's small models`, 'data.dataset');
+    }
+    base = hf;
+    tokenizer = hf.hfTokenizer;
+  } else if (ck !== undefined) {
     base = loadModelCheckpoint(ck === 'default' ? DEFAULT_CHECKPOINT_DIR : ck);
     if (!base.tokenizer) throw new UserInputError(`model.checkpoint: '${ck}' holds no tokenizer.json`, 'model.checkpoint');
     tokenizer = Tokenizer.fromJSON(base.tokenizer as TokenizerJSON);
@@ -84,22 +106,28 @@ export function prepareTraining(s: TrainingConfig, folder?: RunFolder): Prepared
     if (base.config.arch === 'bert') applyBaseInit(base, s.model?.baseInit ?? 'bert');
   }
   try {
-    const kindOfModel = base.config.arch === 'gpt' ? 'lm' : 'classifier';
+    const kindOfModel = isCausalLm(base.config) ? 'lm' : 'classifier';
     if (kindOfModel !== prep.kind) {
       throw new UserInputError(`model: a ${base.config.arch} model cannot train on data.dataset '${s.data.dataset}' (${prep.kind}); use ${prep.kind === 'lm' ? 'a gpt' : 'a bert'} model`, 'model');
     }
     if (s.data.seqLen > base.config.maxPositions) {
       throw new UserInputError(`data.seq_len: ${s.data.seqLen} exceeds the model's maxPositions ${base.config.maxPositions}`, 'data.seq_len');
     }
-    if (base.config.vocabSize < tokenizer.vocabSize) {
+    if (!('json' in tokenizer) && base.config.vocabSize < tokenizer.vocabSize) {
       throw new UserInputError(`model: vocabulary ${base.config.vocabSize} smaller than the tokenizer's ${tokenizer.vocabSize}`, 'model');
     }
   } catch (e) {
     disposeWeights(base.weights);
     throw e;
   }
-  folder?.writeJson('tokenizer.json', tokenizer.toJSON());
-  const data = prep.withTokenizer(tokenizer);
+  folder?.writeJson('tokenizer.json', 'json' in tokenizer ? tokenizer.json : tokenizer.toJSON());
+  let data: PreparedTraining['data'];
+  if (local) {
+    const text: TextTokenizer = 'json' in tokenizer ? tokenizer : airloraTextTokenizer(tokenizer);
+    data = local.withTokenizer(text);
+  } else {
+    data = (prep as ReturnType<typeof prepareFederatedData>).withTokenizer(tokenizer as Tokenizer);
+  }
   const loraSeed = streams.stream('lora-init').seed32();
   return {
     data, base, tokenizer, streams,
@@ -109,7 +137,7 @@ export function prepareTraining(s: TrainingConfig, folder?: RunFolder): Prepared
 }
 
 /** Run (or resume) a training run with one aggregator; returns the metrics. The caller owns the manifest. */
-export async function runTraining(s: TrainingConfig, aggregator: Aggregator, opts: TrainingRunOptions = {}): Promise<FederatedRunResult & { tokenizer: Tokenizer; base: ModelConfig }> {
+export async function runTraining(s: TrainingConfig, aggregator: Aggregator, opts: TrainingRunOptions = {}): Promise<FederatedRunResult & { tokenizer: Tokenizer | HfTokenizer; base: ModelConfig }> {
   const prep = prepareTraining(s, opts.folder);
   try {
     const result = await runFederated({

@@ -94,11 +94,11 @@ function detectTextFields(r: DataRecord): string[] {
 }
 
 /** Read and interpret a local dataset. */
-export async function loadLocalDataset(o: LocalDataOptions): Promise<LocalDataset> {
+export function loadLocalDataset(o: LocalDataOptions): LocalDataset {
   const files = dataFiles(o.path);
-  const read = async (fs: string[]) => (await Promise.all(fs.map((f) => readRecords(f)))).flat();
-  const trainRecords = await read(files.train);
-  const valRecords = files.validation.length ? await read(files.validation) : undefined;
+  const read = (fs: string[]) => fs.flatMap((f) => readRecords(f));
+  const trainRecords = read(files.train);
+  const valRecords = files.validation.length ? read(files.validation) : undefined;
   if (!trainRecords.length) throw new UserInputError(`data.path: ${files.train.join(', ')} holds no records`, 'data.path');
   const first = trainRecords[0]!;
   const isTxt = files.train.every((f) => f.toLowerCase().endsWith('.txt'));

@@ -44,6 +44,8 @@ export interface LocalPrepared {
   task: LocalDataset['task'];
   numClasses: number;
   labels?: string[];
+  /** Every client's training texts (never test texts): what a tokenizer may be trained on. */
+  trainTexts: string[];
   /** Client k's train and test examples (ids of the dataset's examples). */
   splits: { train: LocalExample[]; test: LocalExample[] }[];
   withTokenizer(tok: TextTokenizer): FederatedData;
@@ -83,9 +85,9 @@ function partitionExamples(ex: LocalExample[], numClients: number, spec: LocalPa
 }
 
 /** Read, partition and split a local dataset (tokenisation comes after). */
-export async function prepareLocalData(cfg: LocalDataConfig, numClients: number, streams: RandomStreams): Promise<LocalPrepared> {
+export function prepareLocalData(cfg: LocalDataConfig, numClients: number, streams: RandomStreams): LocalPrepared {
   if (!Number.isInteger(cfg.seqLen) || cfg.seqLen < 2) throw new UserInputError(`data.seq_len: ${cfg.seqLen} must be an integer ≥ 2`, 'data.seq_len');
-  const ds = await loadLocalDataset(cfg);
+  const ds = loadLocalDataset(cfg);
   let train = ds.train;
   if (cfg.maxItems !== undefined && cfg.maxItems < train.length) {
     train = streams.stream('data-subset').sample(train.length, cfg.maxItems).sort((a, b) => a - b).map((i) => train[i]!);
@@ -109,6 +111,7 @@ export async function prepareLocalData(cfg: LocalDataConfig, numClients: number,
   const numClasses = ds.labels?.length ?? 1;
   return {
     kind, task: ds.task, numClasses, ...(ds.labels ? { labels: ds.labels } : {}), splits,
+    trainTexts: splits.flatMap((s) => s.train.map((e) => (e.pair !== undefined ? `${e.text} ${e.pair}` : e.text))),
     withTokenizer: (tok) => ({
       kind, numClasses, seqLen: cfg.seqLen,
       clients: splits.map((s, k) => (ds.task === 'lm' ? lmClient : ds.task === 'instruction' ? instructionClient : classifierClient)(k, s.train, s.test, tok, cfg, ds)),

@@ -4,12 +4,14 @@
  *  - `.jsonl` (one object a line) and `.json` (an array of objects, or `{ data: [...] }`);
  *  - `.csv` (RFC 4180: quoted fields, doubled quotes, newlines inside quotes) with a header row;
  *  - `.tsv` with a header row, split on tabs only (GLUE's TSVs quote nothing: a `"` is text);
- *  - `.parquet` through `hyparquet` (snappy and the other codecs it reads).
+ *  - `.parquet` through `hyparquet` (snappy and the other codecs it reads). hyparquet's API is async
+ *    and the training preparation is synchronous, so the file is decoded in a short child process
+ *    (`node`, the same hyparquet) that prints the records as JSON.
  * Errors name the file and the line.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parquetReadObjects } from 'hyparquet';
 import { UserInputError } from '../../errors.js';
 
 export type DataRecord = Record<string, unknown>;
@@ -20,8 +22,8 @@ export function isLocalDataFile(path: string): boolean {
   return (LOCAL_FORMATS as readonly string[]).includes(extname(path).toLowerCase());
 }
 
-/** All records of `path` (field = column name). */
-export async function readRecords(path: string, field = 'data.path'): Promise<DataRecord[]> {
+/** All records of `path` (field = the input's name in errors). */
+export function readRecords(path: string, field = 'data.path'): DataRecord[] {
   if (!existsSync(path)) throw new UserInputError(`${field}: ${path} does not exist`, field);
   if (statSync(path).isDirectory()) throw new UserInputError(`${field}: ${path} is a folder; expected a file`, field);
   const ext = extname(path).toLowerCase();
@@ -31,15 +33,7 @@ export async function readRecords(path: string, field = 'data.path'): Promise<Da
     case '.json': return parseJson(readFileSync(path, 'utf8'), path);
     case '.csv': return toRecords(parseCsv(readFileSync(path, 'utf8'), path), path);
     case '.tsv': return toRecords(parseTsv(readFileSync(path, 'utf8')), path);
-    case '.parquet': {
-      const b = readFileSync(path);
-      const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-      try {
-        return (await parquetReadObjects({ file: ab })) as DataRecord[];
-      } catch (e) {
-        throw new UserInputError(`${path}: cannot read Parquet (${(e as Error).message})`, field);
-      }
-    }
+    case '.parquet': return readParquet(path, field);
     default:
       throw new UserInputError(`${field}: ${path} has extension '${ext}'; supported: ${LOCAL_FORMATS.join(', ')}`, field);
   }
@@ -114,4 +108,26 @@ function toRecords(rows: string[][], path: string): DataRecord[] {
     }
     return Object.fromEntries(header.map((h, j) => [h, r[j]!]));
   });
+}
+
+const PARQUET_SCRIPT = `
+import { readFileSync } from 'node:fs';
+const { parquetReadObjects } = await import(process.argv[1]);
+const b = readFileSync(process.argv[2]);
+const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) });
+process.stdout.write(JSON.stringify(rows, (k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+`;
+
+function readParquet(path: string, field: string): DataRecord[] {
+  const lib = import.meta.resolve('hyparquet');
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, ['--input-type=module', '-e', PARQUET_SCRIPT, lib, path], { encoding: 'utf8', maxBuffer: 2 ** 31 - 1, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const msg = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim().split('\n').filter((l) => /Error/.test(l)).pop() ?? 'unreadable';
+    throw new UserInputError(`${path}: cannot read Parquet (${msg})`, field);
+  }
+  const rows = JSON.parse(out) as unknown;
+  if (!Array.isArray(rows)) throw new UserInputError(`${path}: cannot read Parquet (no rows)`, field);
+  return rows as DataRecord[];
 }

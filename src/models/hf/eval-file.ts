@@ -10,6 +10,7 @@
  * the tokenizer's post-processor, truncated to `seqLen`. `loss`, `accuracy`, `examples`, and `f1` of
  * class 1 for two classes.
  */
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { UserInputError, NumericalError } from '../../errors.js';
 import { isCausalLm, type BertConfig } from '../config.js';
@@ -100,18 +101,14 @@ export function evalClassifier(model: PretrainedModel, examples: ClassifierExamp
 }
 
 /** The text of a causal-LM evaluation file. */
-export async function lmText(path: string): Promise<string> {
-  const d = await loadLocalDataset({ path, task: 'lm', text_fields: path.toLowerCase().endsWith('.txt') ? undefined : ['text'] });
-  if (path.toLowerCase().endsWith('.txt')) {
-    const { readFileSync } = await import('node:fs');
-    return readFileSync(path, 'utf8');
-  }
-  return d.train.map((e) => e.text).join('\n');
+export function lmText(path: string): string {
+  if (path.toLowerCase().endsWith('.txt')) return readFileSync(path, 'utf8');
+  return loadLocalDataset({ path, task: 'lm', text_fields: ['text'] }).train.map((e) => e.text).join('\n');
 }
 
 /** Labelled examples of a classification file; labels map through `labelNames` (id2label) when not integers. */
-export async function classifierExamples(path: string, tok: TextTokenizer, numLabels: number, labelNames?: string[]): Promise<ClassifierExample[]> {
-  const d = await loadLocalDataset({ path, task: 'classifier' });
+export function classifierExamples(path: string, tok: TextTokenizer, numLabels: number, labelNames?: string[]): ClassifierExample[] {
+  const d = loadLocalDataset({ path, task: 'classifier' });
   return d.train.map((e) => {
     const l = e.label!;
     let y: number;
@@ -189,9 +186,9 @@ export async function evaluateFile(modelDir: string, o: EvalFileOptions): Promis
       linear = lm.linear;
       lora = lm;
     }
-    if (isCausalLm(model.config)) return evalCausalLm(model, tok.encode(await lmText(o.data)), seqLen, linear);
+    if (isCausalLm(model.config)) return evalCausalLm(model, tok.encode(lmText(o.data)), seqLen, linear);
     const cfg = model.config as BertConfig;
-    return evalClassifier(model, await classifierExamples(o.data, tok, cfg.numLabels, labelNames), seqLen, tok.padId, linear);
+    return evalClassifier(model, classifierExamples(o.data, tok, cfg.numLabels, labelNames), seqLen, tok.padId, linear);
   } finally {
     lora?.dispose();
     for (const t of Object.values(model.weights)) t.dispose();

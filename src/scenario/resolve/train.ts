@@ -29,11 +29,18 @@ export function flConfig(s: FlSection): FlConfig {
 
 export function dataConfig(d: DataSection): DataConfig & { vocabSize: number } {
   const p = d.partition;
+  const partition: DataConfig['partition'] = p.kind === 'dirichlet' ? { kind: 'dirichlet', alpha: p.alpha, minPerClient: p.min_per_client }
+    : p.kind === 'one-label' ? { kind: 'one-label', classes: p.classes } : { kind: 'iid' };
   return {
     dataset: d.dataset, genres: d.genres, testFraction: d.test_fraction, seqLen: d.seq_len,
-    evalPerClient: d.eval_per_client, maxItems: d.max_items,
-    partition: p.kind === 'dirichlet' ? { kind: 'dirichlet', alpha: p.alpha, minPerClient: p.min_per_client }
-      : p.kind === 'one-label' ? { kind: 'one-label', classes: p.classes } : { kind: 'iid' },
+    evalPerClient: d.eval_per_client, maxItems: d.max_items, partition,
+    ...(d.dataset === 'local' ? {
+      local: {
+        path: d.path!, task: d.task ?? 'auto', text_fields: d.text_fields, label_field: d.label_field,
+        key_field: p.kind === 'key' ? (p.field ?? d.key_field) : d.key_field, prompt_template: d.prompt_template,
+        partition: p.kind === 'key' ? { kind: 'key' as const, ...(p.field ? { field: p.field } : {}) } : partition,
+      },
+    } : {}),
     vocabSize: d.vocab_size,
   };
 }

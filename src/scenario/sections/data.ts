@@ -10,20 +10,41 @@
  *     eval_per_client: 16
  *     max_items: 2000                  # optional seeded subset, for quick runs
  *     vocab_size: 1024                 # tokenizer size when the model has no checkpoint tokenizer
+ *
+ *   data:                              # your own files (docs/models.md): .txt, .jsonl/.json, .csv, .tsv, .parquet
+ *     dataset: local
+ *     path: /data/glue/SST-2           # a file, or a folder with train.* (and validation.* / dev.*)
+ *     task: auto                       # auto | lm | instruction | classifier
+ *     text_fields: [sentence]          # default: the GLUE columns present (sentence1/sentence2, sentence, text)
+ *     label_field: label               # default: label
+ *     key_field: category              # the column of partition { kind: key }
+ *     prompt_template: alpaca          # instruction data: alpaca, or a template with {instruction} and {input}
+ *     partition: { kind: key }         # iid | dirichlet | one-label | key (whole groups of key_field per client)
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { BROWN_GENRES } from '../../data/brown.js';
-import { positive, posInt } from './common.js';
+import { positive, posInt, structurallyValid } from './common.js';
 
 const partition = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('iid') }),
   z.strictObject({ kind: z.literal('dirichlet'), alpha: positive, min_per_client: posInt.optional() }),
   z.strictObject({ kind: z.literal('one-label'), classes: z.array(z.string()).min(1).optional() }),
-], { error: "{ kind: iid }, { kind: dirichlet, alpha }, or { kind: one-label }" });
+  z.strictObject({ kind: z.literal('key'), field: z.string().min(1).optional() }),
+], { error: "{ kind: iid }, { kind: dirichlet, alpha }, { kind: one-label }, or { kind: key } (local data)" });
+
+/** Keys that only `dataset: local` takes. */
+const LOCAL_KEYS = ['path', 'task', 'text_fields', 'label_field', 'key_field', 'prompt_template'] as const;
 
 export const data = z
   .strictObject({
-    dataset: z.enum(['brown', 'spam']).default('brown'),
+    dataset: z.enum(['brown', 'spam', 'local']).default('brown'),
+    path: z.string({ error: 'a data file or folder' }).min(1, { error: 'a data file or folder' }).optional(),
+    task: z.enum(['auto', 'lm', 'instruction', 'classifier']).optional(),
+    text_fields: z.array(z.string().min(1), { error: 'a list of column names, e.g. [sentence1, sentence2]' }).min(1, { error: 'a list of column names, e.g. [sentence1, sentence2]' }).max(2, { error: 'one or two column names' }).optional(),
+    label_field: z.string({ error: 'a column name' }).min(1, { error: 'a column name' }).optional(),
+    key_field: z.string({ error: 'a column name' }).min(1, { error: 'a column name' }).optional(),
+    prompt_template: z.string({ error: "'alpaca' or a template with {instruction} and {input}" }).min(1).optional(),
     genres: z.array(z.enum(BROWN_GENRES)).min(1, { error: `a non-empty list of ${BROWN_GENRES.join(', ')}` }).optional(),
     partition: partition.default({ kind: 'iid' }),
     test_fraction: z.number({ error: 'a number in (0, 1)' }).gt(0, { error: 'a number in (0, 1)' }).lt(1, { error: 'a number in (0, 1)' }).default(0.1),
@@ -32,4 +53,22 @@ export const data = z
     max_items: posInt.optional(),
     vocab_size: z.number({ error: 'an integer in [16, 65536]' }).int({ error: 'an integer in [16, 65536]' }).min(16, { error: 'an integer in [16, 65536]' }).max(65536, { error: 'an integer in [16, 65536]' }).default(1024),
   })
+  .superRefine((d, ctx) => {
+    if (d.dataset === 'local') {
+      if (d.path === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['path'], input: undefined, message: 'required with dataset: local: a data file (.txt, .jsonl, .json, .csv, .tsv, .parquet) or a folder with train.* and validation.* / dev.*' });
+      } else if (!existsSync(d.path)) {
+        ctx.addIssue({ code: 'custom', path: ['path'], input: d.path, message: `an existing data file or folder; '${d.path}' does not exist (point it at your copy of the dataset)` });
+      }
+      if (d.genres !== undefined) ctx.addIssue({ code: 'custom', path: ['genres'], input: d.genres, message: 'absent: genres belong to dataset: brown' });
+      if (d.partition.kind === 'key' && d.partition.field === undefined && d.key_field === undefined && d.task !== 'instruction') {
+        ctx.addIssue({ code: 'custom', path: ['partition'], input: d.partition, message: 'a key column: set data.key_field (or partition.field); instruction data defaults to category' });
+      }
+    } else {
+      for (const k of LOCAL_KEYS) {
+        if (d[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], input: d[k], message: `absent: ${k} belongs to dataset: local` });
+      }
+      if (d.partition.kind === 'key') ctx.addIssue({ code: 'custom', path: ['partition', 'kind'], input: 'key', message: 'iid, dirichlet or one-label: key partitions need dataset: local' });
+    }
+  }, structurallyValid)
   .optional();

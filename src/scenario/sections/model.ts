@@ -3,19 +3,35 @@
  *
  *   model:
  *     checkpoint: default              # a checkpoint folder (docs/checkpoint.md); 'default' = the
- *                                      # committed pre-trained GPT; omit to start from random weights
+ *                                      # committed pre-trained GPT; omit to start from random weights;
+ *                                      # or a Hugging Face model folder (config.json, model.safetensors,
+ *                                      # tokenizer.json; gpt2, llama, qwen2, mistral, bert: docs/models.md)
  *     preset: bert-small               # without a checkpoint: a preset, sized by `overrides`
  *     overrides: { layers: 2, hidden: 64, heads: 4, intermediate: 256 }
  *     init_seed: 1                     # seed of random base weights (default: the scenario seed)
  *     base_init: lecun                 # random BERT encoder: 'bert' (std 0.02) or 'lecun' (std 1/√fan_in,
  *                                      # a random-feature encoder whose [CLS] output mixes the sequence)
  */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { posInt } from './common.js';
 
+/** 'default', or an existing folder with a config.json (airlora checkpoint or Hugging Face model). */
+const checkpoint = z
+  .string({ error: "a checkpoint folder or 'default'" })
+  .superRefine((p, ctx) => {
+    if (p === 'default') return;
+    if (!existsSync(p) || !statSync(p).isDirectory()) {
+      ctx.addIssue({ code: 'custom', input: p, message: `an existing model folder or 'default'; '${p}' does not exist (point it at your Hugging Face model folder: config.json, model.safetensors, tokenizer.json)` });
+    } else if (!existsSync(join(p, 'config.json'))) {
+      ctx.addIssue({ code: 'custom', input: p, message: `a model folder with config.json; '${p}' has none` });
+    }
+  });
+
 export const model = z
   .strictObject({
-    checkpoint: z.string({ error: "a checkpoint folder or 'default'" }).optional(),
+    checkpoint: checkpoint.optional(),
     preset: z.string({ error: 'a preset name, e.g. gpt-small, bert-small' }).optional(),
     overrides: z
       .strictObject({
