@@ -21,7 +21,9 @@ process.env.SLURM_CONF ??= '/tmp/airlora-slurm/slurm.conf';
 const CLI = 'node --import tsx src/cli/dev.ts';
 
 function clusterUp(): boolean {
-  const r = spawnSync('scontrol', ['ping'], { encoding: 'utf8' });
+  // without its config file, scontrol retries for 60 s before giving up
+  if (!existsSync(process.env.SLURM_CONF!)) return false;
+  const r = spawnSync('scontrol', ['ping'], { encoding: 'utf8', timeout: 20000 });
   return r.status === 0 && /is UP/.test(r.stdout);
 }
 

@@ -10,7 +10,7 @@ import { UserInputError } from '../src/errors.js';
 import { prepareSweepFolder } from '../src/sweep/run-sweep.js';
 import { runSweepJob } from '../src/sweep/shards.js';
 import { checkSlurmOptions, emitSlurm, type SlurmLayout } from '../src/sweep/slurm.js';
-import { parseSqueue, type QueueEntry } from '../src/sweep/slurm-queue.js';
+import { parseSqueue, querySqueue, type QueueEntry } from '../src/sweep/slurm-queue.js';
 import { main } from '../src/cli/main.js';
 import { compactIndices, formatStatus, sweepStatus } from '../src/sweep/status.js';
 
@@ -140,6 +140,19 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     expect(r.jobs).to.deep.include({ failed: ['j0002'], unknown: ['j0003', 'j0004'] });
     expect(r.resubmit!.tasks).to.deep.equal([2]);
     expect(formatStatus(r)).to.contain("note: 'squeue' not found");
+  });
+
+  it('squeue: a missing SLURM_CONF is reported at once (Slurm\'s clients would retry it for a minute)', () => {
+    const old = process.env.SLURM_CONF;
+    process.env.SLURM_CONF = join(tmp, 'no-such.conf');
+    try {
+      const t0 = Date.now();
+      const s = querySqueue(['/x/array.sbatch']);
+      expect(s).to.deep.equal({ available: false, entries: [], note: `SLURM_CONF=${join(tmp, 'no-such.conf')} does not exist: queued and running tasks are unknown` });
+      expect(Date.now() - t0).to.be.below(1000);
+    } finally {
+      if (old === undefined) delete process.env.SLURM_CONF; else process.env.SLURM_CONF = old;
+    }
   });
 
   it('compactIndices and parseSqueue', () => {

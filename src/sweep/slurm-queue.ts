@@ -5,6 +5,7 @@
  * which many test clusters lack; what outlives MinJobAge is read from the sweep's own markers.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface QueueEntry {
   /** Slurm job id (the array job id for array tasks). */
@@ -47,6 +48,9 @@ export function parseSqueue(text: string): QueueEntry[] {
 
 /** The current user's jobs whose batch script is one of `scripts`. */
 export function querySqueue(scripts: string[], bin = process.env.AIRLORA_SQUEUE ?? 'squeue'): QueueSnapshot {
+  const conf = process.env.SLURM_CONF;
+  // Slurm's clients retry a missing config file for a minute before failing: say so at once.
+  if (conf && !existsSync(conf)) return { available: false, entries: [], note: `SLURM_CONF=${conf} does not exist: queued and running tasks are unknown` };
   const args = ['--noheader', '--array', '--states=all', `--format=${SQUEUE_FORMAT}`];
   let text: string;
   try {
