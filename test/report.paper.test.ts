@@ -75,7 +75,7 @@ describe('report: paper-ready figures', () => {
     expect(raw.ciLow).to.be.lessThan(0); // the unclipped t-interval leaves the range
     const d = buildFigure(csv, resolveFigure('delay_vs_round')).data;
     for (const p of d.points) { expect(p.lo).to.equal(0); expect(p.hi).to.be.closeTo(raw.ciHigh, 1e-12); }
-    expect(d.refLines).to.deep.equal([{ facet: 't', y: 0.05, label: 'τ̄ = 0.05 s' }]);
+    expect(d.refLines).to.deep.equal([{ facet: 't', y: 0.05, label: 'budget 0.05 s' }]);
     const acc = buildFigure(csv, resolveFigure('split_accuracy_vs_round')).data;
     for (const p of acc.points) expect(p.hi).to.equal(1);
     expect(axisTitle('avg_delay_s')).to.equal('average round delay (s)');

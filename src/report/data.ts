@@ -249,7 +249,7 @@ function refLines(rows: Row[], spec: FigureSpec, facets: string[]): FigureData['
     if (vals.size !== 1) continue; // several budgets in one panel: no single line to draw
     const y = Number([...vals][0]);
     const unit = columnInfo(budgetCol)?.unit;
-    out.push({ facet: f, y, label: `τ̄ = ${y}${unit ? ` ${unit}` : ''}` });
+    out.push({ facet: f, y, label: `budget ${y}${unit ? ` ${unit}` : ''}` });
   }
   return out;
 }

@@ -29,7 +29,7 @@ const PARAMS: Param[] = [
   { symbol: 'SNR', columns: ['snr_db', 'point'], paths: ['phy.snr_db'], value: (s) => one(obj(s['phy'])?.['snr_db']), unit: 'dB' },
   { symbol: 'ε²', columns: [], paths: ['phy.channel.csi_error', 'phy.csi_error'], value: (s) => { const p = obj(s['phy']); return p ? one(obj(p['channel'])?.['csi_error']) ?? one(p['csi_error']) ?? 0 : undefined; } },
   { symbol: 'r', columns: ['rank'], paths: ['lora.r', 'airfl.ranks'], value: (s) => (obj(s['airfl'])?.['ranks'] !== undefined ? one(obj(s['airfl'])?.['ranks']) : one(obj(s['lora'])?.['r'])) },
-  { symbol: 'τ̄', columns: ['budget_s'], paths: ['split.budget_s'], value: (s) => one(obj(s['split'])?.['budget_s']), unit: 's' },
+  { symbol: 'delay budget', columns: ['budget_s'], paths: ['split.budget_s'], value: (s) => one(obj(s['split'])?.['budget_s']), unit: 's' },
 ];
 
 /**
@@ -45,7 +45,7 @@ export function fixedParams(scenario: unknown, fig: Pick<FigureSpec, 'x' | 'seri
   // a split-learning run has no MIMO uplink: its phy defaults are not its parameters
   const split = s['split'] !== undefined;
   for (const p of PARAMS) {
-    if (split && !['K', 'τ̄'].includes(p.symbol)) continue;
+    if (split && !['K', 'delay budget'].includes(p.symbol)) continue;
     if (p.columns.some((c) => used.has(c))) continue;
     if (p.paths.some((path) => grid.includes(path))) continue;
     const v = p.value(s);
