@@ -53,6 +53,39 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     for (const f of ['array.sbatch', 'merge.sbatch', 'submit.sh']) execFileSync('bash', ['-n', folder.path(`slurm/${f}`)]);
   });
 
+  it('CLI: `sweep FILE --emit slurm DIR` passes every knob through; a bad one exits 2 before any folder is made', async () => {
+    const file = join(tmp, 'demo.yaml');
+    writeFileSync(file, JSON.stringify(demo(3))); // JSON is YAML
+    const run = async (args: string[]) => {
+      const err: string[] = [];
+      const [w1, w2] = [process.stdout.write, process.stderr.write];
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      process.stderr.write = ((c: string) => { err.push(String(c)); return true; }) as typeof process.stderr.write;
+      try { return { code: await main(['node', 'airlora', 'sweep', file, '--emit', 'slurm', ...args]), stderr: err.join('') }; } finally {
+        process.stdout.write = w1;
+        process.stderr.write = w2;
+      }
+    };
+    const dir = join(tmp, 'cli-emit');
+    const ok = await run([dir, '--command', 'node /opt/a.js', '--partition', 'p1', '--account', 'acc', '--time', '2-00:00:00', '--merge-time', '20',
+      '--cpus-per-task', '3', '--mem', '5G', '--array-throttle', '4', '--jobs-per-task', '2', '--module-load', 'gcc/12', '--module-load', 'nodejs/20',
+      '--setup', 'source ~/e.sh', '--sbatch=--qos=long', '--sbatch', '--mail-type=FAIL']);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stderr).to.contain('3 jobs; wrote slurm/array.sbatch');
+    const arr = readFileSync(join(dir, 'slurm/array.sbatch'), 'utf8');
+    for (const l of ['#SBATCH --array=0-1%4', '#SBATCH --partition=p1', '#SBATCH --account=acc', '#SBATCH --time=2-00:00:00', '#SBATCH --cpus-per-task=3',
+      '#SBATCH --mem=5G', `#SBATCH --chdir=${process.cwd()}`, '#SBATCH --qos=long', '#SBATCH --mail-type=FAIL', 'module load gcc/12\nmodule load nodejs/20\nsource ~/e.sh\n',
+      `node /opt/a.js sweep-job '${dir}' --index "$i"`]) expect(arr).to.contain(l);
+    expect(readFileSync(join(dir, 'slurm/merge.sbatch'), 'utf8')).to.contain('#SBATCH --time=20\n').and.contain(`node /opt/a.js merge '${dir}'`);
+    for (const [args, re] of [[['--mem', '5GB'], /error: --mem: '5GB' is not a Slurm memory size/], [['--jobs-per-task', '0'], /error: --jobs-per-task: '0' is not a positive integer/],
+      [['--setup', 'a\nb'], /error: --setup: 'a\nb' must be one non-empty line/]] as [string[], RegExp][]) {
+      const bad = await run([join(tmp, 'cli-bad'), ...args]);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.match(re);
+      expect(existsSync(join(tmp, 'cli-bad'))).to.equal(false);
+    }
+  });
+
   it('bad knobs are refused with the flag named', () => {
     const bad: [object, RegExp][] = [
       [{ memory: 'lots' }, /--mem: 'lots' is not a Slurm memory size/],
