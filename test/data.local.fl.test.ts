@@ -69,8 +69,8 @@ describe('data.local: federated LoRA on a Hugging Face checkpoint and local file
     expect(err).to.be.instanceOf(UserInputError);
     const msg = (err as Error).message;
     expect(msg).to.match(/model\.checkpoint/);
-    expect(msg).to.match(/no-such-model' does not exist/);
+    expect(msg).to.match(/model\.checkpoint: '.*no-such-model' is not allowed; expected an existing model folder or 'default' \(this path does not exist/);
     expect(msg).to.match(/data\.path/);
-    expect(msg).to.match(/no-such\.tsv' does not exist/);
+    expect(msg).to.match(/data\.path: '.*no-such\.tsv' is not allowed; expected an existing data file or folder \(this path does not exist/);
   });
 });

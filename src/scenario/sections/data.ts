@@ -58,7 +58,7 @@ export const data = z
       if (d.path === undefined) {
         ctx.addIssue({ code: 'custom', path: ['path'], input: undefined, message: 'required with dataset: local: a data file (.txt, .jsonl, .json, .csv, .tsv, .parquet) or a folder with train.* and validation.* / dev.*' });
       } else if (!existsSync(d.path)) {
-        ctx.addIssue({ code: 'custom', path: ['path'], input: d.path, message: `an existing data file or folder; '${d.path}' does not exist (point it at your copy of the dataset)` });
+        ctx.addIssue({ code: 'custom', path: ['path'], input: d.path, message: 'an existing data file or folder (this path does not exist: point data.path at your copy of the dataset, e.g. the GLUE SST-2 folder)' });
       }
       if (d.genres !== undefined) ctx.addIssue({ code: 'custom', path: ['genres'], input: d.genres, message: 'absent: genres belong to dataset: brown' });
       if (d.partition.kind === 'key' && d.partition.field === undefined && d.key_field === undefined && d.task !== 'instruction') {

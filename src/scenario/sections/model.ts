@@ -23,9 +23,9 @@ const checkpoint = z
   .superRefine((p, ctx) => {
     if (p === 'default') return;
     if (!existsSync(p) || !statSync(p).isDirectory()) {
-      ctx.addIssue({ code: 'custom', input: p, message: `an existing model folder or 'default'; '${p}' does not exist (point it at your Hugging Face model folder: config.json, model.safetensors, tokenizer.json)` });
+      ctx.addIssue({ code: 'custom', input: p, message: "an existing model folder or 'default' (this path does not exist: point model.checkpoint at your Hugging Face model folder with config.json, model.safetensors, tokenizer.json)" });
     } else if (!existsSync(join(p, 'config.json'))) {
-      ctx.addIssue({ code: 'custom', input: p, message: `a model folder with config.json; '${p}' has none` });
+      ctx.addIssue({ code: 'custom', input: p, message: 'a model folder with a config.json (this folder has none)' });
     }
   });
 
