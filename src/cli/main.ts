@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { EnvironmentError, NumericalError, UserInputError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { packageVersion } from '../version.js';
+import { parseMemorySize, setMemoryLimit } from '../scenario/memory.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,7 +17,16 @@ export function buildProgram(): Command {
     .description('Federated LoRA fine-tuning over MIMO-OFDM wireless networks: simulator CLI')
     .version(packageVersion())
     .showHelpAfterError()
+    .option('--max-memory <size>', 'refuse runs estimated to need more memory than this, e.g. 8G (default: the free memory)')
     .exitOverride();
+  // global: `airlora --max-memory 8G run ...` or after the sub-command; also handed to worker threads
+  program.hook('preAction', () => {
+    const v = program.opts<{ maxMemory?: string }>().maxMemory;
+    if (v === undefined) return;
+    const bytes = parseMemorySize(v);
+    setMemoryLimit(bytes);
+    process.env['AIRLORA_MAX_MEMORY'] = String(bytes);
+  });
   for (const register of commands) register(program);
   return program;
 }

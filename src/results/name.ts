@@ -6,7 +6,7 @@
  */
 export const MAX_RUN_NAME = 200;
 
-export const RUN_NAME_RULE = `a name of 1 to ${MAX_RUN_NAME} characters without slashes, control characters (newline, tab, NUL) or leading/trailing spaces`;
+export const RUN_NAME_RULE = `a non-empty name of at most ${MAX_RUN_NAME} bytes without slashes, control characters (newline, tab, NUL) or leading/trailing spaces`;
 
 /** Why `name` cannot name a run folder, or undefined when it can. */
 export function runNameProblem(name: unknown): string | undefined {

@@ -11,8 +11,10 @@ type PathKey = PropertyKey;
 export function formatPath(path: readonly PathKey[]): string {
   let s = '';
   for (const p of path) {
+    // eslint-disable-next-line no-control-regex
+    const k = typeof p === 'string' && /[\u0000-\u001f\u007f]/.test(p) ? JSON.stringify(p) : String(p);
     if (typeof p === 'number') s += `[${p}]`;
-    else s += s ? `.${String(p)}` : String(p);
+    else s += s ? `.${k}` : k;
   }
   return s || '(top level)';
 }
@@ -27,8 +29,14 @@ function valueAt(root: unknown, path: readonly PathKey[]): { found: boolean; val
 }
 
 export function showValue(v: unknown): string {
-  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'string') {
+    // control characters (newline, NUL) escaped, long text cut: the message stays one readable line
+    // eslint-disable-next-line no-control-regex
+    const t = /[\u0000-\u001f\u007f]/.test(v) ? JSON.stringify(v).slice(1, -1) : v;
+    return t.length > 80 ? `'${t.slice(0, 60)}...' (${v.length} characters)` : `'${t}'`;
+  }
   if (v === undefined) return 'undefined';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v); // JSON would say null
   try {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
@@ -74,7 +82,7 @@ export function allowedKeys(schema: z.ZodType, path: readonly PathKey[]): string
 }
 
 function expectation(issue: Issue): string {
-  const generic = /^(Invalid input|Invalid option|Too (small|big)|Unrecognized key)/;
+  const generic = /^(Invalid input|Invalid option|Too (small|big)|Unrecognized key|Invalid key)/;
   if (issue.message && !generic.test(issue.message) && issue.code !== 'unrecognized_keys') return issue.message;
   switch (issue.code) {
     case 'invalid_type':
@@ -85,6 +93,8 @@ function expectation(issue: Issue): string {
       return `${issue.origin === 'array' ? 'a list with at least' : '≥'} ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : ''}`;
     case 'too_big':
       return `${issue.origin === 'array' ? 'a list with at most' : '≤'} ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}`;
+    case 'invalid_key':
+      return issue.issues[0] ? expectation(issue.issues[0]) : issue.message;
     case 'invalid_union': {
       const alts = new Set<string>();
       for (const errs of issue.errors) for (const e of errs) if (e.path.length === 0) alts.add(expectation(e));

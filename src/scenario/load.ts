@@ -36,7 +36,7 @@ export function parseScenarioText(text: string, sourceName = 'scenario'): Record
     data = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
     // 'Excessive alias count' (an alias bomb), a cyclic alias, or nesting too deep to expand
-    throw new UserInputError(`${sourceName}: not valid YAML: ${(e as Error).message.split('\n')[0]} (at most ${MAX_ALIASES} alias expansions; a scenario needs none)`);
+    throw new UserInputError(`${sourceName}: not valid YAML: ${(e as Error).message.split('\n')[0]} (anchors and aliases may expand at most ${MAX_ALIASES} times)`);
   }
   if (data !== null && typeof data === 'object' && !Array.isArray(data) && Object.getPrototypeOf(data) !== Object.prototype && Object.getPrototypeOf(data) !== null) {
     throw new UserInputError(`${sourceName}: a scenario is a YAML mapping (key: value lines) at the top level; found a tagged value (${(data as object).constructor?.name ?? 'object'})`);

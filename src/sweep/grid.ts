@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { UserInputError } from '../errors.js';
 import { canonicalHash } from '../results/canonical.js';
-import { sweepSection, type SweepSection } from '../scenario/sections/sweep.js';
+import { MAX_SWEEP_JOBS, sweepSection, type SweepSection } from '../scenario/sections/sweep.js';
 
 export interface SweepJob {
   /** Stable id, e.g. j0007 (zero-padded index). */
@@ -41,7 +41,8 @@ export function parseSweep(value: unknown): SweepSection {
   const r = sweepSection.safeParse(value ?? {});
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new UserInputError(`sweep.${i.path.join('.')}: ${i.message}`, `sweep.${i.path.join('.')}`);
+    const message = i.code === 'invalid_key' && i.issues[0] ? i.issues[0].message : i.message;
+    throw new UserInputError(`sweep.${i.path.join('.')}: ${message}`, `sweep.${i.path.join('.')}`);
   }
   return r.data;
 }
@@ -61,6 +62,8 @@ export function expandSweep(scenario: Record<string, unknown>, opts: ExpandOptio
   const seed = typeof base.seed === 'number' ? base.seed : 0;
   const paths = Object.keys(sweep.grid);
   for (const p of paths) {
+    const bad = p.split('.').find((k) => FORBIDDEN_SEGMENTS.has(k));
+    if (bad !== undefined) throw new UserInputError(`sweep.grid: '${p}' is not a scenario path ('${bad}' names a built-in object member, not a field)`, `sweep.grid.${p}`);
     if (p === 'seed' || p.startsWith('sweep.')) throw new UserInputError(`sweep.grid: '${p}' cannot be swept (use sweep.trials for seeds)`, `sweep.grid.${p}`);
     const ref = opts.reference ?? base;
     if (strict && getPath(ref, p) === undefined) {
@@ -70,6 +73,10 @@ export function expandSweep(scenario: Record<string, unknown>, opts: ExpandOptio
   const columns = gridColumns(paths, sweep.columns ?? {});
   const jobs: SweepJob[] = [];
   const total = paths.reduce((n, p) => n * sweep.grid[p]!.length, 1) * sweep.trials;
+  // counted before a single job is built: a grid of 10⁸ jobs would exhaust memory while expanding
+  if (total > MAX_SWEEP_JOBS) {
+    throw new UserInputError(`sweep.grid: ${paths.map((p) => `${sweep.grid[p]!.length} values of ${p}`).join(' × ')} × ${sweep.trials} trials = ${total} jobs; at most ${MAX_SWEEP_JOBS} jobs (split the sweep into several files)`, 'sweep.grid');
+  }
   const width = Math.max(4, String(total - 1).length);
   const idx = new Array<number>(paths.length).fill(0);
   for (let done = false; !done;) {
@@ -119,10 +126,14 @@ function gridColumns(paths: string[], given: Record<string, string>): Record<str
   return out;
 }
 
+/** Path segments that reach built-in members (prototype pollution), never scenario fields. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The value at a dotted path, through own properties only (so `constructor` is not found). */
 export function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
   for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
@@ -130,9 +141,11 @@ export function getPath(obj: unknown, path: string): unknown {
 
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
+  const bad = parts.find((k) => FORBIDDEN_SEGMENTS.has(k));
+  if (bad !== undefined) throw new UserInputError(`sweep.grid: '${path}' is not a scenario path ('${bad}' names a built-in object member)`, `sweep.grid.${path}`);
   let cur: Record<string, unknown> = obj;
   for (const part of parts.slice(0, -1)) {
-    const next = cur[part];
+    const next = Object.prototype.hasOwnProperty.call(cur, part) ? cur[part] : undefined;
     if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[part] = {};
     cur = cur[part] as Record<string, unknown>;
   }

@@ -7,6 +7,13 @@ export const finite = z.number({ error: 'a finite number' });
 export const nonNeg = z.number({ error: 'a number ≥ 0' }).min(0, { error: 'a number ≥ 0' });
 export const positive = z.number({ error: 'a number > 0' }).positive({ error: 'a number > 0' });
 
+/**
+ * `superRefine(fn, { when: structurallyValid })`: run a cross-field rule only when every field it reads
+ * parsed (zod runs refinements after non-aborting issues too, when a field may still hold the raw,
+ * wrong-typed input, e.g. `antennas.server: 0` instead of a list).
+ */
+export const structurallyValid = { when: (payload: { issues: readonly unknown[] }): boolean => payload.issues.length === 0 };
+
 /** A number or a non-empty list of numbers (a sweep); resolves to a list. */
 export function oneOrList<T extends z.ZodType<number>>(item: T, what: string) {
   return z

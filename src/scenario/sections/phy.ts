@@ -7,7 +7,7 @@
  * `noise.subcarrier_spacing_hz` plus `noise.figure_db`.
  */
 import { z } from 'zod';
-import { finite, nonNeg, oneOrList, posInt, positive, unit } from './common.js';
+import { finite, nonNeg, oneOrList, posInt, positive, structurallyValid, unit } from './common.js';
 
 const channel = z
   .strictObject({
@@ -65,6 +65,10 @@ export const phy = z
       issue(['weights'], `a list of ${p.devices} numbers ≥ 0 (one per device, phy.devices = ${p.devices})`, p.weights);
     }
     if (Array.isArray(p.weights) && !p.weights.some((w) => w > 0)) issue(['weights'], 'at least one weight > 0', p.weights);
+    // normalising divides by the sum: it must not overflow (weights are relative, scale them down)
+    if (Array.isArray(p.weights) && !Number.isFinite(p.weights.reduce((a, b) => a + b, 0))) {
+      issue(['weights'], `numbers whose sum is finite (≤ ${Number.MAX_VALUE.toPrecision(3)}); they are relative, so scale them down`, p.weights);
+    }
     const pl = p.channel.path_loss !== undefined;
     if (pl && p.snr_db !== undefined) issue(['snr_db'], 'absent when phy.channel.path_loss is set (set phy.power.dbm instead)', p.snr_db);
     if (!pl && p.power.dbm !== undefined) issue(['power', 'dbm'], 'absent without phy.channel.path_loss (set phy.snr_db instead)', p.power.dbm);
@@ -79,7 +83,7 @@ export const phy = z
     for (const [i, nr] of p.antennas.server.entries()) {
       if (p.streams > nr) issue(['streams'], `an integer ≤ every server antenna count (phy.antennas.server[${i}] = ${nr})`, p.streams);
     }
-  })
+  }, structurallyValid)
   .prefault({});
 
 export type PhySection = z.output<typeof phy>;

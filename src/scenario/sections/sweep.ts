@@ -14,9 +14,14 @@
  */
 import { z } from 'zod';
 
+/** Most jobs one sweep may have (each is a resolved scenario in memory and a folder on disk). */
+export const MAX_SWEEP_JOBS = 100_000;
+
 export const sweepSection = z.object({
   grid: z.record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'a dotted scenario path such as phy.snr_db'),
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'a dotted scenario path such as phy.snr_db')
+      // built-in object members are not scenario fields (setting them would change every object)
+      .refine((p) => !p.split('.').some((k) => k === '__proto__' || k === 'constructor' || k === 'prototype'), 'a dotted scenario path without __proto__, constructor or prototype'),
     z.array(z.unknown()).min(1, 'at least one value'),
   ).default({}),
   trials: z.number().int().min(1).max(100000).default(1),
