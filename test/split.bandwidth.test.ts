@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RandomStreams } from '../src/random/streams.js';
-import { rate, delay, minBandwidth, minMaxAllocation, equalAllocation, delayFloor } from '../src/split/bandwidth.js';
+import { rate, delay, minBandwidth, minMaxAllocation, equalAllocation, delayFloor, bandwidthFor, deviceTime, type Links } from '../src/split/bandwidth.js';
 import { dbmToWatts as dbmToWatt } from '../src/phy/noise.js';
 import { drawRoundSnrDensity, dropDevices, defaultRadio, umaPathLoss } from '../src/split/radio.js';
 import { pathGain } from '../src/phy/channel/largescale.js';
@@ -38,7 +38,7 @@ describe('split: FDMA rate and bandwidth allocation', () => {
       const bits = Float64Array.from({ length: K }, () => 1e5 * (1 + rng.uniform()));
       const B = 1e6;
       const members = Array.from({ length: K }, (_, i) => i);
-      const a = minMaxAllocation(members, s, bits, B);
+      const a = minMaxAllocation(members, { s, upBits: bits }, B);
       const sumB = a.bandwidthHz.reduce((x, y) => x + y, 0);
       expect(sumB / B).to.be.closeTo(1, 1e-9);
       expect(sumB).to.be.at.most(B * (1 + 1e-12));
@@ -50,7 +50,41 @@ describe('split: FDMA rate and bandwidth allocation', () => {
         for (let k = 0; k < K; k++) mx = Math.max(mx, delay(bits[k]!, w[k]! * B, s[k]!));
         expect(mx).to.be.at.least(a.roundDelayS * (1 - 1e-9));
       }
-      expect(equalAllocation(members, s, bits, B).roundDelayS).to.be.at.least(a.roundDelayS * (1 - 1e-9));
+      expect(equalAllocation(members, { s, upBits: bits }, B).roundDelayS).to.be.at.least(a.roundDelayS * (1 - 1e-9));
+    }
+  });
+
+  it('with downlink and compute timed: bandwidthFor inverts the device time, min-max equalises it, the server time adds per device', () => {
+    const rng = new RandomStreams(21).stream('t');
+    for (let trial = 0; trial < 20; trial++) {
+      const K = 2 + rng.int(6);
+      const L: Links = {
+        s: Float64Array.from({ length: K }, () => 10 ** (5 + 3 * rng.uniform())),
+        upBits: Float64Array.from({ length: K }, () => 1e5 * (1 + rng.uniform())),
+        downBits: Float64Array.from({ length: K }, () => 2e4 * (1 + rng.uniform())),
+        downEff: Float64Array.from({ length: K }, () => 1 + 8 * rng.uniform()),
+        computeS: Float64Array.from({ length: K }, () => 0.01 * rng.uniform()),
+        serverPerDeviceS: 0.002,
+      };
+      // the time model written out: c + Q / (b log2(1 + s/b)) + D / (b e)
+      const t = (k: number, b: number) => L.computeS![k]! + L.upBits[k]! / (b * Math.log2(1 + L.s[k]! / b)) + L.downBits![k]! / (b * L.downEff![k]!);
+      for (let k = 0; k < K; k++) {
+        const b0 = 1e4 * 10 ** (3 * rng.uniform());
+        expect(deviceTime(L, k, b0) / t(k, b0)).to.be.closeTo(1, 1e-12);
+        const b = bandwidthFor(L, k, t(k, b0));
+        expect(b / b0).to.be.closeTo(1, 1e-9);
+      }
+      const members = Array.from({ length: K }, (_, i) => i);
+      const B = 1e6;
+      const a = minMaxAllocation(members, L, B);
+      expect(a.bandwidthHz.reduce((x, y) => x + y, 0) / B).to.be.closeTo(1, 1e-9);
+      const devMax = Math.max(...members.map((k) => t(k, a.bandwidthHz[k]!)));
+      for (let k = 0; k < K; k++) expect(t(k, a.bandwidthHz[k]!) / devMax).to.be.closeTo(1, 1e-8);
+      expect(a.roundDelayS).to.be.closeTo(devMax + K * 0.002, 1e-12 * a.roundDelayS);
+      for (let j = 0; j < 100; j++) {
+        const w = rng.dirichlet(1, K);
+        expect(Math.max(...members.map((k) => t(k, w[k]! * B)))).to.be.at.least(devMax * (1 - 1e-9));
+      }
     }
   });
 

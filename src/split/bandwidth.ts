@@ -9,8 +9,34 @@
  * delays: each delay falls strictly with its own bandwidth, so at the optimum all scheduled devices
  * finish together and the whole band is used; we find that common τ by a bracketed root search on
  * F(τ) = Σ_k b_k(τ) − B, which decreases in τ (b_k(τ) = smallest bandwidth meeting Q_k / τ).
+ *
+ * A device's time is more than its uplink when the round also times the downlink and computation
+ * (`Links`): t_k(b) = c_k + Q_k / R_k(b) + D_k / (b e_k), with c_k the device's compute time, D_k its
+ * downlink bits and e_k = log2(1 + γ_k) the downlink spectral efficiency (the server's power spread
+ * over the band, so the downlink rate on a share b is b e_k). t_k still falls strictly with b, with
+ * floor c_k + Q_k ln 2 / s_k, so everything below (delay equalisation, the root search on τ) holds with
+ * b_k(τ) the smallest bandwidth meeting t_k(b) ≤ τ. The server's compute time for the round
+ * (`serverPerDeviceS` per scheduled device, the encoder runs once per device batch) adds to the
+ * slowest device's time. With none of these set, t_k(b) is the uplink delay alone, computed exactly as
+ * before.
  */
 import { NumericalError } from '../errors.js';
+
+/** What sets each device's time in one round (indices are devices). */
+export interface Links {
+  /** uplink SNR densities s_k = p g_k |h_k|² / N0 (Hz) */
+  s: Float64Array;
+  /** uplink bits Q_k */
+  upBits: Float64Array;
+  /** downlink bits D_k (absent: no downlink timed) */
+  downBits?: Float64Array | undefined;
+  /** downlink spectral efficiency e_k (bit/s/Hz) */
+  downEff?: Float64Array | undefined;
+  /** device compute time c_k (s) */
+  computeS?: Float64Array | undefined;
+  /** server compute time per scheduled device (s) */
+  serverPerDeviceS?: number | undefined;
+}
 
 /** Rate (bit/s) of bandwidth `b` (Hz) at SNR density `s` (Hz). */
 export function rate(b: number, s: number): number {
@@ -55,13 +81,57 @@ export function delayFloor(bits: number, s: number): number {
   return (bits * Math.LN2) / s;
 }
 
-/** Total bandwidth the members (indices into s/bits) need to finish within τ. */
-function needed(tau: number, members: ArrayLike<number>, s: Float64Array, bits: Float64Array): number {
+function downTerm(L: Links, k: number): number {
+  const d = L.downBits ? L.downBits[k]! : 0;
+  return d > 0 ? d / L.downEff![k]! : 0;
+}
+
+/** Device k's time (s) on bandwidth b: compute + uplink + downlink. */
+export function deviceTime(L: Links, k: number, b: number): number {
+  const up = delay(L.upBits[k]!, b, L.s[k]!);
+  const D = downTerm(L, k);
+  const c = L.computeS ? L.computeS[k]! : 0;
+  if (D === 0 && c === 0) return up;
+  return c + up + (D > 0 ? (b > 0 ? D / b : Infinity) : 0);
+}
+
+/** Smallest time device k can have on any bandwidth: c_k + Q_k ln 2 / s_k. */
+export function timeFloor(L: Links, k: number): number {
+  const f = delayFloor(L.upBits[k]!, L.s[k]!);
+  return L.computeS ? L.computeS[k]! + f : f;
+}
+
+/** Smallest bandwidth on which device k finishes within τ (Infinity if τ ≤ its floor). */
+export function bandwidthFor(L: Links, k: number, tau: number): number {
+  const up = L.upBits[k]!;
+  const s = L.s[k]!;
+  const D = downTerm(L, k);
+  const c = L.computeS ? L.computeS[k]! : 0;
+  if (D === 0 && c === 0) return minBandwidth(up / tau, s);
+  const t = tau - c;
+  if (!(t > 0)) return Infinity;
+  if (D === 0) return minBandwidth(up / t, s);
+  if (up <= 0) return D / t;
+  const floor = delayFloor(up, s);
+  if (!(t > floor)) return Infinity;
+  // each term alone must fit (lower end); giving the uplink a share f·t > its floor and the downlink
+  // the rest makes the sum fit (upper end)
+  const f = floor < 0.5 * t ? 0.5 : (1 + floor / t) / 2;
+  const lo = Math.max(minBandwidth(up / t, s), D / t);
+  const hi = Math.max(minBandwidth(up / (f * t), s), D / ((1 - f) * t));
+  if (!Number.isFinite(hi)) return Infinity;
+  return solveDecreasing((b) => up / rate(b, s) + D / b - t, lo, hi);
+}
+
+/** Server compute time of a round with n scheduled devices. */
+export function serverTime(L: Links, n: number): number {
+  return L.serverPerDeviceS ? n * L.serverPerDeviceS : 0;
+}
+
+/** Total bandwidth the members need to finish within device time τ. */
+function needed(tau: number, members: ArrayLike<number>, L: Links): number {
   let sum = 0;
-  for (let i = 0; i < members.length; i++) {
-    const k = members[i]!;
-    sum += minBandwidth(bits[k]! / tau, s[k]!);
-  }
+  for (let i = 0; i < members.length; i++) sum += bandwidthFor(L, members[i]!, tau);
   return sum;
 }
 
@@ -114,9 +184,9 @@ export function solveDecreasing(F: (tau: number) => number, lo: number, hi: numb
 export interface Allocation {
   /** bandwidth per device (Hz), length K, 0 for unscheduled */
   bandwidthHz: Float64Array;
-  /** uplink delay per device (s), 0 for unscheduled */
+  /** time per device (s): uplink, plus downlink and compute when timed; 0 for unscheduled */
   delayS: Float64Array;
-  /** the round delay: max over scheduled devices (0 if none) */
+  /** the round delay: max over scheduled devices, plus the server's compute time (0 if none) */
   roundDelayS: number;
 }
 
@@ -124,51 +194,51 @@ function emptyAllocation(K: number): Allocation {
   return { bandwidthHz: new Float64Array(K), delayS: new Float64Array(K), roundDelayS: 0 };
 }
 
-/** Fill delays and the round delay of an allocation from its bandwidths. */
-export function finishAllocation(a: Allocation, members: ArrayLike<number>, s: Float64Array, bits: Float64Array): Allocation {
+/** Fill times and the round delay of an allocation from its bandwidths. */
+export function finishAllocation(a: Allocation, members: ArrayLike<number>, L: Links): Allocation {
   let mx = 0;
   for (let i = 0; i < members.length; i++) {
     const k = members[i]!;
-    const d = delay(bits[k]!, a.bandwidthHz[k]!, s[k]!);
+    const d = deviceTime(L, k, a.bandwidthHz[k]!);
     a.delayS[k] = d;
     if (d > mx) mx = d;
   }
-  a.roundDelayS = mx;
+  a.roundDelayS = members.length ? mx + serverTime(L, members.length) : 0;
   return a;
 }
 
 /** Equal split B / |S| among the members. */
-export function equalAllocation(members: ArrayLike<number>, s: Float64Array, bits: Float64Array, totalHz: number): Allocation {
-  const a = emptyAllocation(s.length);
+export function equalAllocation(members: ArrayLike<number>, L: Links, totalHz: number): Allocation {
+  const a = emptyAllocation(L.s.length);
   if (members.length === 0) return a;
   const b = totalHz / members.length;
   for (let i = 0; i < members.length; i++) a.bandwidthHz[members[i]!] = b;
-  return finishAllocation(a, members, s, bits);
+  return finishAllocation(a, members, L);
 }
 
-/** The common delay τ*(S) of the min-max allocation of a fixed set (0 for the empty set). */
-export function minMaxDelay(members: ArrayLike<number>, s: Float64Array, bits: Float64Array, totalHz: number): number {
+/** The common device time τ*(S) of the min-max allocation of a fixed set (0 for the empty set; without server time). */
+export function minMaxDelay(members: ArrayLike<number>, L: Links, totalHz: number): number {
   if (members.length === 0) return 0;
   let lo = 0;
   let hi = 0;
   const eq = totalHz / members.length;
   for (let i = 0; i < members.length; i++) {
     const k = members[i]!;
-    lo = Math.max(lo, delayFloor(bits[k]!, s[k]!));
-    hi = Math.max(hi, delay(bits[k]!, eq, s[k]!));
+    lo = Math.max(lo, timeFloor(L, k));
+    hi = Math.max(hi, deviceTime(L, k, eq));
   }
   if (!(hi > 0)) return 0;
-  return solveDecreasing((tau) => needed(tau, members, s, bits) - totalHz, lo, hi);
+  return solveDecreasing((tau) => needed(tau, members, L) - totalHz, lo, hi);
 }
 
 /** Min-max (delay-equalising) allocation of a fixed set. */
-export function minMaxAllocation(members: ArrayLike<number>, s: Float64Array, bits: Float64Array, totalHz: number): Allocation {
-  const a = emptyAllocation(s.length);
+export function minMaxAllocation(members: ArrayLike<number>, L: Links, totalHz: number): Allocation {
+  const a = emptyAllocation(L.s.length);
   if (members.length === 0) return a;
-  const tau = minMaxDelay(members, s, bits, totalHz);
+  const tau = minMaxDelay(members, L, totalHz);
   for (let i = 0; i < members.length; i++) {
     const k = members[i]!;
-    a.bandwidthHz[k] = minBandwidth(bits[k]! / tau, s[k]!);
+    a.bandwidthHz[k] = bandwidthFor(L, k, tau);
   }
-  return finishAllocation(a, members, s, bits);
+  return finishAllocation(a, members, L);
 }

@@ -13,12 +13,11 @@ import type { RandomStreams } from '../../random/streams.js';
 import { equalAllocation, minMaxAllocation, type Allocation } from '../bandwidth.js';
 import { UserInputError } from '../../errors.js';
 import { byChannel } from './lyapunov.js';
-import type { BandwidthRule, Decision, RoundState, Scheduler } from './types.js';
+import { linksOf, type BandwidthRule, type Decision, type RoundState, type Scheduler } from './types.js';
 
 function allocate(rule: BandwidthRule, members: number[], st: RoundState): Allocation {
-  return rule === 'equal'
-    ? equalAllocation(members, st.snrDensity, st.payloadBits, st.bandwidthHz)
-    : minMaxAllocation(members, st.snrDensity, st.payloadBits, st.bandwidthHz);
+  const L = linksOf(st);
+  return rule === 'equal' ? equalAllocation(members, L, st.bandwidthHz) : minMaxAllocation(members, L, st.bandwidthHz);
 }
 
 function checkCount(n: number, field: string): void {

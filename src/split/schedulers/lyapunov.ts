@@ -21,9 +21,9 @@
  * [nMin, K] and the best objective kept, with warm brackets (τ*(n) grows with n) and exact pruning
  * (see sweepSizes): at most K root searches of O(K) work each, usually far fewer.
  */
-import { minBandwidth, minMaxAllocation, delay, delayFloor, solveDecreasing } from '../bandwidth.js';
+import { bandwidthFor, deviceTime, minMaxAllocation, serverTime, solveDecreasing, timeFloor, type Links } from '../bandwidth.js';
 import { participationPenalty, roundWeight, type PenaltyKind } from '../penalty.js';
-import type { Decision, RoundState, Scheduler } from './types.js';
+import { linksOf, type Decision, type RoundState, type Scheduler } from './types.js';
 
 export interface LyapunovOptions {
   /** trade-off weight V (s²: penalty is dimensionless, Q_t τ is in s²) */
@@ -48,8 +48,10 @@ export function delayCost(drift: DriftKind, queue: number, budgetS: number, tau:
 }
 
 export interface SizeSweep {
-  /** τ*(n) for n = 0..K (NaN below nMin) */
+  /** τ*(n) for n = 0..K (NaN below nMin): slowest device plus the server's time for n devices */
   delayByCount: Float64Array;
+  /** the slowest device's part of τ*(n) */
+  deviceDelayByCount: Float64Array;
   /** objective for n = 0..K (NaN below nMin) */
   objectiveByCount: Float64Array;
   best: number;
@@ -88,14 +90,28 @@ export class LyapunovScheduler implements Scheduler {
     }
     sweep.best = best;
     this.lastSweep = sweep;
-    const members = bestSet(st, best, sweep.delayByCount[best]!);
-    const a = minMaxAllocation(members, st.snrDensity, st.payloadBits, st.bandwidthHz);
+    const L = linksOf(st);
+    const members = bestSet(st, L, best, sweep.deviceDelayByCount[best]!);
+    const a = minMaxAllocation(members, L, st.bandwidthHz);
     return { ...a, scheduled: members };
   }
 }
 
-function equalPayloads(bits: Float64Array): boolean {
-  for (let k = 1; k < bits.length; k++) if (bits[k] !== bits[0]) return false;
+function equal(v: Float64Array | undefined): boolean {
+  if (!v) return true;
+  for (let k = 1; k < v.length; k++) if (v[k] !== v[0]) return false;
+  return true;
+}
+
+/**
+ * Every device has the same loads and a better uplink means a better downlink: then the n devices
+ * needing the least bandwidth at any τ are the n best channels (sort once).
+ */
+function uniformLoads(L: Links, order: number[]): boolean {
+  if (!equal(L.upBits) || !equal(L.downBits) || !equal(L.computeS)) return false;
+  if (L.downBits && L.downEff) {
+    for (let i = 1; i < order.length; i++) if (L.downEff[order[i]!]! > L.downEff[order[i - 1]!]!) return false;
+  }
   return true;
 }
 
@@ -104,10 +120,10 @@ export function byChannel(s: Float64Array): number[] {
   return Array.from({ length: s.length }, (_, i) => i).sort((a, b) => s[b]! - s[a]! || a - b);
 }
 
-/** Sum of the n smallest bandwidth needs for delay τ (scratch `need` of length K). */
-function smallestNeeds(tau: number, n: number, st: RoundState, need: Float64Array): number {
+/** Sum of the n smallest bandwidth needs for device time τ (scratch `need` of length K). */
+function smallestNeeds(tau: number, n: number, L: Links, need: Float64Array): number {
   const K = need.length;
-  for (let k = 0; k < K; k++) need[k] = minBandwidth(st.payloadBits[k]! / tau, st.snrDensity[k]!);
+  for (let k = 0; k < K; k++) need[k] = bandwidthFor(L, k, tau);
   need.sort();
   let sum = 0;
   for (let i = 0; i < n; i++) sum += need[i]!;
@@ -127,26 +143,27 @@ export function sweepSizes(
 ): SizeSweep {
   const K = st.snrDensity.length;
   const delayByCount = new Float64Array(K + 1).fill(NaN);
+  const deviceDelayByCount = new Float64Array(K + 1).fill(NaN);
   const objectiveByCount = new Float64Array(K + 1).fill(NaN);
   delayByCount[0] = 0;
-  const s = st.snrDensity;
-  const bits = st.payloadBits;
+  deviceDelayByCount[0] = 0;
+  const L = linksOf(st);
+  const order = byChannel(L.s);
   let solve: (n: number, lo: number) => number;
-  if (equalPayloads(bits)) {
-    const order = byChannel(s);
+  if (uniformLoads(L, order)) {
     solve = (n, prev) => {
-      // bracket: τ*(n) ≥ τ*(m) for m < n and ≥ the delay floor of the n best; the equal split is feasible
+      // bracket: τ*(n) ≥ τ*(m) for m < n and ≥ the time floor of the n best; the equal split is feasible
       const eq = st.bandwidthHz / n;
       let hi = 0;
       let lo = prev;
       for (let i = 0; i < n; i++) {
         const k = order[i]!;
-        hi = Math.max(hi, delay(bits[k]!, eq, s[k]!));
-        lo = Math.max(lo, delayFloor(bits[k]!, s[k]!));
+        hi = Math.max(hi, deviceTime(L, k, eq));
+        lo = Math.max(lo, timeFloor(L, k));
       }
       return hi > 0 ? solveDecreasing((t) => {
         let sum = 0;
-        for (let i = 0; i < n; i++) sum += minBandwidth(bits[order[i]!]! / t, s[order[i]!]!);
+        for (let i = 0; i < n; i++) sum += bandwidthFor(L, order[i]!, t);
         return sum - st.bandwidthHz;
       }, lo, hi) : 0;
     };
@@ -154,40 +171,41 @@ export function sweepSizes(
     const need = new Float64Array(K);
     const eqDelay = new Float64Array(K);
     solve = (n, prev) => {
-      for (let k = 0; k < K; k++) eqDelay[k] = delay(bits[k]!, st.bandwidthHz / n, s[k]!);
+      for (let k = 0; k < K; k++) eqDelay[k] = deviceTime(L, k, st.bandwidthHz / n);
       const hi = Float64Array.from(eqDelay).sort()[n - 1]!;
-      return hi > 0 ? solveDecreasing((t) => smallestNeeds(t, n, st, need) - st.bandwidthHz, prev, hi) : 0;
+      return hi > 0 ? solveDecreasing((t) => smallestNeeds(t, n, L, need) - st.bandwidthHz, prev, hi) : 0;
     };
   }
   const lo = Math.max(1, nMin);
   const evaluate = (n: number, prev: number) => {
-    const tau = solve(n, prev);
+    const dev = solve(n, prev);
+    const tau = dev + serverTime(L, n);
+    deviceDelayByCount[n] = dev;
     delayByCount[n] = tau;
     objectiveByCount[n] = tau > capS && n > lo ? Infinity : penalty(n) + cost(tau);
-    return tau;
+    return { dev, tau };
   };
   evaluate(K, 0);
   let bestJ = objectiveByCount[K]!;
   let prev = 0;
   for (let n = lo; n < K; n++) {
     if (penalty(n) >= bestJ) continue;
-    const tau = evaluate(n, prev);
-    prev = tau;
+    const { dev, tau } = evaluate(n, prev);
+    prev = dev;
     bestJ = Math.min(bestJ, objectiveByCount[n]!);
     // every larger size is over the cap, or costs more in delay alone than the best so far
+    // (the device part and the server part of τ*(n) both grow with n)
     if (tau > capS || cost(tau) >= bestJ) break;
   }
-  return { delayByCount, objectiveByCount, best: -1 };
+  return { delayByCount, deviceDelayByCount, objectiveByCount, best: -1 };
 }
 
 /** The n devices needing the least bandwidth at delay τ (ascending indices). */
-function bestSet(st: RoundState, n: number, tau: number): number[] {
+function bestSet(st: RoundState, L: Links, n: number, tau: number): number[] {
   const K = st.snrDensity.length;
-  let order: number[];
-  if (equalPayloads(st.payloadBits) || !(tau > 0)) {
-    order = byChannel(st.snrDensity);
-  } else {
-    const need = Array.from({ length: K }, (_, k) => minBandwidth(st.payloadBits[k]! / tau, st.snrDensity[k]!));
+  let order = byChannel(st.snrDensity);
+  if (!uniformLoads(L, order) && tau > 0) {
+    const need = Array.from({ length: K }, (_, k) => bandwidthFor(L, k, tau));
     order = Array.from({ length: K }, (_, i) => i).sort((a, b) => need[a]! - need[b]! || a - b);
   }
   return order.slice(0, n).sort((a, b) => a - b);

@@ -1,5 +1,5 @@
 /** One interface for every device scheduler of split federated fine-tuning. */
-import type { Allocation } from '../bandwidth.js';
+import type { Allocation, Links } from '../bandwidth.js';
 
 /** What a scheduler may look at in round t (current CSI only: the online setting). */
 export interface RoundState {
@@ -17,6 +17,19 @@ export interface RoundState {
   queue: number;
   /** average-delay budget τ̄ (s) */
   budgetS: number;
+  /** downlink bits per device ([CLS] output and device-side parts; absent: downlink not timed) */
+  downBits?: Float64Array | undefined;
+  /** downlink spectral efficiency log2(1 + γ_k) per device (bit/s/Hz) */
+  downEff?: Float64Array | undefined;
+  /** device compute time per device (s) */
+  computeS?: Float64Array | undefined;
+  /** server compute time per scheduled device (s) */
+  serverPerDeviceS?: number | undefined;
+}
+
+/** The per-device time model of a round (bandwidth.ts). */
+export function linksOf(st: RoundState): Links {
+  return { s: st.snrDensity, upBits: st.payloadBits, downBits: st.downBits, downEff: st.downEff, computeS: st.computeS, serverPerDeviceS: st.serverPerDeviceS };
 }
 
 export interface Decision extends Allocation {
