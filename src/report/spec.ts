@@ -235,11 +235,17 @@ export function lineSpec(data: FigureData, fig: FigureSpec, opts: LineSpecOption
   const facetInfo = fig.facet ? columnInfo(fig.facet) : undefined;
   const facetLabel = facetInfo?.symbol ?? facetInfo?.label ?? fig.facet ?? '';
   const facetUnit = facetInfo?.unit ? ` ${facetInfo.unit}` : '';
+  // "Nᵣ = 16", "SNR = 10 dB" (PHY point labels snr=10 / dbm=20 spelled out), "task = spam"
+  const facetText = (v: string): string => {
+    const pt = /^(snr|dbm)=(.*)$/.exec(v);
+    if (fig.facet === 'point' && pt) return pt[1] === 'snr' ? `SNR = ${pt[2]} dB` : `P = ${pt[2]} dBm`;
+    return `${facetLabel} = ${v}${facetUnit}`;
+  };
   const plot: VlSpec = facetted
     ? {
       facet: {
         field: 'facet', type: 'nominal', sort: data.facetOrder,
-        header: { title: null, labelFontSize: FONT.header, labelExpr: `${JSON.stringify(`${facetLabel} = `)} + datum.label + ${JSON.stringify(facetUnit)}`, labelPadding: 2 },
+        header: { title: null, labelFontSize: FONT.header, labelExpr: `${JSON.stringify(Object.fromEntries(data.facetOrder.map((f) => [f, facetText(f)])))}[datum.value]`, labelPadding: 2 },
       },
       columns: cols, spacing: { row: 10, column: 10 }, spec: inner,
     }
@@ -249,7 +255,7 @@ export function lineSpec(data: FigureData, fig: FigureSpec, opts: LineSpecOption
   const nMin = Math.min(...ns), nMax = Math.max(...ns);
   const nText = nMin === nMax ? `${nMin}` : `${nMin}–${nMax}`;
   const what = data.delta ? `Δ = scheme − ${data.delta.baseline} on the same draws, mean over ${nText} pair${nMax === 1 ? '' : 's'}` : `${data.aggregate === 'median' ? 'median' : 'mean'} of ${nText} trials`;
-  const single = fig.facet && !facetted && data.facetOrder.length === 1 ? `${facetLabel} = ${data.facetOrder[0]}${facetUnit}` : undefined;
+  const single = fig.facet && !facetted && data.facetOrder.length === 1 ? facetText(data.facetOrder[0]!) : undefined;
   const stats = [
     ...(data.aggregate !== 'none' && ns.length ? [what] : []),
     ...(hasBand ? ['band: 95% CI'] : data.aggregate === 'none' && ns.length ? [data.delta ? `Δ = scheme − ${data.delta.baseline} on the same draws, one pair per point (no CI)` : 'one run per point (no CI)'] : []),
