@@ -37,8 +37,10 @@ describe('airfl/run-scenario', function () {
     folder.writeManifest({ kind: 'airfl', scenario: c.scenario, seed: c.training.seed });
     const { final, design } = await runAirfl(c, { folder, resume: false, log: () => {} });
     expect(design).to.not.equal(undefined);
-    expect([1, 2, 4]).to.include(design!.chosen);
-    expect(design!.candidates.length).to.be.at.least(2);
+    expect([1, 2, 4]).to.include(design!.chosen_rank);
+    expect([1, 2, 4]).to.include(design!.exhaustive_rank);
+    expect(design!.ranks.map((r) => r.rank)).to.deep.equal([1, 2, 4]);
+    expect(design!.ranks.filter((r) => r.evaluated).length).to.be.at.least(2);
     const schemes = new Set(final.map((r) => r['scheme']));
     expect([...schemes]).to.have.members(['ideal', 'zf', 'digital']);
     // paired comparison: every scheme's run selected the same clients with the same weights each round

@@ -1,54 +1,65 @@
 import { expect } from 'chai';
-import { aggregationErrorEnergy, optimalityGap, truncationAt, type BoundConstants } from '../src/design/bound.js';
-import { selectRank } from '../src/design/rank.js';
+import { aggregationErrorEnergy, optimalityGap, type BoundConstants } from '../src/design/bound.js';
+import { searchRanks } from '../src/design/rank.js';
 
 const constants: BoundConstants = {
-  delta0: 2, contraction: 0.05, L: 4, variance: 1e-4, gain2: 1e-4,
-  truncation: [{ r: 1, eps: 0.4 }, { r: 2, eps: 0.2 }, { r: 4, eps: 0.1 }, { r: 8, eps: 0.05 }, { r: 16, eps: 0.03 }, { r: 32, eps: 0.02 }, { r: 64, eps: 0.015 }],
+  f0: 4, fstar: 2, contraction: 0.05, L: 4, step2: 1,
+  perRank: [1, 2, 4, 8].map((r) => ({ r, kappa: Math.min(1, r / 4), eps: 0.4 / r, variance: 1e-4 * r, gain2: 1e-4 })),
 };
 
-describe('design/bound and rank selection', () => {
-  it('aggregation error energy is linear in the payload and in the MSE', () => {
+describe('design/bound and rank search', () => {
+  it('aggregation error energy is linear in the payload, the MSE and the squared server step', () => {
     expect(aggregationErrorEnergy(2000, 1, 0.1, 4)).to.be.closeTo(2 * aggregationErrorEnergy(1000, 1, 0.1, 4), 1e-15);
     expect(aggregationErrorEnergy(1000, 1, 0.2, 4)).to.be.closeTo(2 * aggregationErrorEnergy(1000, 1, 0.1, 4), 1e-15);
+    expect(aggregationErrorEnergy(1000, 1, 0.1, 4, 0.25)).to.be.closeTo(0.25 * aggregationErrorEnergy(1000, 1, 0.1, 4), 1e-15);
   });
 
-  it('the bound is the closed-form geometric sum of its terms', () => {
-    const T = 30, q = 1 - constants.contraction;
-    const b = optimalityGap(constants, { r: 8, rounds: T, entries: 10_000, mseMean: 0.01, S: 2 });
-    let geo = 0;
-    for (let t = 0; t < T; t++) geo += Math.pow(q, T - 1 - t);
-    const e = aggregationErrorEnergy(10_000, constants.gain2, 0.01, 2);
-    expect(b.total).to.be.closeTo(Math.pow(q, T) * 2 + geo * (2 * e + 1e-4) + 0.05, 1e-12);
-  });
-
-  it('ε(r) is exact on the grid and monotone between points', () => {
-    expect(truncationAt(constants, 8)).to.equal(0.05);
-    const a = truncationAt(constants, 5), b = truncationAt(constants, 6);
-    expect(a).to.be.below(0.1).and.above(b);
-    expect(b).to.be.above(0.05);
-  });
-
-  it('backtracking finds the grid minimum of the bound (checked against exhaustive evaluation)', () => {
-    const grid = [1, 2, 4, 8, 16, 32, 64];
-    for (const mse of [1e-4, 1e-3, 1e-2, 1e-1, 1]) {
-      const entries = (r: number) => 10_000 * r;
-      const res = selectRank({ grid, entries, designMse: () => mse, latencyS: () => 0, constants, rounds: 30, S: 2 });
-      const all = grid.map((r) => optimalityGap(constants, { r, rounds: 30, entries: entries(r), mseMean: mse, S: 2 }).total);
-      const best = grid[all.indexOf(Math.min(...all))]!;
-      expect(res.chosen.r, `mse ${mse}`).to.equal(best);
-      expect(res.tried.length).to.be.at.most(grid.length);
+  it('the bound is the unrolled recursion: q_r^T Δ₀ + (1 − q_r^T) ε + Σ_t q_r^{T−1−t} [(L/2)E‖e‖² + (L/2)Var]', () => {
+    const T = 30;
+    for (const r of [1, 2, 8]) {
+      const b = optimalityGap(constants, { r, rounds: T, entries: 10_000 * r, mse: 0.01, S: 2 });
+      const k = constants.perRank.find((p) => p.r === r)!;
+      const q = 1 - constants.contraction * k.kappa;
+      // run the recursion g_{t+1} = F*_r + q (g_t − F*_r) + per-round error, on the gap to F*
+      let gap = constants.f0 - constants.fstar;
+      const perRound = (constants.L / 2) * (aggregationErrorEnergy(10_000 * r, k.gain2, 0.01, 2) + k.variance);
+      for (let t = 0; t < T; t++) gap = k.eps + q * (gap - k.eps) + perRound;
+      expect(b.total).to.be.closeTo(gap, 1e-12 * (1 + gap));
+      expect(b.q).to.equal(q);
     }
   });
 
-  it('more aggregation error moves the chosen rank down; a latency budget is respected', () => {
+  it('no contraction (q = 1): the bound is Δ₀ plus T rounds of error', () => {
+    const c = { ...constants, contraction: 0 };
+    const b = optimalityGap(c, { r: 4, rounds: 7, entries: 100, mse: 0.5, S: 1 });
+    const k = c.perRank.find((p) => p.r === 4)!;
+    expect(b.total).to.be.closeTo(2 + 7 * (c.L / 2) * (aggregationErrorEnergy(100, k.gain2, 0.5, 1) + k.variance), 1e-12);
+    expect(() => optimalityGap(c, { r: 3, rounds: 7, entries: 100, mse: 0.5, S: 1 })).to.throw(/rank 3/);
+  });
+
+  it('the backtracking search lands on the grid argmin for unimodal bounds, including the smallest rank', () => {
     const grid = [1, 2, 4, 8, 16, 32, 64];
-    const pick = (mse: number, budget?: number) => selectRank({
-      grid, entries: (r) => 10_000 * r, designMse: () => mse, latencyS: (r) => r * 1e-3, latencyBudgetS: budget, constants, rounds: 30, S: 2,
-    }).chosen;
-    expect(pick(1e-4).r).to.be.at.least(pick(1).r);
-    const c = pick(1e-4, 4.5e-3);
-    expect(c.r).to.be.at.most(4);
-    expect(c.feasible).to.equal(true);
+    for (let best = 0; best < grid.length; best++) {
+      const score = (r: number) => ({ bound: (Math.log2(r) - best) ** 2 + 1, feasible: true });
+      const res = searchRanks(grid, score);
+      expect(res.chosen, `minimum at ${grid[best]}`).to.equal(grid[best]);
+      expect(res.exhaustive).to.equal(grid[best]);
+      expect(res.order.length).to.be.at.most(grid.length);
+    }
+    // five-point grid, rank 1 lowest: found from the default start (largest rank)
+    const r1 = searchRanks([1, 2, 4, 8, 16], (r) => ({ bound: r, feasible: true }));
+    expect(r1.chosen).to.equal(1);
+    expect(r1.order[0]).to.equal(16);
+  });
+
+  it('reports the exhaustive argmin beside a search that stops at a local minimum, and prefers feasible ranks', () => {
+    const bound: Record<number, number> = { 1: 0.1, 2: 0.5, 4: 0.4, 8: 0.3, 16: 0.35 };
+    const res = searchRanks([1, 2, 4, 8, 16], (r) => ({ bound: bound[r]!, feasible: true }), 16);
+    expect(res.exhaustive).to.equal(1);
+    expect([1, 8]).to.include(res.chosen);
+    // a latency budget that only ranks ≤ 4 meet: the infeasible (lower-bound) ranks are never chosen
+    const lat = searchRanks([1, 2, 4, 8, 16], (r) => ({ bound: 1 / r, feasible: r <= 4 }));
+    expect(lat.chosen).to.equal(4);
+    expect(lat.exhaustive).to.equal(4);
   });
 });

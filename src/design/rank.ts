@@ -1,95 +1,79 @@
 /**
- * Rank selection by the backtracking-based alternating algorithm (papers.md §1.3, reconstructed):
+ * Rank search of the design loop: a backtracking pattern search along the sorted rank grid, beside the
+ * exhaustive argmin of the same bound (both are reported; the grid is small and every point is cheap
+ * once the constants are known).
  *
- *  for a candidate rank r
- *    alternate (i) the receive beamformer F (manifold step) and (ii) the power scale η / precoders
- *    (closed form for zero-forcing) — done by `designMse(r)`, which returns the mean per-subcarrier MSE
- *    of the transceivers for that rank's payload;
- *    evaluate the bound Gap_T(r) (bound.ts) and the per-round air-time T(r)·T_sym;
- *  move along the rank grid from a start index with a step of `step` grid positions: take the better
- *  neighbour while the bound improves; when neither neighbour improves (or violates the latency budget),
- *  halve the step (backtrack); stop when the step falls below one grid position.
- *
- * Every rank evaluated is reported, so the caller can plot the bound over the grid next to measured
- * perplexities.
+ * Search: start at the largest rank within the latency budget (the paper's start at r_max; walk down
+ * while the start is infeasible) or at `start`; with a step of s grid positions (s the largest power of
+ * two ≤ (n − 1)/2), look at both neighbours at ±s and move to the better one while the bound improves;
+ * when neither improves, backtrack: halve s and look again closer; stop when s < 1. Feasible points beat
+ * infeasible ones; among equals the lower bound wins. A grid whose bound is not unimodal can make the
+ * search stop at a local minimum: the exhaustive argmin is reported next to it for that reason.
  */
 import { UserInputError } from '../errors.js';
-import { optimalityGap, type BoundConstants, type BoundTerms } from './bound.js';
 
-export interface RankCandidate {
-  r: number;
-  entries: number;
-  latencyS: number;
-  mseMean: number;
-  bound: BoundTerms;
+export interface RankScore {
+  bound: number;
   feasible: boolean;
 }
 
-export interface RankSelectionInput {
-  grid: number[];
-  /** D(r) of one device's upload */
-  entries: (r: number) => number;
-  /** transceiver design for rank r: mean per-subcarrier MSE (and anything else to log) */
-  designMse: (r: number) => number;
-  latencyS: (r: number) => number;
-  latencyBudgetS?: number | undefined;
-  constants: BoundConstants;
-  rounds: number;
-  S: number;
-  /** starting grid index (default: the middle) */
-  start?: number;
+export interface RankSearchResult {
+  /** rank the search chose */
+  chosen: number;
+  /** grid argmin of the bound (feasible ranks first) */
+  exhaustive: number;
+  /** ranks in the order the search evaluated them */
+  order: number[];
 }
 
-export interface RankSelection {
-  chosen: RankCandidate;
-  /** in the order evaluated */
-  tried: RankCandidate[];
-}
-
-export function selectRank(inp: RankSelectionInput): RankSelection {
-  const grid = [...inp.grid].sort((a, b) => a - b);
-  if (grid.length === 0 || grid.some((r) => !Number.isInteger(r) || r < 1)) {
-    throw new UserInputError(`design.ranks: [${inp.grid.join(', ')}] is not allowed; expected a non-empty list of integers ≥ 1`, 'design.ranks');
+export function checkGrid(grid: readonly number[]): number[] {
+  const g = [...new Set(grid)].sort((a, b) => a - b);
+  if (g.length === 0 || g.some((r) => !Number.isInteger(r) || r < 1)) {
+    throw new UserInputError(`airfl.design.ranks: [${grid.join(', ')}] is not allowed; expected a non-empty list of integers ≥ 1`, 'airfl.design.ranks');
   }
-  const cache = new Map<number, RankCandidate>();
-  const tried: RankCandidate[] = [];
-  const evalAt = (i: number): RankCandidate => {
-    const r = grid[i]!;
-    let c = cache.get(r);
-    if (!c) {
-      const entries = inp.entries(r);
-      const mseMean = inp.designMse(r);
-      const latencyS = inp.latencyS(r);
-      const bound = optimalityGap(inp.constants, { r, rounds: inp.rounds, entries, mseMean, S: inp.S });
-      const feasible = inp.latencyBudgetS === undefined || latencyS <= inp.latencyBudgetS;
-      c = { r, entries, latencyS, mseMean, bound, feasible };
-      cache.set(r, c);
-      tried.push(c);
-    }
-    return c;
-  };
-  const better = (a: RankCandidate, b: RankCandidate) =>
-    a.feasible !== b.feasible ? a.feasible : a.bound.total < b.bound.total;
+  return g;
+}
 
-  let cur = Math.min(grid.length - 1, Math.max(0, inp.start ?? Math.floor((grid.length - 1) / 2)));
-  let step = Math.max(1, 2 ** Math.floor(Math.log2(Math.max(1, grid.length / 4))));
-  // If the start violates the latency budget, walk down until feasible (smaller rank → fewer symbols).
-  while (!evalAt(cur).feasible && cur > 0) cur--;
+const better = (a: RankScore, b: RankScore) => (a.feasible !== b.feasible ? a.feasible : a.bound < b.bound);
+
+export function searchRanks(gridIn: readonly number[], score: (r: number) => RankScore, start?: number): RankSearchResult {
+  const grid = checkGrid(gridIn);
+  const seen = new Map<number, RankScore>();
+  const order: number[] = [];
+  const at = (i: number): RankScore => {
+    const r = grid[i]!;
+    let s = seen.get(r);
+    if (!s) {
+      s = score(r);
+      seen.set(r, s);
+      order.push(r);
+    }
+    return s;
+  };
+  let cur: number;
+  if (start !== undefined && grid.includes(start)) cur = grid.indexOf(start);
+  else {
+    cur = grid.length - 1;
+    while (cur > 0 && !at(cur).feasible) cur--;
+  }
+  let step = 1;
+  while (step * 2 <= (grid.length - 1) / 2) step *= 2;
   for (;;) {
-    const here = evalAt(cur);
-    let moved = false;
+    let best = cur;
     for (const j of [cur - step, cur + step]) {
       if (j < 0 || j >= grid.length) continue;
-      const c = evalAt(j);
-      if (better(c, here) && (!moved || better(c, evalAt(cur)))) {
-        cur = j;
-        moved = true;
-      }
+      if (better(at(j), at(best))) best = j;
     }
-    if (!moved) {
-      if (step === 1) break;
-      step = Math.max(1, step >> 1); // backtrack: shorter step
+    if (best !== cur) {
+      cur = best;
+      continue;
     }
+    if (step === 1) break;
+    step >>= 1; // backtrack: look closer around the best point so far
   }
-  return { chosen: evalAt(cur), tried };
+  // exhaustive argmin over the whole grid (scores of points the search skipped are computed here)
+  const all = grid.map((r) => seen.get(r) ?? score(r));
+  let ex = 0;
+  for (let i = 1; i < grid.length; i++) if (better(all[i]!, all[ex]!)) ex = i;
+  return { chosen: grid[cur]!, exhaustive: grid[ex]!, order };
 }

@@ -20,8 +20,8 @@ import { runFederated } from '../fl/trainer.js';
 import { createAggregator, type AggregationSpec } from '../fl/aggregators/index.js';
 import { loraAtRank } from '../lora/config.js';
 import type { RadioConfig } from '../phy/radio.js';
-import { runDesignLoop, type DesignReport, type DesignSettings } from '../design/loop.js';
-import { optimalityGap } from '../design/bound.js';
+import { boundAt, runDesignLoop, type BoundCheck, type DesignReport, type DesignSettings } from '../design/loop.js';
+import { linkBudget } from '../design/budget.js';
 import { resolveScenario } from '../scenario/load.js';
 import { radioFromScenario } from '../scenario/resolve/radio.js';
 import { aggregationSpecs, resolveTraining } from '../scenario/resolve/train.js';
@@ -62,18 +62,47 @@ export function resolveAirfl(raw: Record<string, unknown>, source: string): Airf
   const radio = radioFromScenario(s);
   // The loop's scheme is the scenario's own entry of that kind when it has one (same options).
   const own = entries.find((e) => e.spec.scheme === a.design.scheme && e.S === radio.S);
+  const streams = [...new Set(a.design.streams ?? [radio.S])];
+  const { Nr, Nt } = radio.channel;
+  for (const S of streams) {
+    // the alternation designs zero-forcing precoders on an S-dimensional receive subspace
+    if (S > Math.min(Nr, Nt)) {
+      throw new UserInputError(`airfl.design.streams: ${S} is not allowed; expected integers ≤ min(N_r, N_t) = ${Math.min(Nr, Nt)}`, 'airfl.design.streams');
+    }
+  }
+  const grid = a.design.ranks;
+  if (a.design.reference_rank !== undefined && grid.includes(a.design.reference_rank)) {
+    throw new UserInputError(`airfl.design.reference_rank: ${a.design.reference_rank} is not allowed; expected a rank that is not on the grid [${grid.join(', ')}]`, 'airfl.design.reference_rank');
+  }
   return {
     training, entries, radio, scenario: s,
     ranks: [...(a.ranks ?? [training.lora.r])],
     joint: a.joint,
     design: {
-      ranks: a.design.ranks,
+      ranks: grid,
       scheme: own?.spec ?? { scheme: a.design.scheme, label: a.design.scheme, streams: undefined, options: {} },
+      streams,
+      budgets: {
+        ...(a.design.energy_budget_j !== undefined ? { energyJ: a.design.energy_budget_j } : {}),
+        ...(a.design.latency_budget_s !== undefined ? { latencyS: a.design.latency_budget_s } : {}),
+      },
+      ...(a.design.reference_rank !== undefined ? { referenceRank: a.design.reference_rank } : {}),
       estimateRounds: a.design.estimate_rounds, channelDraws: a.design.channel_draws,
-      ...(a.design.latency_budget_s !== undefined ? { latencyBudgetS: a.design.latency_budget_s } : {}),
+      tolerance: a.design.tolerance, maxAlternations: a.design.max_alternations,
       ...(a.design.start !== undefined ? { start: a.design.start } : {}),
     },
   };
+}
+
+/**
+ * The radio an entry trains with at rank r: under `airfl.design.energy_budget_j` the per-subcarrier
+ * budget is what the energy leaves for that rank's T(r) OFDM symbols (design/budget.ts), so training
+ * and the design see the same physics.
+ */
+export function radioAtRank(c: AirflRunConfig, entry: AirflEntry, r: number, entriesPerRank: number): RadioConfig {
+  if (c.design.budgets.energyJ === undefined) return entry.radio;
+  const lb = linkBudget(r * entriesPerRank, entry.radio.channel.M, entry.S, entry.radio.P, entry.radio.timing, c.design.budgets);
+  return { ...entry.radio, P: lb.powerPerSubcarrier };
 }
 
 export const airflRunner: Runner<AirflRunConfig> = {
@@ -97,7 +126,20 @@ export async function designFor(c: AirflRunConfig, prep: PreparedTraining, log?:
   return runDesignLoop({
     training: c.training, prep, design: c.design, radio: c.radio,
     schemes: c.entries.map((e) => ({ spec: e.spec, S: e.S })),
+    extraRanks: c.ranks,
   }, log ? { log } : {});
+}
+
+/** Uploaded entries per device at rank 1 (D(r) = r·D(1)), from a rank-1 model of the scenario. */
+function entriesPerRank(c: AirflRunConfig, prep: PreparedTraining): number {
+  const m = prep.makeModel(loraAtRank(c.training.lora, 1))(1);
+  try {
+    let D = 0;
+    for (const b of m.adapterLayout()) if (c.training.fl.aggregateFactors.includes(b.factor)) D += b.shape.reduce((p, q) => p * q, 1);
+    return D;
+  } finally {
+    m.dispose();
+  }
 }
 
 export async function runAirfl(c: AirflRunConfig, ctx: RunContext): Promise<{ final: CsvRow[]; design?: DesignReport }> {
@@ -107,25 +149,29 @@ export async function runAirfl(c: AirflRunConfig, ctx: RunContext): Promise<{ fi
     let design: DesignReport | undefined;
     const ranks = [...c.ranks];
     if (c.joint) {
-      design = ctx.resume && ctx.folder.exists('design.json')
-        ? (JSON.parse(ctx.folder.readText('design.json')) as DesignReport)
-        : await designFor(c, prep, log);
+      const kept = ctx.resume && ctx.folder.exists('design.json')
+        ? (JSON.parse(ctx.folder.readText('design.json')) as Partial<DesignReport>)
+        : undefined;
+      // a design.json of an older format is recomputed
+      design = kept?.format === 'airlora-design/2' ? (kept as DesignReport) : await designFor(c, prep, log);
       ctx.folder.writeJson('design.json', design);
-      ctx.folder.writeCsv('design.csv', design.convergence);
-      ctx.folder.writeCsv('bound.csv', design.candidates.map((d) => ({
-        rank: d.r, entries: d.entries, latency_s: d.latencyS, mse_mean: d.mseMean, feasible: d.feasible ? 1 : 0,
-        bound: d.bound.total, initial: d.bound.initial, aggregation: d.bound.aggregation, truncation: d.bound.truncation,
+      ctx.folder.writeCsv('design.csv', design.alternation.map((x) => ({ method: `r${x.rank} S=${x.streams}`, ...x })));
+      ctx.folder.writeCsv('bound.csv', design.ranks.map((d) => ({
+        rank: d.rank, evaluated: d.evaluated ? 1 : 0, streams: d.streams, entries: d.entries, ofdm_symbols: d.ofdm_symbols,
+        latency_s: d.latency_s, energy_j: d.energy_j, mse: d.mse, feasible: d.feasible ? 1 : 0, bound: d.bound,
+        initial: d.terms.initial, aggregation: d.terms.aggregation, variance: d.terms.variance, truncation: d.terms.truncation,
       })));
-      if (!ranks.includes(design.chosen)) ranks.push(design.chosen);
-      log(`design loop chose rank ${design.chosen} (tried ${design.candidates.map((d) => d.r).join(', ')})`);
+      if (!ranks.includes(design.chosen_rank)) ranks.push(design.chosen_rank);
+      log(`design loop chose rank ${design.chosen_rank} (search evaluated ${design.search_order.join(', ')}; grid argmin ${design.exhaustive_rank})`);
     }
+    const perRank = entriesPerRank(c, prep);
     const all: CsvRow[] = [];
     const final: CsvRow[] = [];
     for (const r of ranks) {
       for (const entry of c.entries) {
-        const rows = await trainOne(c, prep, r, entry, ctx);
+        const rows = await trainOne(c, prep, r, entry, ctx, radioAtRank(c, entry, r, perRank));
         // wall_s stays in each run's timing.csv: metrics.csv depends only on the scenario and seed
-        const tagged = rows.map(({ scheme: _aggregatorName, wall_s: _wall, ...row }) => ({ scheme: entry.spec.label, rank: r, joint: design?.chosen === r ? 1 : 0, ...row }));
+        const tagged = rows.map(({ scheme: _aggregatorName, wall_s: _wall, ...row }) => ({ scheme: entry.spec.label, rank: r, joint: design?.chosen_rank === r ? 1 : 0, ...row }));
         all.push(...tagged);
         final.push(finalRow(entry.spec.label, r, tagged));
       }
@@ -143,7 +189,7 @@ export async function runAirfl(c: AirflRunConfig, ctx: RunContext): Promise<{ fi
 }
 
 /** One training run of the comparison (scheme × rank) in runs/r<rank>-<label>/ (resumable on its own). */
-async function trainOne(c: AirflRunConfig, prep: PreparedTraining, r: number, entry: AirflEntry, ctx: RunContext): Promise<CsvRow[]> {
+async function trainOne(c: AirflRunConfig, prep: PreparedTraining, r: number, entry: AirflEntry, ctx: RunContext, radio: RadioConfig): Promise<CsvRow[]> {
   const ts = c.training;
   const label = entry.spec.label;
   const name = `r${r}-${label}`;
@@ -158,7 +204,7 @@ async function trainOne(c: AirflRunConfig, prep: PreparedTraining, r: number, en
   if (!sub.hasManifest()) {
     sub.writeManifest({ kind: 'train', scenario: { ...(c.scenario as object), lora: loraAtRank(ts.lora, r) }, seed: ts.seed, ...(ctx.backend ? { backend: ctx.backend } : {}), extra: { scheme: label, rank: r } });
   }
-  const aggregator = createAggregator(entry.spec, { radio: entry.radio, seed: ts.seed });
+  const aggregator = createAggregator(entry.spec, { radio, seed: ts.seed });
   ctx.log(`${name}: training (${aggregator.name})`);
   try {
     const res = await runFederated({
@@ -206,18 +252,17 @@ function finalRow(scheme: string, rank: number, rows: CsvRow[]): CsvRow {
 
 /**
  * Bound vs measured gap (final eval loss − F*) for every trained rank, each scheme with its own
- * transceivers' MSE in the bound (schemes without an AirComp MSE, i.e. digital, are skipped).
+ * transceivers' designed MSE at that rank's power (schemes without an AirComp MSE, i.e. digital, are
+ * skipped).
  */
-function checkBound(design: DesignReport, final: CsvRow[]): DesignReport['check'] {
-  const out: NonNullable<DesignReport['check']> = [];
+export function checkBound(design: DesignReport, final: CsvRow[]): BoundCheck[] {
+  const out: BoundCheck[] = [];
   for (const row of final) {
     const r = Number(row['rank']);
-    const entries = design.entriesByRank?.[String(r)];
-    const mse = design.schemeMse?.[String(row['scheme'])];
-    if (entries === undefined || mse === undefined) continue;
-    const bound = optimalityGap(design.constants, { r, rounds: design.rounds, entries, mseMean: mse, S: design.S }).total;
+    const b = boundAt(design, r, String(row['scheme']));
+    if (!b) continue;
     const measured = num(row['eval_loss']) - design.constants.fstar;
-    out.push({ scheme: String(row['scheme']), r, mseMean: mse, bound, measured, boundAbove: bound >= measured });
+    out.push({ scheme: String(row['scheme']), rank: r, mse: b.mse, bound: b.bound, measured, bound_above: b.bound >= measured });
   }
   return out;
 }

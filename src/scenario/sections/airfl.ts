@@ -9,10 +9,15 @@
  *     joint: true                # also train at the rank chosen by the design loop
  *     design:                    # the backtracking rank / beamforming design loop (`airlora design`)
  *       ranks: [1, 2, 4, 8, 16]  # rank grid it searches
- *       scheme: manifold         # transceiver design evaluated for each rank
+ *       scheme: manifold         # scheme whose receive subspace starts the alternation
+ *       streams: [1, 2]          # optional candidate stream counts S (default: phy.streams)
+ *       energy_budget_j: 1e-3    # optional per-device transmit energy per round (J; P·s without path loss)
  *       latency_budget_s: 0.05   # optional per-round air-time budget
+ *       reference_rank: 32       # optional reference rank of the constants' ideal run (default 2 × max rank)
  *       estimate_rounds: 8       # short ideal run that estimates the bound's constants
  *       channel_draws: 4         # channel draws averaged for each rank's MSE
+ *       tolerance: 0.001         # relative MSE change that ends the transceiver alternation
+ *       max_alternations: 20
  *     ideal_twin: true           # log the ideal aggregate's NMSE per round (always on; kept explicit)
  *     subcarrier_spacing_hz: 15000
  *     cp_fraction: 0.07
@@ -24,9 +29,14 @@ const design = z
   .strictObject({
     ranks: z.array(posInt).min(1, { error: 'a non-empty list of integers ≥ 1' }).default([1, 2, 4, 8, 16]),
     scheme: z.enum(['zf', 'mmse', 'manifold']).default('manifold'),
+    streams: z.array(posInt).min(1, { error: 'a non-empty list of integers ≥ 1' }).optional(),
+    energy_budget_j: positive.optional(),
     latency_budget_s: positive.optional(),
+    reference_rank: posInt.optional(),
     estimate_rounds: posInt.min(3, { error: 'an integer ≥ 3' }).default(8),
     channel_draws: posInt.default(4),
+    tolerance: positive.default(1e-3),
+    max_alternations: posInt.default(20),
     start: nonNeg.optional(),
   })
   .prefault({});

@@ -1,0 +1,270 @@
+/**
+ * The transceiver half of the AirFL-LoRA design loop (papers.md §1.3): for one candidate (rank,
+ * streams), with the per-subcarrier budget P_eff that rank leaves (budget.ts), alternate
+ *
+ *   (i)  the receive subspace F_m (N_r × S, orthonormal) on the Grassmann manifold, and
+ *   (ii) the power/scaling step: zero-forcing precoders V_{k,m} = w_k (√η_m F_mᴴ Ĥ_{k,m})^†, the
+ *        receive scale η_m and each device's power p_k = Σ_m w_k² t_{k,m}/η_m,
+ *
+ * until the designed MSE (σ²·S·mean_m η_m) changes by less than `tolerance` (relative).
+ * t_{k,m}(F) = tr[(F_mᴴ Ĥ_{k,m} Ĥ_{k,m}ᴴ F_m)⁻¹]; w are the realised aggregation weights φ_k c_k / g.
+ *
+ * Power step: per-subcarrier budget → η_m = max_k w_k² t_{k,m}/P (closed form); per-OFDM-symbol
+ * budget (Σ_m ‖V_{k,m}‖² ≤ M·P) → the convex allocation min Σ_m η_m s.t. Σ_m c_{k,m}/η_m ≤ M·P, solved
+ * through its KKT conditions η_m = √(Σ_k λ_k c_{k,m}) (multipliers λ_k ≥ 0 of the binding devices).
+ * Receive step: per-subcarrier budget → the min-max problem min_F max_k c_{k,m}(F) (phy/beamforming/
+ * manifold.ts, warm-started from the current F); per-symbol budget → with λ fixed, the dual function is
+ * 2Σ_m √(Σ_k λ_k c_{k,m}(F_m)), separable over subcarriers, so each F_m descends Σ_k λ_k c_{k,m}
+ * (Riemannian gradient with Armijo backtracking and QR retraction). The two steps couple: λ says which
+ * devices bind, the subspace serves them, which moves λ. Every alternation is kept only if it lowers the
+ * designed MSE (the best iterate is returned), so the loop is monotone and stops.
+ *
+ * The warm start is the receive subspace of the scenario's design scheme (any scheme from the factory:
+ * its combiners' column space).
+ */
+import { NumericalError } from '../errors.js';
+import { batch, batchItem, cmat, matmul, matmulAH, type CMat, type CMatBatch } from '../linalg/cmat.js';
+import { qr } from '../linalg/qr.js';
+import { logSurrogateWithGradient, optimiseBeamformer } from '../phy/beamforming/manifold.js';
+import { streamGeometry } from '../phy/aircomp/subspace.js';
+import type { AirCompScheme, PowerMode } from '../phy/aircomp/types.js';
+import type { ChannelRealization } from '../phy/types.js';
+
+export interface TransceiverInput {
+  channels: readonly ChannelRealization[];
+  /** realised aggregation weights (length K) */
+  weights: Float64Array;
+  sigma2: number;
+  /** per-subcarrier power budget P_eff */
+  P: number;
+  powerMode: PowerMode;
+  S: number;
+  /** scheme whose receive subspace starts the alternation */
+  warmStart: AirCompScheme;
+  /** relative change of the designed MSE that ends the alternation */
+  tolerance: number;
+  maxAlternations: number;
+}
+
+export interface AlternationStep {
+  /** 0: the warm start (power step on the warm-start subspace) */
+  iteration: number;
+  /** designed MSE (mean over subcarriers and channel draws) after this iteration's power step */
+  objective: number;
+}
+
+export interface TransceiverResult {
+  /** designed aggregation MSE per S-stream symbol vector, linear, mean over subcarriers and draws */
+  mse: number;
+  /** per draw, per subcarrier */
+  msePerSubcarrier: Float64Array;
+  /** per-device transmit power per OFDM symbol (Σ_m ‖V_{k,m}‖²) of the binding device, mean over draws */
+  maxDevicePower: number;
+  log: AlternationStep[];
+  alternations: number;
+  converged: boolean;
+}
+
+interface PowerStep {
+  eta: Float64Array;
+  /** KKT multipliers (symbol mode; max-normalised) */
+  lambda: Float64Array;
+  mse: number;
+  devicePower: Float64Array;
+}
+
+/** t_{k,m}(F) for all devices and subcarriers. */
+function traces(ch: ChannelRealization, F: CMatBatch): Float64Array {
+  const g = streamGeometry(ch, F);
+  const { K, M, S } = g;
+  const t = new Float64Array(K * M);
+  for (let i = 0; i < K * M; i++) {
+    let s = 0;
+    for (let j = 0; j < S; j++) {
+      const d = g.d[i * S + j]!;
+      if (!(d > 0)) throw new NumericalError(`design: projected channel of device ${Math.floor(i / M)} on subcarrier ${i % M} is rank-deficient; zero-forcing is infeasible`);
+      s += 1 / d;
+    }
+    t[i] = s;
+  }
+  return t;
+}
+
+/** η, multipliers, MSE and device powers for ZF precoders on F (see the file comment). */
+export function powerStep(t: Float64Array, w: Float64Array, K: number, M: number, sigma2: number, P: number, mode: PowerMode, S: number): PowerStep {
+  const c = new Float64Array(K * M);
+  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) c[k * M + m] = w[k]! * w[k]! * t[k * M + m]!;
+  const eta = new Float64Array(M);
+  const lambda = new Float64Array(K);
+  if (mode === 'subcarrier') {
+    for (let m = 0; m < M; m++) {
+      let e = 0, arg = 0;
+      for (let k = 0; k < K; k++) if (c[k * M + m]! > e) { e = c[k * M + m]!; arg = k; }
+      eta[m] = e / P;
+      lambda[arg] += 1;
+    }
+  } else {
+    const B = M * P;
+    // common η (one budget-setting device) as the start and the fallback
+    let common = 0;
+    for (let k = 0; k < K; k++) {
+      let s = 0;
+      for (let m = 0; m < M; m++) s += c[k * M + m]!;
+      common = Math.max(common, s / B);
+    }
+    lambda.fill(1);
+    const G = new Float64Array(K);
+    const evaluate = (): number => {
+      for (let m = 0; m < M; m++) {
+        let a = 0;
+        for (let k = 0; k < K; k++) a += lambda[k]! * c[k * M + m]!;
+        eta[m] = Math.sqrt(a);
+      }
+      let worst = 0;
+      for (let k = 0; k < K; k++) {
+        let s = 0;
+        for (let m = 0; m < M; m++) if (c[k * M + m]! > 0) s += eta[m]! > 0 ? c[k * M + m]! / eta[m]! : Infinity;
+        G[k] = s;
+        worst = Math.max(worst, s / B);
+      }
+      return worst;
+    };
+    // fixed point λ_k ← λ_k (G_k/B)²: devices over budget gain weight, slack ones lose it
+    for (let it = 0; it < 500; it++) {
+      evaluate();
+      let change = 0, lmax = 0;
+      for (let k = 0; k < K; k++) {
+        const r = G[k]! / B;
+        if (lambda[k]! > 1e-12) change = Math.max(change, Math.abs(r - 1));
+        lambda[k] = lambda[k]! * r * r;
+        lmax = Math.max(lmax, lambda[k]!);
+      }
+      if (!(lmax > 0) || !Number.isFinite(lmax)) break;
+      for (let k = 0; k < K; k++) lambda[k] = lambda[k]! / lmax;
+      if (change < 1e-10) break;
+    }
+    const worst = evaluate();
+    let sumOpt = 0;
+    for (let m = 0; m < M; m++) {
+      eta[m] = eta[m]! * worst; // exactly feasible: the binding device meets M·P
+      sumOpt += eta[m]!;
+    }
+    if (!(worst > 0) || !Number.isFinite(worst) || !(sumOpt <= common * M)) {
+      eta.fill(common);
+      // multipliers of the common-η solution: the device(s) that set it
+      lambda.fill(0);
+      for (let k = 0; k < K; k++) {
+        let s = 0;
+        for (let m = 0; m < M; m++) s += c[k * M + m]!;
+        if (s / B >= common * (1 - 1e-12)) lambda[k] = 1;
+      }
+    }
+  }
+  let mse = 0;
+  for (let m = 0; m < M; m++) mse += sigma2 * S * eta[m]!;
+  const devicePower = new Float64Array(K);
+  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) if (c[k * M + m]! > 0) devicePower[k] += c[k * M + m]! / eta[m]!;
+  return { eta, lambda, mse: mse / M, devicePower };
+}
+
+/** Orthonormal basis of each combiner's column space (the warm start's receive subspace). */
+function subspaceOf(U: CMatBatch): CMatBatch {
+  const F = batch(U.count, U.rows, U.cols);
+  for (let m = 0; m < U.count; m++) F.data.set(qr(batchItem(U, m)).Q.data, m * 2 * U.rows * U.cols);
+  return F;
+}
+
+/** Σ_k λ_k c_{k,m}(F_m) descended per subcarrier (per-symbol budget's receive step). */
+function weightedReceiveStep(ch: ChannelRealization, F: CMatBatch, w: Float64Array, lambda: Float64Array, iters: number): CMatBatch {
+  const { K, M } = ch;
+  const phi = Float64Array.from(w, (x, k) => x * Math.sqrt(lambda[k]!));
+  const prob = { H: ch.Hhat, K, M, phi, groups: [] as number[][] };
+  const out = batch(F.count, F.rows, F.cols);
+  out.data.set(F.data);
+  const Nr = F.rows, S = F.cols;
+  const tmp = cmat(S, S), proj = cmat(Nr, S), moved = cmat(Nr, S);
+  for (let m = 0; m < M; m++) {
+    let Fm: CMat = cmat(Nr, S, batchItem(out, m).data.slice());
+    for (let it = 0; it < iters; it++) {
+      const { value, grad } = logSurrogateWithGradient(prob, [m], [Fm], 1);
+      const G = grad[0]!;
+      matmulAH(Fm, G, tmp);
+      matmul(Fm, tmp, proj);
+      let gn2 = 0;
+      for (let i = 0; i < G.data.length; i++) {
+        G.data[i] = G.data[i]! - proj.data[i]!;
+        gn2 += G.data[i]! * G.data[i]!;
+      }
+      if (!(gn2 > 1e-24)) break;
+      let step = 1 / Math.sqrt(gn2);
+      let next: CMat | undefined;
+      for (let bt = 0; bt < 30; bt++) {
+        for (let i = 0; i < moved.data.length; i++) moved.data[i] = Fm.data[i]! - step * G.data[i]!;
+        const cand = qr(moved).Q;
+        const v = logSurrogateWithGradient(prob, [m], [cand], 1).value;
+        if (v <= value - 1e-4 * step * gn2) {
+          next = cand;
+          break;
+        }
+        step *= 0.5;
+      }
+      if (!next) break;
+      Fm = next;
+    }
+    out.data.set(Fm.data, m * 2 * Nr * S);
+  }
+  return out;
+}
+
+export function designTransceivers(inp: TransceiverInput): TransceiverResult {
+  const { weights: w, sigma2, P, powerMode, S } = inp;
+  const draws = inp.channels.length;
+  if (draws === 0) throw new NumericalError('design: no channel draws');
+  const M = inp.channels[0]!.M;
+  const perDraw: { F: CMatBatch; step: PowerStep; done: boolean; history: number[] }[] = [];
+  for (const ch of inp.channels) {
+    const warm = inp.warmStart.design(ch, { phi: w, sigma2, P, powerMode, S });
+    if (warm.exact || warm.U.count !== M) throw new NumericalError(`design: scheme '${inp.warmStart.name}' has no receive combiners to start the alternation from`);
+    const F = subspaceOf(warm.U);
+    const step = powerStep(traces(ch, F), w, ch.K, M, sigma2, P, powerMode, S);
+    perDraw.push({ F, step, done: false, history: [step.mse] });
+  }
+  let alternations = 0;
+  for (let it = 1; it <= inp.maxAlternations && perDraw.some((d) => !d.done); it++) {
+    alternations = it;
+    inp.channels.forEach((ch, i) => {
+      const d = perDraw[i]!;
+      if (d.done) return;
+      const F = powerMode === 'subcarrier'
+        ? optimiseBeamformer({ H: ch.Hhat, K: ch.K, M, phi: w, groups: Array.from({ length: M }, (_, m) => [m]) }, d.F, { maxIter: 20 }).F
+        : weightedReceiveStep(ch, d.F, w, d.step.lambda, 5);
+      const step = powerStep(traces(ch, F), w, ch.K, M, sigma2, P, powerMode, S);
+      const prev = d.step.mse;
+      if (step.mse < prev) {
+        d.F = F;
+        d.step = step;
+      }
+      d.history.push(d.step.mse);
+      if (!(prev - d.step.mse > inp.tolerance * prev)) d.done = true;
+    });
+  }
+  const longest = Math.max(...perDraw.map((d) => d.history.length));
+  const log: AlternationStep[] = [];
+  for (let i = 0; i < longest; i++) {
+    let s = 0;
+    for (const d of perDraw) s += d.history[Math.min(i, d.history.length - 1)]!;
+    log.push({ iteration: i, objective: s / draws });
+  }
+  const msePerSubcarrier = new Float64Array(draws * M);
+  let mse = 0, power = 0;
+  perDraw.forEach((d, i) => {
+    for (let m = 0; m < M; m++) msePerSubcarrier[i * M + m] = sigma2 * S * d.step.eta[m]!;
+    mse += d.step.mse;
+    power += Math.max(...d.step.devicePower);
+  });
+  if (!Number.isFinite(mse)) throw new NumericalError('design: non-finite designed MSE');
+  return {
+    mse: mse / draws, msePerSubcarrier, maxDevicePower: power / draws, log, alternations,
+    converged: perDraw.every((d) => d.done),
+  };
+}
