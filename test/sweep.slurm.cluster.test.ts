@@ -119,6 +119,7 @@ describe('sweep on a real Slurm cluster (scripts/slurm-local.sh)', function () {
       '--cpus-per-task', '1', '--mem', '200M', '--array-throttle', '2', '--jobs-per-task', '2', '--setup', 'export AIRLORA_SLURM_TEST=1']);
     expect(emit.code, emit.stderr).to.equal(0);
     expect(emit.stderr).to.contain('4 jobs');
+    expect(readFileSync(join(dir, 'slurm/array.sbatch'), 'utf8')).to.match(/^#SBATCH --array=0-1%2$/m).and.contain(`${CLI} sweep task '${dir}' --task`);
     const sub = spawnSync('bash', [join(dir, 'slurm/submit.sh')], { encoding: 'utf8' });
     expect(sub.status, sub.stderr).to.equal(0);
     expect(sub.stdout).to.match(/^submitted array job \d+ and merge job \d+/);

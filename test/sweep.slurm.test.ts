@@ -10,6 +10,7 @@ import { UserInputError } from '../src/errors.js';
 import { prepareSweepFolder } from '../src/sweep/run-sweep.js';
 import { runSweepJob } from '../src/sweep/shards.js';
 import { checkSlurmOptions, emitSlurm, type SlurmLayout } from '../src/sweep/slurm.js';
+import { runSlurmTask, taskJobIndices } from '../src/sweep/slurm-task.js';
 import { parseSqueue, querySqueue, type QueueEntry } from '../src/sweep/slurm-queue.js';
 import { main } from '../src/cli/main.js';
 import { compactIndices, formatStatus, sweepStatus } from '../src/sweep/status.js';
@@ -43,7 +44,7 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     expect(at('trap ')).to.be.lessThan(at('module load nodejs/20'));
     expect(at('module load nodejs/20')).to.be.lessThan(at('source ~/env.sh'));
     expect(at('source ~/env.sh')).to.be.lessThan(at('set -u'));
-    expect(arr).to.contain(`node /opt/airlora/bin/airlora.js sweep-job '${folder.dir}' --index "$i"`);
+    expect(arr).to.contain(`node /opt/airlora/bin/airlora.js sweep task '${folder.dir}' --task "\${SLURM_ARRAY_TASK_ID}"`);
     const merge = readFileSync(folder.path('slurm/merge.sbatch'), 'utf8');
     expect(merge).to.match(/^#SBATCH --time=10:00$/m).and.match(/^#SBATCH --kill-on-invalid-dep=yes$/m).and.match(/^#SBATCH --account=proj42$/m);
     expect(merge).to.contain('module load nodejs/20').and.contain(`node /opt/airlora/bin/airlora.js merge '${folder.dir}'`);
@@ -75,7 +76,7 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     const arr = readFileSync(join(dir, 'slurm/array.sbatch'), 'utf8');
     for (const l of ['#SBATCH --array=0-1%4', '#SBATCH --partition=p1', '#SBATCH --account=acc', '#SBATCH --time=2-00:00:00', '#SBATCH --cpus-per-task=3',
       '#SBATCH --mem=5G', `#SBATCH --chdir=${process.cwd()}`, '#SBATCH --qos=long', '#SBATCH --mail-type=FAIL', 'module load gcc/12\nmodule load nodejs/20\nsource ~/e.sh\n',
-      `node /opt/a.js sweep-job '${dir}' --index "$i"`]) expect(arr).to.contain(l);
+      `node /opt/a.js sweep task '${dir}' --task "\${SLURM_ARRAY_TASK_ID}"`]) expect(arr).to.contain(l);
     expect(readFileSync(join(dir, 'slurm/merge.sbatch'), 'utf8')).to.contain('#SBATCH --time=20\n').and.contain(`node /opt/a.js merge '${dir}'`);
     for (const [args, re] of [[['--mem', '5GB'], /error: --mem: '5GB' is not a Slurm memory size/], [['--jobs-per-task', '0'], /error: --jobs-per-task: '0' is not a positive integer/],
       [['--setup', 'a\nb'], /error: --setup: 'a\nb' must be one non-empty line/]] as [string[], RegExp][]) {
@@ -98,22 +99,20 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     for (const [o, re] of bad) expect(() => checkSlurmOptions(o), re.source).to.throw(UserInputError, re);
   });
 
-  it('array script under bash with Slurm\'s environment: task t runs jobs Kt…Kt+K−1, a failure stops the task and leaves its marker', async () => {
+  it('array script under bash with Slurm\'s environment: runs its task, a failure leaves the task\'s marker, a rerun clears it', async () => {
     const { folder, plan } = await prepareSweepFolder({ scenario: demo(12), out: join(tmp, 'loop') });
     const calls = join(tmp, 'calls.txt');
     const fake = join(tmp, 'fake-airlora.sh');
-    writeFileSync(fake, `#!/usr/bin/env bash\necho "$*" >> '${calls}'\nif [ "$3" = --index ] && [ "$4" = 7 ]; then echo "error: job 7 broke" >&2; exit 3; fi\n`);
+    writeFileSync(fake, `#!/usr/bin/env bash\necho "$*" >> '${calls}'\nif [ "$5" = 1 ]; then echo "error: task 1 broke" >&2; exit 3; fi\n`);
     chmodSync(fake, 0o755);
     emitSlurm(folder, plan, { command: fake, jobsPerTask: 5 });
     const run = (task: number) => spawnSync('bash', [folder.path('slurm/array.sbatch')], {
       env: { ...process.env, SLURM_ARRAY_TASK_ID: String(task), SLURM_ARRAY_JOB_ID: '77' }, encoding: 'utf8',
     });
     expect(run(0).status).to.equal(0);
-    expect(run(2).status).to.equal(0);
     const r1 = run(1);
     expect(r1.status).to.equal(3);
-    const idx = readFileSync(calls, 'utf8').trim().split('\n').map((l) => Number(l.split(' ').pop()));
-    expect(idx).to.deep.equal([0, 1, 2, 3, 4, 10, 11, 5, 6, 7]);
+    expect(readFileSync(calls, 'utf8')).to.equal(`sweep task ${folder.dir} --task 0\nsweep task ${folder.dir} --task 1\n`);
     expect(existsSync(folder.path('slurm/tasks/0.failed'))).to.equal(false);
     expect(readFileSync(folder.path('slurm/tasks/1.failed'), 'utf8')).to.match(/^exit=3 job=77_1 host=\S+ end=\S+Z\n$/);
     expect(readFileSync(folder.path('slurm/tasks/1.started'), 'utf8')).to.match(/^job=77_1 /);
@@ -121,10 +120,34 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     writeFileSync(fake, `#!/usr/bin/env bash\necho "$*" >> '${calls}'\n`);
     expect(run(1).status).to.equal(0);
     expect(existsSync(folder.path('slurm/tasks/1.failed'))).to.equal(false);
+    // a failing setup line fails the task too
+    emitSlurm(folder, plan, { command: fake, jobsPerTask: 5, setup: ['false'] });
+    expect(run(2).status).to.equal(1);
+    expect(readFileSync(folder.path('slurm/tasks/2.failed'), 'utf8')).to.match(/^exit=1 job=77_2 /);
     // not under Slurm: refused with a message, no marker
     const direct = spawnSync('bash', [folder.path('slurm/array.sbatch')], { env: { ...process.env, SLURM_ARRAY_TASK_ID: '' }, encoding: 'utf8' });
     expect(direct.status).to.not.equal(0);
     expect(direct.stderr).to.match(/run this script with sbatch/);
+  });
+
+  it('sweep task: task t runs jobs Kt…Kt+K−1 in one process, keeps finished ones, stops at the first failure', async () => {
+    const sc = { ...demo(5), demo: { ...demo(5).demo, fail: false }, sweep: { grid: { 'demo.fail': [false, false, true, false, false] } } };
+    const { folder, plan } = await prepareSweepFolder({ scenario: sc, out: join(tmp, 'task') });
+    emitSlurm(folder, plan, { command: 'airlora', jobsPerTask: 2 });
+    expect(taskJobIndices({ jobs: 5, jobsPerTask: 2 }, 2)).to.deep.equal([4]);
+    await runSweepJob(folder.dir, 0);
+    const log: string[] = [];
+    expect(await runSlurmTask(folder.dir, 0, (m) => log.push(m))).to.deep.equal({ ran: ['j0001'], kept: ['j0000'] });
+    expect(log).to.deep.equal(['j0000 already finished', 'j0001 done']);
+    expect(await runSlurmTask(folder.dir, 2)).to.deep.equal({ ran: ['j0004'], kept: [] });
+    let err: unknown;
+    try { await runSlurmTask(folder.dir, 1); } catch (e) { err = e; }
+    expect((err as Error).message).to.match(/asked to fail/);
+    expect(existsSync(join(folder.dir, 'jobs/j0003'))).to.equal(false); // not started after the failure
+    err = undefined;
+    try { await runSlurmTask(folder.dir, 3); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(UserInputError);
+    expect((err as Error).message).to.equal('--task: 3 is out of range; this sweep has array tasks 0..2');
   });
 
   it('status: done from job folders, failed from markers and squeue, running and pending from squeue, and the resubmit line', async () => {

@@ -1,7 +1,8 @@
 /**
  * Slurm export: `airlora sweep FILE --emit slurm DIR` prepares DIR as the sweep folder (manifest,
- * jobs.json) and writes DIR/slurm/: an array script (task t runs sweep jobs t·K … t·K+K−1 with
- * `airlora sweep-job DIR --index I`, K = jobs per task), a merge script (`airlora merge DIR`),
+ * jobs.json) and writes DIR/slurm/: an array script (task t runs sweep job t with
+ * `airlora sweep-job DIR --index t`, or, with K jobs per task, jobs t·K … t·K+K−1 in one process with
+ * `airlora sweep task DIR --task t`), a merge script (`airlora merge DIR`),
  * submit.sh, which submits the array and the merge with an afterok dependency, and slurm.json
  * (the layout `airlora sweep status` reads). Tasks write only their own jobs/<id>/ folders, so they
  * need no coordination; a failed task leaves slurm/tasks/<t>.failed and can be resubmitted alone
@@ -126,13 +127,7 @@ export function slurmScripts(dir: string, plan: SweepPlan, o: SlurmOptions = {})
   const tasksDir = `${dir}/slurm/tasks`;
   const run = L.jobsPerTask === 1
     ? [`${cmd} sweep-job ${q(dir)} --index "\${SLURM_ARRAY_TASK_ID}"`]
-    : [
-      `first=$((SLURM_ARRAY_TASK_ID * ${L.jobsPerTask}))`,
-      `last=$((first + ${L.jobsPerTask - 1} < ${L.jobs - 1} ? first + ${L.jobsPerTask - 1} : ${L.jobs - 1}))`,
-      'for ((i = first; i <= last; i++)); do',
-      `  ${cmd} sweep-job ${q(dir)} --index "$i"`,
-      'done',
-    ];
+    : [`${cmd} sweep task ${q(dir)} --task "\${SLURM_ARRAY_TASK_ID}"`];
   const array = [
     '#!/usr/bin/env bash',
     `#SBATCH --job-name=${L.jobName}`,
@@ -144,7 +139,7 @@ export function slurmScripts(dir: string, plan: SweepPlan, o: SlurmOptions = {})
     ...common,
     L.jobsPerTask === 1
       ? '# One array task per sweep job; each writes only jobs/<id>/ of the sweep folder.'
-      : `# Array task t runs sweep jobs ${L.jobsPerTask}t … ${L.jobsPerTask}t+${L.jobsPerTask - 1} (of 0 … ${L.jobs - 1}); each writes only jobs/<id>/ of the sweep folder.`,
+      : `# Array task t runs sweep jobs ${L.jobsPerTask}t … ${L.jobsPerTask}t+${L.jobsPerTask - 1} (of 0 … ${L.jobs - 1}) in one process; each writes only jobs/<id>/ of the sweep folder.`,
     '# A task that exits non-zero (or is stopped by a time limit) leaves slurm/tasks/<t>.failed,',
     '# which `airlora sweep status` reports; finished jobs are read from the job folders.',
     'set -eo pipefail',

@@ -17,6 +17,7 @@ export function describePoint(j: SweepJob): string {
 import { runSweepJob } from '../../sweep/shards.js';
 import { checkSlurmOptions, emitSlurm, type SlurmOptions } from '../../sweep/slurm.js';
 import { registerStatus } from './sweep-status.js';
+import { registerTask } from './sweep-task.js';
 
 export function parsePositiveInt(v: string, flag: string): number {
   const n = Number(v);
@@ -73,9 +74,10 @@ export function register(program: Command): void {
     .option('--sbatch <option>', 'with --emit slurm: extra #SBATCH option, e.g. --sbatch=--qos=short (repeatable)', collect, [])
     .option('--no-figures', 'skip drawing figures')
     .argument('[emitDir]', 'with --emit slurm: the sweep folder to prepare')
+    .option('--set <path=value>', 'override a scenario key (YAML value; repeatable)', (v: string, p: string[] = []) => [...p, v], [])
     .action(async (file: string, emitDir: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const log = (m: string) => process.stderr.write(m + '\n');
-      const { raw: scenario, resolved } = await loadScenarioFile(file);
+      const { raw: scenario, resolved } = await loadScenarioFile(file, (o.set as unknown as string[] | undefined) ?? []);
       const validate = async (j: SweepJob) => { await resolveJobScenario(j.scenario, `${file}: sweep job ${j.id} (${describePoint(j)})`); };
       if (scenario.sweep === undefined) throw new UserInputError(`${file}: has no sweep: section (use 'airlora run' for a single run)`, 'sweep');
       const name = file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
@@ -101,6 +103,7 @@ export function register(program: Command): void {
       process.stdout.write(`${res.folder.dir}\n`);
     });
   registerStatus(sweep);
+  registerTask(sweep);
 
   program
     .command('sweep-job')
