@@ -6,11 +6,13 @@
  * Bad input exits 2 with the field, value and allowed values.
  */
 import type { Command } from 'commander';
-import { parseScenarioText, readScenarioFile } from '../../scenario/load.js';
+import { parseScenarioText } from '../../scenario/load.js';
+import { collectSet, scenarioWithSets } from './flags.js';
 import { startupChecks } from '../../scenario/startup.js';
 import type { MemoryEstimate } from '../../scenario/memory.js';
 import { resolveRun } from '../../runs/lifecycle.js';
 import { expandSweep } from '../../sweep/grid.js';
+import { UserInputError } from '../../errors.js';
 
 export interface ValidationReport {
   kind: string;
@@ -25,6 +27,8 @@ export interface ValidationReport {
 
 /** Every start-up check of `run` on a raw scenario (UserInputError naming the field otherwise). */
 export async function validateScenario(raw: Record<string, unknown>, source: string, opts: { limitBytes?: number } = {}): Promise<ValidationReport> {
+  // sizes first, on the scenario as written: a kind's resolve() may already allocate per device
+  startupChecks(raw, opts);
   const { runner, resolved } = await resolveRun(raw, { source });
   const memory = startupChecks(resolved.scenario, opts);
   let sweepPoints = 0;
@@ -34,8 +38,16 @@ export async function validateScenario(raw: Record<string, unknown>, source: str
     for (const job of plan.jobs) {
       if (job.trial !== 0) continue;
       const point = Object.entries(job.point).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
-      const r = await resolveRun(job.scenario, { source: `${source}: sweep job ${job.id} (${point})` });
-      startupChecks(r.resolved.scenario, opts);
+      const where = `${source}: sweep job ${job.id} (${point})`;
+      try {
+        startupChecks(job.scenario, opts);
+        const r = await resolveRun(job.scenario, { source: where });
+        startupChecks(r.resolved.scenario, opts);
+      } catch (e) {
+        // name the job when the message does not (the kind's own checks name only the field)
+        if (e instanceof UserInputError && !e.message.startsWith(where)) throw new UserInputError(`${where}: ${e.message}`, e.field);
+        throw e;
+      }
       sweepPoints++;
     }
   }
@@ -53,8 +65,9 @@ export function register(program: Command): void {
     .description('check a scenario file as `run` does at start-up (schema, run kind, sweep points, memory)')
     .argument('<file>', 'scenario YAML file')
     .option('--print', 'print the resolved scenario (defaults filled in) as JSON')
-    .action(async (file: string, opts: { print?: boolean }) => {
-      const r = await validateScenario(readScenarioFile(file), file);
+    .option('--set <path=value>', 'override a scenario key (YAML value; repeatable)', collectSet, [])
+    .action(async (file: string, opts: { print?: boolean; set?: string[] }) => {
+      const r = await validateScenario(scenarioWithSets(file, opts.set), file);
       if (opts.print) { process.stdout.write(JSON.stringify(r.scenario, null, 2) + '\n'); return; }
       const s = r.scenario as { trials?: number };
       const sweep = r.sweepPoints ? `, ${r.sweepPoints} sweep points` : '';
