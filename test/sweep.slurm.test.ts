@@ -155,6 +155,10 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     emitSlurm(folder, plan, { command: 'airlora', maxConcurrent: 3 });
     const dir = folder.dir;
     const A = `${dir}/slurm/array.sbatch`, M = `${dir}/slurm/merge.sbatch`;
+    const fresh = sweepStatus(dir, { queue: { available: true, entries: [] } });
+    expect(fresh.resubmit).to.equal(undefined);
+    expect(fresh.hint).to.equal(`not submitted yet; submit with: bash '${dir}/slurm/submit.sh'`);
+    expect(fresh.merge.state).to.equal('not submitted');
     await runSweepJob(dir, 0);
     await runSweepJob(dir, 1);
     mkdirSync(join(dir, 'slurm/tasks'), { recursive: true });

@@ -179,7 +179,10 @@ export function sweepStatus(dir: string, opts: StatusOptions = {}): SweepStatusR
     report.hint = `${jobs.done.length} of ${jobs.total} jobs finished; finish the rest with: airlora sweep FILE --resume ${q(folder.dir)}`;
     return report;
   }
-  if (redo.length && !tasks.some((t) => t.state === 'running' || t.state === 'pending')) {
+  const submitted = existsSync(join(folder.dir, 'slurm', 'submissions.log')) || existsSync(join(folder.dir, 'slurm', 'tasks')) || snap.entries.length > 0;
+  if (!submitted && jobs.done.length < jobs.total) {
+    report.hint = `not submitted yet; submit with: bash ${q(join(folder.dir, 'slurm', 'submit.sh'))}`;
+  } else if (redo.length && !tasks.some((t) => t.state === 'running' || t.state === 'pending')) {
     const array = compactIndices(redo) + (layout.maxConcurrent ? `%${layout.maxConcurrent}` : '');
     const slurmDir = join(folder.dir, 'slurm');
     report.resubmit = {
