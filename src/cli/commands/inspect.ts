@@ -14,6 +14,7 @@ import { basename, join } from 'node:path';
 import { UserInputError } from '../../errors.js';
 import { preset, type ModelConfig } from '../../models/config.js';
 import { DEFAULT_CHECKPOINT_DIR, readCheckpointConfig } from '../../models/checkpoint.js';
+import { isHfModelFolder, readHfConfig } from '../../models/hf/load.js';
 import { DEFAULT_LORA, type LoraConfig } from '../../lora/config.js';
 import { inventory, type Inventory } from '../../lora/inventory.js';
 import { loadScenario } from '../../scenario/load.js';
@@ -52,7 +53,8 @@ function resolve(file: string | undefined, o: InspectOptions): Resolved {
   } else {
     const dir = checkpointDir(file);
     if (dir) {
-      model = readCheckpointConfig(dir).model;
+      // A Hugging Face folder is sized from its config.json alone.
+      model = isHfModelFolder(dir) ? readHfConfig(dir).config : readCheckpointConfig(dir).model;
       source = `checkpoint ${dir}`;
     } else {
       const sc = loadScenario(file) as unknown as {
@@ -62,7 +64,7 @@ function resolve(file: string | undefined, o: InspectOptions): Resolved {
       const m = sc.model;
       if (m?.checkpoint) {
         const d = m.checkpoint === 'default' ? DEFAULT_CHECKPOINT_DIR : m.checkpoint;
-        model = readCheckpointConfig(d).model;
+        model = isHfModelFolder(d) ? readHfConfig(d).config : readCheckpointConfig(d).model;
       } else if (m?.preset) {
         model = preset(m.preset, m.overrides ?? {});
       } else {
