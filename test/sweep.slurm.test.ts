@@ -215,6 +215,16 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     }
   });
 
+  it('status of a local (not emitted) sweep: done and missing jobs, and how to resume', async () => {
+    const { folder } = await prepareSweepFolder({ scenario: demo(3), out: join(tmp, 'local') });
+    await runSweepJob(folder.dir, 1);
+    const r = sweepStatus(folder.dir);
+    expect(r.jobs).to.deep.include({ done: ['j0001'], missing: ['j0000', 'j0002'] });
+    expect(r.queue.available).to.equal(false);
+    expect(r.hint).to.equal(`1 of 3 jobs finished; finish the rest with: airlora sweep FILE --resume '${folder.dir}'`);
+    expect(formatStatus(r)).to.match(/^sweep .*: 3 jobs\n/).and.not.contain('merge');
+  });
+
   it('compactIndices and parseSqueue', () => {
     expect(compactIndices([7, 2, 5, 6, 9, 2])).to.equal('2,5-7,9');
     expect(compactIndices([0])).to.equal('0');
