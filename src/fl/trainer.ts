@@ -77,6 +77,8 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
     const uniform = uniformGuessLoss(model, data);
     const last = Math.min(cfg.rounds, opts.stopAfterRound ?? Infinity);
     for (let round = state.round + 1; round <= last; round++) {
+      // a macrotask turn per round, so signals (SIGINT/SIGTERM) reach their handlers between rounds
+      await new Promise<void>((r) => setImmediate(r));
       const t0 = performance.now();
       const global = state.global;
       const selected = selectClients(K, cfg.selection, round, streams);

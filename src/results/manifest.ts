@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-export type RunStatus = 'running' | 'complete' | 'failed';
+export type RunStatus = 'running' | 'complete' | 'failed' | 'interrupted';
 
 export interface ManifestInput {
   /** What produced the folder: 'phy', 'train', 'split', 'sweep', ... */

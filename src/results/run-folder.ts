@@ -72,7 +72,8 @@ export class RunFolder {
     if (!statSync(dir).isDirectory()) {
       throw new UserInputError(`--out: '${dir}' exists and is not a folder`, 'out');
     }
-    if (readdirSync(dir).length === 0) return new RunFolder(dir);
+    // only the lock of a run killed before its manifest: as good as empty
+    if (readdirSync(dir).filter((n) => n !== '.lock').length === 0) return new RunFolder(dir);
     const mpath = join(dir, MANIFEST);
     if (!existsSync(mpath)) {
       throw new UserInputError(
@@ -200,6 +201,16 @@ export class RunFolder {
   fail(error: unknown, extra?: object): boolean {
     try {
       this.finish('failed', { ...extra, error: error instanceof Error ? error.message : String(error) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Mark the run interrupted (SIGINT/SIGTERM): resumable, never complete. Never throws (called while exiting). */
+  interrupt(extra?: object): boolean {
+    try {
+      this.finish('interrupted', extra);
       return true;
     } catch {
       return false;

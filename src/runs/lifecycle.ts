@@ -3,9 +3,12 @@
  * is written), open a new or resumed results folder, start the tfjs backend when the kind trains,
  * write the manifest, run, mark the folder complete (or failed, rethrowing), draw the figures.
  */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserInputError } from '../errors.js';
 import { canonicalJson } from '../results/canonical.js';
 import { RunFolder } from '../results/run-folder.js';
+import { FolderLock } from '../results/lock.js';
 import { drawFigures } from '../report/draw.js';
 import { backendInfo, initBackend, type BackendChoice } from '../tf/index.js';
 import { loadRunner, runnerKindOf } from './registry.js';
@@ -32,6 +35,11 @@ export interface RunOptions {
   extra?: Record<string, unknown>;
   /** draw the figures after completion (default true) */
   figures?: boolean;
+  /**
+   * Handle SIGINT/SIGTERM (the CLI): mark the folder 'interrupted', print what was interrupted and the
+   * exact command that resumes it, and exit 130/143. Library callers keep the process's own handlers.
+   */
+  signals?: { resumeCommand: (dir: string) => string };
   log?: (line: string) => void;
   onProgress?: RunContext['onProgress'];
 }
@@ -78,34 +86,66 @@ export async function resolveRun(s: RawScenario, opts: Pick<RunOptions, 'overrid
   return { runner, resolved };
 }
 
-function openFolder(runner: Runner, r: Resolved<unknown>, opts: RunOptions): { folder: RunFolder; resume: boolean } | null {
-  if (opts.folder) return { folder: opts.folder, resume: opts.folder.resumed };
+/**
+ * The run's folder, locked: `--resume DIR`, `--out DIR` (new, empty, or an unfinished run of the same
+ * scenario) or a new default folder. An existing folder's lock is taken before anything reads it, so
+ * a folder a live process is writing is refused as such. `null`: the folder to resume is complete.
+ */
+function openFolder(r: Resolved<unknown>, opts: RunOptions): { folder: RunFolder; resume: boolean; lock: FolderLock } | null {
+  if (opts.folder) return { folder: opts.folder, resume: opts.folder.resumed, lock: FolderLock.acquire(opts.folder.dir) };
   if (opts.resume !== undefined) {
     if (opts.out !== undefined) throw new UserInputError('--resume and --out: give one (resume writes into the folder it continues)', '--out');
-    if (!runner.resumable) throw new UserInputError(`--resume: ${runner.kind} runs cannot be resumed; start a new run`, '--resume');
     const folder = RunFolder.open(opts.resume);
-    const m = folder.manifest();
-    if (canonicalJson(m.scenario) !== canonicalJson(r.scenario)) {
-      throw new UserInputError(`--resume: '${opts.resume}' was started from a different scenario (or other flags); resume with the same file and flags`, '--resume');
+    const lock = FolderLock.acquire(folder.dir);
+    try {
+      const m = folder.manifest();
+      if (canonicalJson(m.scenario) !== canonicalJson(r.scenario)) {
+        throw new UserInputError(`--resume: '${opts.resume}' was started from a different scenario (or other flags); resume with the same file and flags`, '--resume');
+      }
+      if (m.status === 'complete') {
+        lock.release();
+        return null;
+      }
+    } catch (e) {
+      lock.release();
+      throw e;
     }
-    if (m.status === 'complete') return null;
-    return { folder, resume: true };
+    return { folder, resume: true, lock };
   }
-  const folder = RunFolder.create({ out: opts.out, root: opts.root, name: opts.name ?? r.name, ...(runner.resumable ? { scenario: r.scenario } : {}) });
-  return { folder, resume: folder.resumed };
+  const early = opts.out !== undefined && existsSync(opts.out) && statSync(opts.out).isDirectory() ? FolderLock.acquire(resolve(opts.out)) : undefined;
+  try {
+    const folder = RunFolder.create({ out: opts.out, root: opts.root, name: opts.name ?? r.name, scenario: r.scenario });
+    return { folder, resume: folder.resumed, lock: early ?? FolderLock.acquire(folder.dir) };
+  } catch (e) {
+    early?.release();
+    throw e;
+  }
 }
 
 /** Execute one run of any kind through the lifecycle. */
 export async function executeRun(s: RawScenario, opts: RunOptions = {}): Promise<RunOutcome> {
   const log = opts.log ?? defaultLog;
   const { runner, resolved } = await resolveRun(s, opts);
-  const target = openFolder(runner, resolved, opts);
+  const target = openFolder(resolved, opts);
   if (!target) {
     const folder = RunFolder.open(opts.resume!);
     log(`${folder.dir} is already complete; nothing to resume`);
     return { folder, kind: runner.kind, ran: false };
   }
-  const { folder, resume } = target;
+  const { folder } = target;
+  // kinds without checkpoints restart an unfinished folder from scratch (same scenario: same bytes)
+  const resume = target.resume && runner.resumable;
+  const lock = target.lock;
+  const unhook = opts.signals ? onSignals(folder, lock, `${runner.kind} run ${resolved.name}`, opts.signals.resumeCommand(folder.dir)) : () => {};
+  try {
+    return await runLocked(runner, resolved, folder, resume, opts, log);
+  } finally {
+    unhook();
+    lock.release();
+  }
+}
+
+async function runLocked(runner: Runner, resolved: Resolved<unknown>, folder: RunFolder, resume: boolean, opts: RunOptions, log: (line: string) => void): Promise<RunOutcome> {
   let backend: string | undefined;
   if (runner.usesBackend) {
     backend = await initBackend({ backend: opts.backend ?? 'auto', quiet: opts.quiet ?? false });
@@ -129,6 +169,34 @@ export async function executeRun(s: RawScenario, opts: RunOptions = {}): Promise
   }
   if (opts.figures !== false) await drawQuietly(folder, log);
   return { folder, kind: runner.kind, ran: true, result };
+}
+
+/** The last round a run checkpointed (training kinds), for the interruption message. */
+function lastRound(folder: RunFolder): number | undefined {
+  try {
+    if (!folder.exists('checkpoint.json')) return undefined;
+    const r = (folder.readJson('checkpoint.json') as { round?: unknown }).round;
+    return typeof r === 'number' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGINT/SIGTERM while a run holds its folder: manifest 'interrupted', one line, exit 130/143. */
+function onSignals(folder: RunFolder, lock: FolderLock, what: string, resume: string): () => void {
+  const handler = (sig: NodeJS.Signals) => {
+    const round = lastRound(folder);
+    folder.interrupt({ signal: sig, ...(round !== undefined ? { round } : {}) });
+    lock.release();
+    process.stderr.write(`[airlora] interrupted by ${sig}: ${what}${round !== undefined ? `, last completed round ${round}` : ''}; resume with: ${resume}\n`);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }
 
 /** Figures of a finished run; a figure problem never loses the results (redraw with `airlora figures DIR`). */

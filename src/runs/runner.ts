@@ -47,7 +47,10 @@ export interface Runner<C = unknown> {
   resolve(s: RawScenario, source: string): Resolved<C>;
   /** scenario paths the --rounds / --trials / --seed flags set for this kind (absent: flag refused) */
   readonly overrides: { [K in keyof Overrides]?: string };
-  /** a killed run can be continued in its folder (checkpoints) */
+  /**
+   * a killed run continues in its folder from its checkpoints; without them `--resume` restarts the
+   * run in the same folder (the same scenario gives the same bytes)
+   */
   readonly resumable: boolean;
   /** trains tfjs models: the lifecycle starts a backend first and records it */
   readonly usesBackend: boolean;

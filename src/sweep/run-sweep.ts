@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { UserInputError } from '../errors.js';
 import { canonicalJson } from '../results/canonical.js';
 import { RunFolder } from '../results/run-folder.js';
+import { FolderLock } from '../results/lock.js';
 import { executeJob, isJobDone } from './execute.js';
 import { expandSweep, type SweepJob, type SweepPlan } from './grid.js';
 import { mergeSweep, type MergeResult } from './merge.js';
@@ -70,6 +71,15 @@ export async function prepareSweepFolder(opts: Omit<SweepOptions, 'jobs' | 'log'
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const log = opts.log ?? (() => {});
   const { folder, plan } = await prepareSweepFolder(opts);
+  const lock = FolderLock.acquire(folder.dir); // one sweep process per folder
+  try {
+    return await runPrepared(folder, plan, opts, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runPrepared(folder: RunFolder, plan: SweepPlan, opts: SweepOptions, log: (msg: string) => void): Promise<SweepResult> {
   const pending: SweepJob[] = plan.jobs.filter((j) => !isJobDone(folder.dir, j));
   const skipped = plan.jobs.length - pending.length;
   if (skipped) log(`resuming: ${skipped} of ${plan.jobs.length} jobs already finished`);

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { UserInputError } from '../errors.js';
 import { resolveScenario } from '../scenario/load.js';
 import { figuresSection } from '../scenario/sections/figures.js';
+import { applySets, parseSet } from '../scenario/overrides.js';
 import { parseSweep } from './grid.js';
 
 export type ScenarioResolver = (raw: Record<string, unknown>, file: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -34,7 +35,8 @@ export async function resolveJobScenario(s: Record<string, unknown>, name: strin
   return s.kind === undefined ? (resolveScenario(s, name) as unknown as Record<string, unknown>) : s;
 }
 
-export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
+/** Read a scenario file; `sets` are `--set path=value` overrides applied before validation. */
+export async function loadScenarioFile(file: string, sets: readonly string[] = []): Promise<LoadedScenario> {
   if (!existsSync(file)) throw new UserInputError(`scenario file '${file}' does not exist`, 'file');
   let raw: unknown;
   try {
@@ -45,7 +47,7 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UserInputError(`${file}: a scenario is a YAML mapping (key: value lines)`, 'file');
   }
-  const obj = raw as Record<string, unknown>;
+  const obj = sets.length ? applySets(raw as Record<string, unknown>, sets.map(parseSet)) : (raw as Record<string, unknown>);
   if (obj.sweep !== undefined) parseSweep(obj.sweep);
   if (obj.figures !== undefined) {
     const r = figuresSection.safeParse(obj.figures);

@@ -1,5 +1,7 @@
-/** Flag parsing shared by the commands (integers, with the flag named in errors). */
+/** Flag parsing shared by the commands (integers, --set overrides; the flag named in errors). */
 import { UserInputError } from '../../errors.js';
+import { readScenarioFile } from '../../scenario/load.js';
+import { applySets, collectSet, parseSet } from '../../scenario/overrides.js';
 
 export function parseIntFlag(v: string | undefined, flag: string, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -8,4 +10,21 @@ export function parseIntFlag(v: string | undefined, flag: string, min: number): 
     throw new UserInputError(`${flag}: '${v}' is not allowed; expected an integer ≥ ${min}`, flag);
   }
   return n;
+}
+
+
+export { collectSet };
+
+/** The scenario file as written, with the `--set path=value` overrides applied (not yet validated). */
+export function scenarioWithSets(file: string, sets: readonly string[] | undefined): Record<string, unknown> {
+  const raw = readScenarioFile(file);
+  return sets && sets.length ? applySets(raw, sets.map(parseSet)) : raw;
+}
+
+/** What the manifest records of the command line's overrides. */
+export function overridesRecord(flags: { set?: string[]; rounds?: string; trials?: string; seed?: string }): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (flags.set?.length) o['set'] = [...flags.set];
+  for (const k of ['rounds', 'trials', 'seed'] as const) if (flags[k] !== undefined) o[k] = Number(flags[k]);
+  return o;
 }

@@ -9,10 +9,10 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserInputError } from '../../errors.js';
 import { runPhyExperiment, type PhyExperiment, type PhySummaryRow } from '../../phy/experiment/montecarlo.js';
-import { readScenarioFile } from '../../scenario/load.js';
 import { executeRun, resolveRun } from '../../runs/lifecycle.js';
 import { phySummaryJson, type PhyRunConfig } from '../../runs/phy.js';
-import { overridesFrom } from './run.js';
+import { overridesFrom, resumeCommand } from './run.js';
+import { collectSet, overridesRecord, scenarioWithSets } from './flags.js';
 
 interface PhyCliOptions {
   trials?: string;
@@ -20,6 +20,7 @@ interface PhyCliOptions {
   json?: boolean;
   out?: string;
   progress?: boolean;
+  set?: string[];
 }
 
 function db(x: number): string {
@@ -52,8 +53,9 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .option('--out <dir>', 'write a results folder (tidy CSVs, summary JSON, manifest)')
     .option('--no-progress', 'no progress bar')
+    .option('--set <path=value>', 'override a scenario key (YAML value; repeatable), e.g. --set phy.snr_db=[0,10]', collectSet, [])
     .action(async (file: string, opts: PhyCliOptions) => {
-      const raw = readScenarioFile(file);
+      const raw = scenarioWithSets(file, opts.set);
       const overrides = overridesFrom(opts);
       const { runner, resolved } = await resolveRun(raw, { overrides, source: file });
       if (runner.kind !== 'phy') throw new UserInputError(`${file}: a ${runner.kind} scenario, not a PHY Monte-Carlo; run it with 'airlora run ${file}'`, 'FILE');
@@ -68,7 +70,7 @@ export function register(program: Command): void {
       let dir: string | undefined;
       try {
         if (opts.out !== undefined) {
-          const out = await executeRun(raw, { out: opts.out, overrides, source: file, figures: false, log: () => {}, onProgress, extra: { command: ['airlora', 'phy', file, ...process.argv.slice(4)] } });
+          const out = await executeRun(raw, { out: opts.out, overrides, source: file, figures: false, log: () => {}, onProgress, extra: { command: ['airlora', 'phy', file, ...process.argv.slice(4)], overrides: overridesRecord(opts) }, signals: { resumeCommand: resumeCommand('run', file, opts) } });
           dir = out.folder.dir;
           summary = (out.folder.readJson('phy-summary.json') as { summary: PhySummaryRow[] }).summary;
         } else {

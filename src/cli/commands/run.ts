@@ -6,10 +6,9 @@
  * (with the same flags) must be the one the folder was started with.
  */
 import type { Command } from 'commander';
-import { readScenarioFile } from '../../scenario/load.js';
 import { executeRun } from '../../runs/lifecycle.js';
 import { parseBackendFlag } from '../../tf/index.js';
-import { parseIntFlag } from './flags.js';
+import { collectSet, overridesRecord, parseIntFlag, scenarioWithSets } from './flags.js';
 
 export interface RunFlags {
   out?: string;
@@ -18,6 +17,19 @@ export interface RunFlags {
   rounds?: string;
   trials?: string;
   seed?: string;
+  set?: string[];
+}
+
+/** The exact command that resumes an interrupted run in `dir` (same file, same flags). */
+export function resumeCommand(command: string, file: string, flags: { rounds?: string; trials?: string; seed?: string; backend?: string; set?: string[] }): (dir: string) => string {
+  const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const extra = [
+    ...(flags.set ?? []).map((v) => `--set ${q(v)}`),
+    ...(['rounds', 'trials', 'seed', 'backend'] as const)
+      .filter((k) => flags[k] !== undefined && !(k === 'backend' && flags[k] === 'auto'))
+      .map((k) => `--${k} ${q(String(flags[k]))}`),
+  ];
+  return (dir) => ['airlora', command, q(file), '--resume', q(dir), ...extra].join(' ');
 }
 
 /** The overrides every run-like command takes. */
@@ -43,12 +55,14 @@ export function register(program: Command): void {
     .option('--rounds <n>', 'override the rounds (fl.rounds or split.rounds)')
     .option('--trials <n>', 'override the trials (PHY Monte-Carlo)')
     .option('--seed <s>', 'override the scenario seed')
+    .option('--set <path=value>', 'override a scenario key (YAML value; repeatable), e.g. --set phy.snr_db=10', collectSet, [])
     .action(async (file: string, flags: RunFlags) => {
-      const s = readScenarioFile(file);
+      const s = scenarioWithSets(file, flags.set);
       const out = await executeRun(s, {
         ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
         backend: parseBackendFlag(flags.backend ?? 'auto'), overrides: overridesFrom(flags), source: file,
-        extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)] },
+        extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)], overrides: overridesRecord(flags) },
+        signals: { resumeCommand: resumeCommand('run', file, flags) },
       });
       process.stdout.write(`${out.folder.dir}\n`);
     });

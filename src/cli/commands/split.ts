@@ -4,11 +4,11 @@
  */
 import type { Command } from 'commander';
 import { UserInputError } from '../../errors.js';
-import { readScenarioFile } from '../../scenario/load.js';
 import { executeRun } from '../../runs/lifecycle.js';
 import { runnerKindOf } from '../../runs/registry.js';
 import { parseBackendFlag } from '../../tf/index.js';
-import { overridesFrom } from './run.js';
+import { overridesFrom, resumeCommand } from './run.js';
+import { collectSet, overridesRecord, scenarioWithSets } from './flags.js';
 
 export function register(program: Command): void {
   program
@@ -19,12 +19,14 @@ export function register(program: Command): void {
     .option('--backend <name>', 'tfjs backend: auto, wasm, node, cpu', 'auto')
     .option('--rounds <n>', 'override split.rounds')
     .option('--seed <s>', 'override the scenario seed')
-    .action(async (file: string, flags: { out?: string; backend?: string; rounds?: string; seed?: string }) => {
-      const s = readScenarioFile(file);
+    .option('--set <path=value>', 'override a scenario key (YAML value; repeatable)', collectSet, [])
+    .action(async (file: string, flags: { out?: string; backend?: string; rounds?: string; seed?: string; set?: string[] }) => {
+      const s = scenarioWithSets(file, flags.set);
       if (runnerKindOf(s) !== 'split') throw new UserInputError(`${file}: no split: section`, 'split');
       const out = await executeRun(s, {
         ...(flags.out !== undefined ? { out: flags.out } : {}), backend: parseBackendFlag(flags.backend ?? 'auto'),
-        overrides: overridesFrom(flags), source: file, extra: { command: ['airlora', 'split', file, ...process.argv.slice(4)] },
+        overrides: overridesFrom(flags), source: file, extra: { command: ['airlora', 'split', file, ...process.argv.slice(4)], overrides: overridesRecord(flags) },
+        signals: { resumeCommand: resumeCommand('run', file, flags) },
       });
       process.stdout.write(`${out.folder.dir}\n`);
     });

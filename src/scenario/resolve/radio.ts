@@ -1,5 +1,5 @@
 /**
- * Scenario → the radio of an AirFL training run (src/airfl/radio.ts). A training run uses one value
+ * Scenario → the radio of a training run (src/phy/radio.ts). A training run uses one value
  * of each PHY quantity; lists (an SNR sweep, several antenna counts) belong in a `sweep:` section.
  * The federation's clients are the PHY's devices: K = fl.clients (phy.devices is not used).
  */
