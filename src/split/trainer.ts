@@ -14,6 +14,7 @@ import { bertLogits } from '../models/bert.js';
 import type { RandomStreams } from '../random/streams.js';
 import { NumericalError } from '../errors.js';
 import { SplitLoraModel } from './model.js';
+import { checkSplitDivergence } from './divergence.js';
 import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients } from './protocol.js';
 import { ScheduleLoop, type SplitChannel } from './delay-sim.js';
 import type { Scheduler } from './schedulers/types.js';
@@ -172,6 +173,7 @@ export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
       cum += record.roundDelayS;
       let test: { accuracy: number; loss: number; n: number } | null = null;
       if ((t + 1) % cfg.evalEvery === 0 || t === cfg.rounds - 1) test = evaluate(m, testSet);
+      checkSplitDivergence(t, m.config.numLabels, step.loss, test ? test.loss : null);
       const rec: SplitRoundRecord = {
         round: t,
         scheduled: n,
