@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { columnInfo, csvFiles, sweepColumns, writeColumnsDoc } from '../results/columns.js';
+import { columnInfo, csvFiles, nestedCsvs, sweepColumns, writeColumnsDoc } from '../results/columns.js';
 import { csvHeader } from '../results/csv.js';
 import type { RunFolder } from '../results/run-folder.js';
 import { compareRuns, fmtNum } from './compare.js';
@@ -102,9 +102,12 @@ function figureHtml(folder: RunFolder, f: ReportFigure): string {
 /** Meaning and unit of every column of every CSV (the same content as COLUMNS.md). */
 function columnsHtml(folder: RunFolder): string {
   const grid = sweepColumns(folder);
-  return csvFiles(folder).map((file) => {
-    let header: string[];
-    try { header = csvHeader(folder.readText(file)); } catch { return ''; }
+  const tables: [string, string[]][] = [];
+  for (const file of csvFiles(folder)) {
+    try { tables.push([file, csvHeader(folder.readText(file))]); } catch { /* unreadable: skip */ }
+  }
+  tables.push(...nestedCsvs(folder));
+  return tables.map(([file, header]) => {
     const rows = header.map((c) => {
       const i = columnInfo(c);
       const sweep = grid.get(c);

@@ -7,7 +7,8 @@
  * Derived names are understood too: `<col>_db` (10·log10 of <col>), `<col>_ci_low`/`_ci_high`
  * (95% CI ends), `<col>_mean`, `<col>_median`, `<col>_median_low`/`_high`.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunFolder } from './run-folder.js';
 import { csvHeader } from './csv.js';
 
@@ -71,6 +72,7 @@ export const COLUMNS: Record<string, ColumnInfo> = {
   nmse: metric('NMSE', '', 'Squared error of the aggregate over the squared norm of the ideal aggregate (normalised MSE, linear).', nonNeg),
   nmse_symbols: metric('symbol NMSE', '', 'NMSE of the received symbol-domain aggregate (before de-normalisation).', nonNeg),
   nmse_conditional: metric('expected NMSE given the channel', '', 'Expected NMSE of the trial given its channel: the design\'s MSE on the true channel over the target power (no payload noise; CSI error counts).', nonNeg),
+  nmse_analytic: metric('analytic NMSE', '', 'NMSE the transceiver design predicts (older runs; now nmse_analytic_on_estimate).', nonNeg),
   nmse_analytic_on_estimate: metric('design NMSE on the estimate', '', 'NMSE the transceiver design predicts on the channel estimate it saw (optimistic under CSI error).', nonNeg),
   channel_inversion: key('channel inversion', '', '1 when the design inverts the channel (zero-forcing precoders), else 0.'),
   heavy_tail: key('heavy tail', '', '1 when the NMSE has no finite mean (S = N_t with channel inversion) or a Hill tail index below 2; the median is then the headline.'),
@@ -170,6 +172,31 @@ export function csvFiles(folder: RunFolder): string[] {
 
 const md = (s: string) => s.replace(/\|/g, '\\|');
 
+/**
+ * CSVs of nested run folders (an AirFL run's runs/<rank>-<scheme>/, a sweep's jobs/<id>/), grouped
+ * by pattern: `runs/*\/metrics.csv` → the union of their headers.
+ */
+export function nestedCsvs(folder: RunFolder): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const parent of ['runs', 'jobs']) {
+    const dir = join(folder.dir, parent);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
+    for (const sub of readdirSync(dir).sort()) {
+      const d = join(dir, sub);
+      if (!statSync(d).isDirectory()) continue;
+      for (const f of readdirSync(d).filter((x) => x.endsWith('.csv') && !x.startsWith('.')).sort()) {
+        let header: string[];
+        try { header = csvHeader(readFileSync(join(d, f), 'utf8')); } catch { continue; }
+        const key = `${parent}/*/${f}`;
+        const cols = out.get(key) ?? [];
+        for (const c of header) if (!cols.includes(c)) cols.push(c);
+        out.set(key, cols);
+      }
+    }
+  }
+  return out;
+}
+
 /** Sweep grid columns of a folder: CSV column → scenario path (from the sweep manifest). */
 export function sweepColumns(folder: RunFolder): Map<string, string> {
   const out = new Map<string, string>();
@@ -189,9 +216,12 @@ export function columnsMarkdown(folder: RunFolder): string {
   const grid = sweepColumns(folder);
   const out = ['# Columns', '', 'Meaning and unit of every column of the CSV files in this folder (written by airlora;',
     'catalogue: `src/results/columns.ts`). Empty cells mean "not measured in this row".', ''];
+  const tables: [string, string[]][] = [];
   for (const file of csvFiles(folder)) {
-    let header: string[];
-    try { header = csvHeader(folder.readText(file)); } catch { continue; }
+    try { tables.push([file, csvHeader(folder.readText(file))]); } catch { /* unreadable: skip */ }
+  }
+  tables.push(...nestedCsvs(folder));
+  for (const [file, header] of tables) {
     out.push(`## ${file}`, '', '| column | unit | meaning |', '|---|---|---|');
     for (const col of header) {
       const c = columnInfo(col);
@@ -210,10 +240,12 @@ export function columnsMarkdown(folder: RunFolder): string {
 export function writeColumnsDoc(folder: RunFolder): string[] {
   folder.writeText('COLUMNS.md', columnsMarkdown(folder));
   const unknown: string[] = [];
+  const grid = sweepColumns(folder);
+  const tables: [string, string[]][] = [];
   for (const file of csvFiles(folder)) {
-    let header: string[];
-    try { header = csvHeader(folder.readText(file)); } catch { continue; }
-    for (const col of header) if (!columnInfo(col)) unknown.push(`${file}:${col}`);
+    try { tables.push([file, csvHeader(folder.readText(file))]); } catch { /* unreadable: skip */ }
   }
+  tables.push(...nestedCsvs(folder));
+  for (const [file, header] of tables) for (const col of header) if (!columnInfo(col) && !grid.has(col)) unknown.push(`${file}:${col}`);
   return unknown;
 }
