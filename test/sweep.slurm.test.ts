@@ -24,8 +24,12 @@ const demo = (jobs: number) => ({
 describe('sweep: Slurm scripts and status (no cluster)', function () {
   this.timeout(60000);
   let tmp: string;
-  before(() => { tmp = mkdtempSync(join(tmpdir(), 'airlora-slurm-')); });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const conf = process.env.SLURM_CONF; // the fake squeue calls below must not depend on a real cluster's config
+  before(() => { tmp = mkdtempSync(join(tmpdir(), 'airlora-slurm-')); delete process.env.SLURM_CONF; });
+  after(() => {
+    rmSync(tmp, { recursive: true, force: true });
+    if (conf !== undefined) process.env.SLURM_CONF = conf;
+  });
 
   it('the emitted scripts carry the cluster knobs; slurm.json records the task layout', async () => {
     const { folder, plan } = await prepareSweepFolder({ scenario: demo(12), out: join(tmp, 'knobs') });
@@ -203,7 +207,6 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
   });
 
   it('squeue: a missing SLURM_CONF is reported at once (Slurm\'s clients would retry it for a minute)', () => {
-    const old = process.env.SLURM_CONF;
     process.env.SLURM_CONF = join(tmp, 'no-such.conf');
     try {
       const t0 = Date.now();
@@ -211,7 +214,7 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
       expect(s).to.deep.equal({ available: false, entries: [], note: `SLURM_CONF=${join(tmp, 'no-such.conf')} does not exist: queued and running tasks are unknown` });
       expect(Date.now() - t0).to.be.below(1000);
     } finally {
-      if (old === undefined) delete process.env.SLURM_CONF; else process.env.SLURM_CONF = old;
+      delete process.env.SLURM_CONF;
     }
   });
 
@@ -223,6 +226,18 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     expect(r.queue.available).to.equal(false);
     expect(r.hint).to.equal(`1 of 3 jobs finished; finish the rest with: airlora sweep FILE --resume '${folder.dir}'`);
     expect(formatStatus(r)).to.match(/^sweep .*: 3 jobs\n/).and.not.contain('merge');
+  });
+
+  it('squeue: an old client without --me is asked by user name; a failing one is reported, not thrown', () => {
+    const sq = join(tmp, 'old-squeue');
+    writeFileSync(sq, `#!/usr/bin/env bash\nif [ "$1" = --me ]; then echo "squeue: unrecognized option '--me'" >&2; exit 1; fi\necho "$1" > '${tmp}/old.args'\necho '5|0|RUNNING|None|/x/array.sbatch'\necho '6|0|RUNNING|None|/y/array.sbatch'\n`);
+    chmodSync(sq, 0o755);
+    const s = querySqueue(['/x/array.sbatch'], sq);
+    expect(s.entries).to.deep.equal([{ jobId: 5, task: 0, state: 'RUNNING', reason: 'None', script: '/x/array.sbatch' }]);
+    expect(readFileSync(join(tmp, 'old.args'), 'utf8').trim()).to.match(/^--user=\S+$/);
+    writeFileSync(sq, '#!/usr/bin/env bash\necho "slurm_load_jobs error: Unable to contact slurm controller" >&2; exit 1\n');
+    expect(querySqueue(['/x/array.sbatch'], sq)).to.deep.equal({ available: false, entries: [], note: 'squeue failed (slurm_load_jobs error: Unable to contact slurm controller): queued and running tasks are unknown' });
+    expect(querySqueue(['/x'], join(tmp, 'nope')).note).to.match(/not found: run this on the cluster/);
   });
 
   it('compactIndices and parseSqueue', () => {

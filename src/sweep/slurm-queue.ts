@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 
 export interface QueueEntry {
   /** Slurm job id (the array job id for array tasks). */
@@ -52,9 +53,16 @@ export function querySqueue(scripts: string[], bin = process.env.AIRLORA_SQUEUE 
   // Slurm's clients retry a missing config file for a minute before failing: say so at once.
   if (conf && !existsSync(conf)) return { available: false, entries: [], note: `SLURM_CONF=${conf} does not exist: queued and running tasks are unknown` };
   const args = ['--noheader', '--array', '--states=all', `--format=${SQUEUE_FORMAT}`];
+  const call = (who: string[]) => execFileSync(bin, [...who, ...args], { encoding: 'utf8', timeout: 30000, stdio: ['ignore', 'pipe', 'pipe'] });
   let text: string;
   try {
-    text = execFileSync(bin, ['--me', ...args], { encoding: 'utf8', timeout: 30000, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      text = call(['--me']);
+    } catch (e) {
+      // --me came with Slurm 20.11; older clients take the user name
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || !/unrecognized option|invalid option/i.test(String((e as { stderr?: string }).stderr))) throw e;
+      text = call([`--user=${userInfo().username}`]);
+    }
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT') return { available: false, entries: [], note: `'${bin}' not found: run this on the cluster (login node) to see queued and running tasks` };
