@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { RandomStreams } from '../src/random/streams.js';
 import { UserInputError } from '../src/errors.js';
@@ -88,8 +89,9 @@ describe('tf/backend selection', function () {
     const saved = process.env.AIRLORA_BACKEND;
     delete process.env.AIRLORA_BACKEND;
     try { expect(await initBackend({ quiet: true })).to.equal('wasm'); } finally { if (saved !== undefined) process.env.AIRLORA_BACKEND = saved; }
+    // Resolve, do not import: loading the real tfjs-node would register its backend in this process.
     let hasNode = true;
-    try { await import('@tensorflow/tfjs-node' as string); } catch { hasNode = false; }
+    try { createRequire(import.meta.url).resolve('@tensorflow/tfjs-node'); } catch { hasNode = false; }
     if (!hasNode) {
       let err: unknown;
       try { await initBackend({ backend: 'node', quiet: true }); } catch (e) { err = e; }
