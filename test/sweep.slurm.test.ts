@@ -193,6 +193,13 @@ describe('sweep: Slurm scripts and status (no cluster)', function () {
     expect(text).to.contain('task 3 (j0003): Slurm job 40_3 TIMEOUT (TimeLimit)').and.contain('status: incomplete');
     expect(text).to.contain(r.resubmit!.sbatch);
 
+    // a merge that ran and failed names its log's error line
+    writeFileSync(join(dir, 'slurm/logs/42_0.out'), 'x\n');
+    writeFileSync(join(dir, 'slurm/logs/merge_43.out'), 'error: merge: 3 of 5 jobs are not finished\nslurmstepd-n1: error: *** JOB 43 ON n1 CANCELLED AT 2026-01-01T00:00:00 DUE TO TIME LIMIT ***\nTerminated\n');
+    r = sweepStatus(dir, q([e(43, undefined, 'TIMEOUT', 'TimeLimit', M)]));
+    expect(r.merge).to.deep.equal({ state: 'failed', detail: `merge job 43 TIMEOUT: slurmstepd-n1: error: *** JOB 43 ON n1 CANCELLED AT 2026-01-01T00:00:00 DUE TO TIME LIMIT *** (log: ${dir}/slurm/logs/merge_43.out)` });
+    expect(sweepStatus(dir, q([e(44, undefined, 'CANCELLED', 'None', M)])).merge).to.deep.equal({ state: 'cancelled', detail: 'merge job 44 CANCELLED' });
+
     // resubmitted task 2 pending again (newer array job 50) outranks its old failure marker; the merge waits
     r = sweepStatus(dir, q([e(40, 2, 'FAILED'), e(50, 2, 'PENDING', 'Priority'), e(51, undefined, 'PENDING', 'Dependency', M)]));
     expect(r.tasks[2]!.state).to.equal('pending');

@@ -78,7 +78,7 @@ function readMarker(path: string): Record<string, string> | undefined {
 function lastLine(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
   const lines = readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
-  const errors = lines.filter((l) => /^((internal |numerical )?error:|\w*Error\b)|slurmstepd: error:/.test(l));
+  const errors = lines.filter((l) => /^((internal |numerical )?error:|\w*Error\b)|slurmstepd(-\S+)?: error:/.test(l));
   const l = errors[errors.length - 1] ?? lines[lines.length - 1];
   return l === undefined ? undefined : l.length > 200 ? l.slice(0, 197) + '...' : l;
 }
@@ -163,8 +163,12 @@ export function sweepStatus(dir: string, opts: StatusOptions = {}): SweepStatusR
     } else if (mergeEntry.reason === 'DependencyNeverSatisfied') {
       merge = { state: 'cancelled', detail: `a task failed, so Slurm dropped merge job ${id} (DependencyNeverSatisfied)` };
     } else {
-      const why = lastLine(join(logs, `merge_${id}.out`));
-      merge = { state: 'failed', detail: `merge job ${id} ${mergeEntry.state}${why ? `: ${why}` : ''} (log: ${join(logs, `merge_${id}.out`)})` };
+      const log = join(logs, `merge_${id}.out`);
+      const why = lastLine(log);
+      merge = {
+        state: mergeEntry.state === 'CANCELLED' ? 'cancelled' : 'failed',
+        detail: `merge job ${id} ${mergeEntry.state}${why ? `: ${why}` : ''}${existsSync(log) ? ` (log: ${log})` : ''}`,
+      };
     }
   } else {
     merge = { state: layout && existsSync(join(folder.dir, 'slurm', 'submissions.log')) ? 'unknown' : 'not submitted' };
