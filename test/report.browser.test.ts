@@ -82,18 +82,7 @@ describe('report: report.html and COLUMNS.md of a real run', function () {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     const pngs = readdirSync(join(out, 'figures')).filter((f) => f.endsWith('.png') && !f.endsWith('.wide.png'));
     expect(pngs.length).to.be.greaterThan(0);
-    const probed = join(tmp, 'probed.html');
-    writeFileSync(probed, html.replace('<head>', `<head>${PROBE}`));
-    const r = spawnSync(chromium!, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage',
-      '--no-first-run', '--disable-extensions', `--user-data-dir=${join(tmp, 'profile')}`,
-      '--enable-logging=stderr', '--v=0', '--virtual-time-budget=15000', '--dump-dom', `file://${probed}`,
-    ], { encoding: 'utf8', timeout: 120000, maxBuffer: 256 * 1024 * 1024 });
-    expect(r.error, String(r.error)).to.equal(undefined);
-    const m = /<pre id="__probe">([^<]*)<\/pre>/.exec(r.stdout);
-    expect(m, `no probe result in the dumped DOM; chromium stderr:\n${r.stderr.slice(-3000)}`).to.not.equal(null);
-    const res = JSON.parse(m![1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as
-      { images: { alt: string; complete: boolean; w: number; h: number }[]; errors: string[]; title: string };
+    const { res, stderr } = probe(chromium!, html, 'probed');
     expect(res.title).to.contain('phy-quickstart');
     expect(res.images.length, 'one image per figure').to.equal(pngs.length);
     for (const i of res.images) {
@@ -103,7 +92,28 @@ describe('report: report.html and COLUMNS.md of a real run', function () {
     }
     expect(res.errors).to.deep.equal([]);
     // and the browser's own log has no page (console) errors either
-    const consoleErrors = r.stderr.split('\n').filter((l) => /CONSOLE/.test(l) && /error/i.test(l));
+    const consoleErrors = stderr.split('\n').filter((l) => /CONSOLE/.test(l) && /error/i.test(l));
     expect(consoleErrors).to.deep.equal([]);
+    // the probe itself fails on a broken figure (corrupted image bytes)
+    const broken = probe(chromium!, html.replace('data:image/png;base64,iVBOR', 'data:image/png;base64,AAAAA'), 'broken').res;
+    expect(broken.images[0]!.w).to.equal(0);
+    expect(broken.errors.length).to.be.greaterThan(0);
   });
+
+  type ProbeResult = { images: { alt: string; complete: boolean; w: number; h: number }[]; errors: string[]; title: string };
+  /** Open the page (with the probe injected first in <head>) in headless Chromium and read the probe's result from the DOM. */
+  function probe(chromium: string, html: string, name: string): { res: ProbeResult; stderr: string } {
+    const probed = join(tmp, `${name}.html`);
+    writeFileSync(probed, html.replace('<head>', `<head>${PROBE}`));
+    const r = spawnSync(chromium, [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage',
+      '--no-first-run', '--disable-extensions', `--user-data-dir=${join(tmp, `profile-${name}`)}`,
+      '--enable-logging=stderr', '--v=0', '--virtual-time-budget=15000', '--dump-dom', `file://${probed}`,
+    ], { encoding: 'utf8', timeout: 120000, maxBuffer: 256 * 1024 * 1024 });
+    expect(r.error, String(r.error)).to.equal(undefined);
+    const m = /<pre id="__probe">([^<]*)<\/pre>/.exec(r.stdout);
+    expect(m, `no probe result in the dumped DOM; chromium stderr:\n${r.stderr.slice(-3000)}`).to.not.equal(null);
+    const res = JSON.parse(m![1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as ProbeResult;
+    return { res, stderr: r.stderr };
+  }
 });
