@@ -12,7 +12,7 @@ import { loadHfModel } from '../src/models/hf/load.js';
 import { HfTokenizer } from '../src/models/hf/tokenizer.js';
 import { classifierExamples, evaluateFile, lmChunks, type ClassifierEvalResult, type LmEvalResult } from '../src/models/hf/eval-file.js';
 import { createLoraModel } from '../src/lora/batched.js';
-import { clientFactors, readPeftAdapter, writePeftAdapter } from '../src/lora/peft.js';
+import { clientFactors, readPeftAdapter, writeModelAdapter, writePeftAdapter } from '../src/lora/peft.js';
 import { SafetensorsFile } from '../src/models/hf/safetensors.js';
 import { disposeWeights } from '../src/models/index.js';
 import { runReference, tempDir, torchPython, writeBert, writeGpt2, writeLlama } from './models.hf.fixtures.js';
@@ -69,6 +69,20 @@ describe('models.hf: airlora eval and PEFT adapters', function () {
     }
     lora.dispose();
     disposeWeights(m.weights);
+    // A classifier's adapter carries its (possibly freshly drawn) head as modules_to_save.
+    const b = loadHfModel(writeBert(join(root, 'peft-bert'), { task: 'mlm' }), { task: 'classifier', numLabels: 2, seed: 4 });
+    const bl = createLoraModel(b, { r: 2, lora_alpha: 4, target_modules: ['query', 'value', 'pooler'], lora_dropout: 0 }, 1, 5);
+    writeModelAdapter(join(root, 'adapter-bert-head'), bl, { baseModel: 'bert-base-uncased' });
+    const rb = readPeftAdapter(join(root, 'adapter-bert-head'));
+    expect(rb.config).to.include({ task_type: 'SEQ_CLS', fan_in_fan_out: false, base_model_name_or_path: 'bert-base-uncased' });
+    expect(rb.config['modules_to_save']).to.deep.equal(['classifier']);
+    expect([...rb.modules.keys()]).to.include.members(['bert.encoder.layer.0.attention.self.query', 'bert.pooler.dense']);
+    const head = rb.extra.get('classifier.weight')!;
+    expect(head.shape).to.deep.equal([2, 16]);
+    const k = b.weights['classifier.kernel']!.dataSync(); // [in 16, out 2]
+    expect(head.data[1 * 16 + 5]).to.equal(k[5 * 2 + 1]);
+    bl.dispose();
+    disposeWeights(b.weights);
   });
 
   it('causal-LM eval (GPT-2 + PEFT adapter on c_attn, Llama without): loss, perplexity, tokens equal PyTorch', async function () {

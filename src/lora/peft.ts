@@ -21,6 +21,7 @@ import { transpose2d } from '../models/hf/load.js';
 import { UserInputError } from '../errors.js';
 import type { BatchedLora } from './batched.js';
 import type { LoraConfig } from './config.js';
+import type { PretrainedModel } from '../models/weights.js';
 
 export const PEFT_CONFIG_FILE = 'adapter_config.json';
 export const PEFT_WEIGHTS_FILE = 'adapter_model.safetensors';
@@ -121,6 +122,33 @@ export function clientFactors(model: BatchedLora, client = 0, flat?: Float32Arra
       A = Float32Array.from(shared.dataSync() as Float32Array);
     }
     return { module, in: inDim, out, A, B: v.slice(bB.offset, bB.offset + r * out) };
+  });
+}
+
+/**
+ * The classification head to save with a classifier's adapter (`modules_to_save`): airlora keeps the
+ * head frozen, and when the checkpoint had none it was drawn fresh from the seed, so the adapter must
+ * carry it for `PeftModel.from_pretrained` to rebuild the same model. Empty for causal LMs.
+ */
+export function peftModulesToSave(base: PretrainedModel): NonNullable<WritePeftOptions['modulesToSave']> {
+  if (base.config.arch !== 'bert') return [];
+  const k = base.weights['classifier.kernel'], b = base.weights['classifier.bias'];
+  if (!k) return [];
+  return [{
+    module: 'classifier', kernel: { in: k.shape[0]!, out: k.shape[1]!, data: Float32Array.from(k.dataSync() as Float32Array) },
+    ...(b ? { bias: Float32Array.from(b.dataSync() as Float32Array) } : {}),
+  }];
+}
+
+/**
+ * Write the adapter of a trained batched model in PEFT's format: client `client`'s factors, or the
+ * flat vector `flat` (e.g. the global aggregate) in the model's layout; the head of a classifier is
+ * saved with it. `baseModel` is recorded as `base_model_name_or_path`.
+ */
+export function writeModelAdapter(dir: string, model: BatchedLora, opts: { client?: number; flat?: Float32Array; baseModel?: string } = {}): void {
+  writePeftAdapter(dir, {
+    lora: model.lora, model: model.base.config, factors: clientFactors(model, opts.client ?? 0, opts.flat),
+    modulesToSave: peftModulesToSave(model.base), ...(opts.baseModel !== undefined ? { baseModel: opts.baseModel } : {}),
   });
 }
 
