@@ -4,7 +4,7 @@ import { initBackend } from '../src/tf/index.js';
 import { preset, initModel, bertLogits, type BertConfig } from '../src/models/index.js';
 import { RandomStreams } from '../src/random/streams.js';
 import { SplitLoraModel, splitLora } from '../src/split/model.js';
-import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients } from '../src/split/protocol.js';
+import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients, uOnlyGradientError } from '../src/split/protocol.js';
 
 function maxRelErr(a: Float32Array, b: Float32Array): number {
   let num = 0;
@@ -66,8 +66,28 @@ describe('split: protocol gradients', () => {
     }
     // the LoRA-A gradient of the pooler really is cᵀu, and not zero
     expect(Math.max(...Array.from(grads[m.pooler.A.name]!.dataSync()).map(Math.abs))).to.be.greaterThan(1e-4);
+
+    // u-only: the device-side gradients stay exact, the encoder's lose the W0 path; the reported error
+    // equals the relative distance to the unsplit model's exact gradients
+    const approx = serverBackward(m, E, maskT, c, up, true);
+    let num = 0;
+    let den = 0;
+    for (const v of m.serverVariables()) {
+      const a = approx[v.name]!.dataSync();
+      const b = ref.grads[v.name]!.dataSync();
+      for (let i = 0; i < a.length; i++) {
+        num += (a[i]! - b[i]!) ** 2;
+        den += b[i]! ** 2;
+      }
+    }
+    for (const v of [m.pooler.A, m.pooler.B, m.head.W, m.head.b]) {
+      expect(maxRelErr(approx[v.name]!.dataSync() as Float32Array, ref.grads[v.name]!.dataSync() as Float32Array), v.name).to.be.lessThan(2e-4);
+    }
+    const measured = uOnlyGradientError(m, E, maskT, up);
+    expect(Math.sqrt(num / den)).to.be.greaterThan(0.01);
+    expect(measured).to.be.closeTo(Math.sqrt(num / den), 1e-3 * Math.sqrt(num / den) + 1e-5);
     disposeDeviceGradients(up);
-    for (const t of [E, c, tokens, maskT, labels, ref.value, ...Object.values(ref.grads), ...Object.values(grads)]) t.dispose();
+    for (const t of [E, c, tokens, maskT, labels, ref.value, ...Object.values(ref.grads), ...Object.values(grads), ...Object.values(approx)]) t.dispose();
     m.dispose();
   });
 });

@@ -6,7 +6,9 @@ import { initBackend } from '../src/tf/index.js';
 import { preset, initModel, disposeWeights, type BertConfig } from '../src/models/index.js';
 import { RandomStreams } from '../src/random/streams.js';
 import type { FederatedData, IntBatch } from '../src/data/federated.js';
-import { roundPayload } from '../src/split/payload.js';
+import { roundPayload, roundFlops } from '../src/split/payload.js';
+import { SplitLoads } from '../src/split/loads.js';
+import { BowLogistic } from '../src/split/reference.js';
 import { wilson } from '../src/split/wilson.js';
 import { applyBaseInit } from '../src/models/base-init.js';
 import { trainSplit } from '../src/split/trainer.js';
@@ -15,7 +17,7 @@ import { SplitChannel } from '../src/split/delay-sim.js';
 import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';
 import { defaultRadio } from '../src/split/radio.js';
 import { split as splitSection } from '../src/scenario/sections/split.js';
-import { runSplit, acrossTrials } from '../src/split/run.js';
+import { runSplit, acrossTrials, pairedDifferences } from '../src/split/run.js';
 import { resolveScenario } from '../src/scenario/load.js';
 import { resolveSplit } from '../src/scenario/resolve/split.js';
 import { UserInputError } from '../src/errors.js';
@@ -49,14 +51,61 @@ describe('split: payloads, statistics, training loop and runner', () => {
     await initBackend({ backend: 'wasm', quiet: true });
   });
 
-  it('payload bits have their closed forms; the gradient uplink is far below the full hidden gradient', () => {
+  it('payload bits have their closed forms; the low-rank saving is measured against the [CLS]-aware full-width uplink', () => {
     const p = roundPayload({ batch: 8, seqLen: 32, hidden: 64, rank: 8, classes: 2, serverParams: 1000 });
     expect(p.upEmbeddingsBits).to.equal(32 * (8 * 32 * 64 + 8));
+    expect(p.upEmbeddingRowBits).to.equal(32 * (32 * 64 + 1));
     expect(p.downEncoderBits).to.equal(32 * 8 * 64);
     expect(p.upGradientBits).to.equal(32 * (8 * 64 + 8 * 8 + 8 * 64 + 64 * 2 + 2));
+    expect(p.clsFullWidthGradientBits).to.equal(32 * (8 * 64 + 2 * 64 * 8 + 64 * 2 + 2));
     expect(p.fullHiddenGradientBits).to.equal(32 * (8 * 32 * 64 + 2 * 64 * 8 + 64 * 2 + 2));
     expect(p.uplinkBits).to.equal(p.upEmbeddingsBits + p.upGradientBits);
-    expect(p.fullHiddenGradientBits / p.upGradientBits).to.be.greaterThan(10);
+    // the scenario's shape: 1,666 against 1,218 values, 1.37×
+    expect(p.clsFullWidthGradientBits / p.upGradientBits).to.be.closeTo(1666 / 1218, 1e-12);
+    const u = roundPayload({ batch: 8, seqLen: 32, hidden: 64, rank: 8, classes: 2, serverParams: 1000, gradient: 'u-only' });
+    expect(u.upGradientBits).to.equal(32 * (8 * 8 + 8 * 64 + 64 * 2 + 2));
+  });
+
+  it('FLOPs: the encoder forward has its closed form and the server side grows with sequence length squared', () => {
+    const f = roundFlops({ batch: 2, seqLen: 4, hidden: 8, layers: 1, intermediate: 16, rank: 2, classes: 2, encoderLoraModules: 3 });
+    const fwd = 8 * 2 * 4 * 64 + 4 * 2 * 16 * 8 + 4 * 2 * 4 * 8 * 16 + 3 * 4 * 2 * 4 * 8 * 2;
+    expect(f.server).to.equal(3 * fwd);
+    expect(f.device).to.equal(10 * 2 * 4 * 8 + 3 * (2 * 2 * 64 + 4 * 2 * 8 * 2 + 2 * 2 * 8 * 2));
+  });
+
+  it('cached embeddings: a row is uploaded once; repeats and later rounds send a reference', () => {
+    const pay = roundPayload({ batch: 3, seqLen: 2, hidden: 4, rank: 2, classes: 2, serverParams: 10 });
+    const rows: Record<string, string[]> = { '0,0': ['a', 'b', 'a'], '1,0': ['b', 'c', 'c'], '0,1': ['x', 'y', 'z'], '1,1': ['x', 'y', 'z'] };
+    const timing = { deviceComputeS: 0, serverPerDeviceS: 0, downlink: false, downSnrPerUplinkDensity: 0 };
+    const loads = new SplitLoads({ devices: 2, payload: pay, mode: 'cached-embeddings', timing, rows: (t, k) => rows[`${t},${k}`]! });
+    const g = pay.upGradientBits;
+    const e = pay.upEmbeddingRowBits;
+    const ref = pay.rowReferenceBits;
+    expect(Array.from(loads.upBits(0))).to.deep.equal([g + 2 * e + ref, g + 3 * e]);
+    loads.commit(0, [0]); // device 1 was not scheduled: nothing of it is cached
+    expect(Array.from(loads.upBits(1))).to.deep.equal([g + e + 2 * ref, g + 3 * e]);
+    expect(Array.from(loads.fresh().upBits(1))).to.deep.equal([g + 2 * e + ref, g + 3 * e]);
+  });
+
+  it('bag-of-words logistic regression learns a token-presence task', () => {
+    const d = toyData(1, 8);
+    const rng = new RandomStreams(4).stream('bow');
+    const train = d.clients[0]!.sampleBatch(rng, 200);
+    const m = new BowLogistic({ classes: 2, vocab: 64 }).fit(train);
+    expect(m.evaluate(d.clients[0]!.evalBatch()).accuracy).to.be.at.least(0.9);
+  });
+
+  it('paired differences: mean and paired t-interval of a − b over trials', () => {
+    const rows = [0, 1, 2].flatMap((t) => [
+      { task: 'x', trial: t, scheduler: 'a', last4_test_accuracy: 0.8 + 0.01 * t, final_test_accuracy: 0.8, avg_delay_s: 1, total_delay_s: 1 },
+      { task: 'x', trial: t, scheduler: 'b', last4_test_accuracy: 0.7 + 0.02 * t, final_test_accuracy: 0.8, avg_delay_s: 1, total_delay_s: 1 },
+    ]);
+    const p = pairedDifferences(rows).find((r) => r['column'] === 'last4_test_accuracy')!;
+    // differences 0.10, 0.09, 0.08: mean 0.09, sd 0.01
+    expect(p['mean_diff'] as number).to.be.closeTo(0.09, 1e-12);
+    expect((p['ci_high'] as number) - 0.09).to.be.closeTo(4.303 * 0.01 / Math.sqrt(3), 1e-3);
+    expect(p['excludes_zero']).to.equal(1);
+    expect(pairedDifferences(rows).find((r) => r['column'] === 'final_test_accuracy')!['excludes_zero']).to.equal(0);
   });
 
   it('lecun base init gives encoder kernels std 1/sqrt(fan_in); bert leaves the weights alone', () => {
@@ -166,6 +215,43 @@ describe('split: payloads, statistics, training loop and runner', () => {
       const again = RunFolder.create({ out: join(dir, 'again'), name: 'x' });
       await runSplit(scenario(), again);
       for (const f of ['metrics.csv', 'summary.csv', 'delay.csv', 'payload.json']) expect(again.readText(f), f).to.equal(folder.readText(f));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runSplit, non-IID with cached embeddings, u-only gradients, a budget scaled to All-in and 2 resampled trials: paired.csv, flags and bits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'split-run2-'));
+    try {
+      const cfg = resolveSplit(resolveScenario({
+        name: 'x', seed: 5,
+        model: { preset: 'bert-tiny', overrides: { layers: 1, hidden: 16, heads: 2, intermediate: 32 } },
+        split: {
+          devices: 4, rounds: 4, trials: 2, batch_size: 2, eval_every: 2, budget_all_in_fraction: 0.5, delay_rounds: 0,
+          uplink: 'cached-embeddings', gradient: 'u-only', schedulers: ['lyapunov', 'all-in', 'round-robin'],
+          tasks: [{ name: 'brown-genre', genres: ['news', 'fiction'], seq_len: 8, vocab_size: 64, max_items: 160, partition: { kind: 'dirichlet', alpha: 0.3 } }],
+        },
+      }, 'test'));
+      const folder = RunFolder.create({ out: join(dir, 'run'), name: 'x' });
+      await runSplit(cfg, folder);
+      const sum = folder.readCsv('summary.csv');
+      expect(sum).to.have.length(2 * 3);
+      for (const r of sum) {
+        const allIn = sum.find((x) => x['trial'] === r['trial'] && x['scheduler'] === 'all-in')!;
+        // τ̄ is half All-in's own average delay on the same channel
+        expect(Number(allIn['avg_delay_over_budget'])).to.be.closeTo(2, 1e-9);
+        expect(allIn['over_budget']).to.equal('1');
+        expect(Number(r['up_bits_total_gradients_only'])).to.be.lessThan(Number(r['up_bits_total_cached_embeddings']));
+        expect(Number(r['up_bits_total_cached_embeddings'])).to.be.at.most(Number(r['up_bits_total_per_round_embeddings']));
+        expect(Number(r['up_bits_total'])).to.equal(Number(r['up_bits_total_cached_embeddings']));
+        expect(Number(r['mean_grad_rel_error'])).to.be.within(0, 1.5);
+        expect(Number(r['participation_farthest'])).to.be.within(0, 1);
+      }
+      // the trials differ in their base encoder and data, not only in the channel
+      expect(folder.readCsv('reference.csv').map((r) => r['train_examples'])).to.have.length(2);
+      const paired = folder.readCsv('paired.csv');
+      expect(paired.filter((r) => r['column'] === 'last4_test_accuracy')).to.have.length(3);
+      for (const r of paired) expect(Number(r['trials'])).to.equal(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

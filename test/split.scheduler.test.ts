@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RandomStreams } from '../src/random/streams.js';
 import { participationPenalty, roundWeight } from '../src/split/penalty.js';
 import { LyapunovScheduler, delayCost } from '../src/split/schedulers/lyapunov.js';
-import { AllInScheduler, BestChannelScheduler, RandomScheduler, RoundRobinScheduler } from '../src/split/schedulers/fixed-size.js';
+import { AllInScheduler, BestChannelScheduler, RandomScheduler, RoundRobinScheduler, mixedSize } from '../src/split/schedulers/fixed-size.js';
 import type { RoundState } from '../src/split/schedulers/types.js';
 import { SplitChannel, simulateDelays, matchBudget } from '../src/split/delay-sim.js';
 import { defaultRadio } from '../src/split/radio.js';
@@ -167,12 +167,31 @@ describe('split: Lyapunov scheduling', () => {
     const top = Array.from(s.keys()).sort((x, y) => s[y]! - s[x]!).slice(0, 2).sort((x, y) => x - y);
     expect(best.scheduled).to.deep.equal(top);
     const budget = 0.3;
-    const n = matchBudget((m) => new RandomScheduler(m, streams, 0), channel, 50, budget, bits);
-    const recs = simulateDelays(new RandomScheduler(n, streams, 0), channel, 50, budget, bits);
+    const m = matchBudget((size) => new RandomScheduler(size, streams, 0), channel, 50, budget, bits);
+    const recs = simulateDelays(new RandomScheduler(mixedSize(m.n, m.p), streams, 0), channel, 50, budget, bits);
     expect(recs[49]!.averageDelayS).to.be.at.most(budget);
-    if (n < 10) {
-      const over = simulateDelays(new RandomScheduler(n + 1, streams, 0), channel, 50, budget, bits);
+    expect(recs[49]!.averageDelayS).to.equal(m.achievedS);
+    expect(m.overBudget).to.equal(false);
+    if (m.n < 10) {
+      const over = simulateDelays(new RandomScheduler(m.n + 1, streams, 0), channel, 50, budget, bits);
       expect(over[49]!.averageDelayS).to.be.greaterThan(budget);
+      // mixing in n + 1 uses the budget better than n alone
+      const plain = simulateDelays(new RandomScheduler(m.n, streams, 0), channel, 50, budget, bits);
+      expect(m.achievedS).to.be.at.least(plain[49]!.averageDelayS);
     }
+    // a budget no single device meets is flagged
+    const tight = matchBudget((size) => new RandomScheduler(size, streams, 0), channel, 50, 1e-6, bits);
+    expect(tight).to.include({ n: 1, p: 0, overBudget: true });
+  });
+
+  it('mixed sizes: n + 1 in a fraction p of the rounds, evenly spread; round robin continues where it stopped', () => {
+    const sz = mixedSize(3, 0.25);
+    const counts = Array.from({ length: 8 }, (_, t) => sz.count(t));
+    expect(counts).to.deep.equal([3, 3, 3, 4, 3, 3, 3, 4]);
+    for (let t = 0; t < 8; t++) expect(sz.before(t)).to.equal(counts.slice(0, t).reduce((a, b) => a + b, 0));
+    const radio = { ...defaultRadio, devices: 5 };
+    const channel = new SplitChannel(new RandomStreams(6), 0, radio);
+    const rr = simulateDelays(new RoundRobinScheduler(mixedSize(2, 0.5)), channel, 4, 1, new Float64Array(5).fill(1e6));
+    expect(rr.map((r) => r.scheduled)).to.deep.equal([[0, 1], [2, 3, 4], [0, 1], [2, 3, 4]]);
   });
 });

@@ -9,6 +9,8 @@ import type { SplitRadio } from './radio.js';
 import type { TaskConfig } from './tasks.js';
 import type { PenaltyKind } from './penalty.js';
 import type { DriftKind } from './schedulers/lyapunov.js';
+import type { BandwidthRule } from './schedulers/types.js';
+import type { GradientMessage, UplinkMode } from './payload.js';
 
 export const SPLIT_SCHEDULER_KINDS = ['lyapunov', 'all-in', 'random', 'best-channel', 'round-robin'] as const;
 export type SplitSchedulerKind = (typeof SPLIT_SCHEDULER_KINDS)[number];
@@ -45,11 +47,26 @@ export interface SplitConfig {
   lora: LoraConfig;
   /** the uplink radio; `radio.devices` is the number of devices K */
   radio: SplitRadio;
-  budgetS: number;
+  /** the server's downlink transmit power (dBm), spread over the band; null: the downlink is not timed */
+  serverTxPowerDbm: number | null;
+  /** what the uplink carries (payload.ts) */
+  uplink: UplinkMode;
+  /** the gradient message: exact (g and u) or u alone */
+  gradient: GradientMessage;
+  /** device and server compute speeds (GFLOP/s); 0 = that side's compute is not timed */
+  compute: { deviceGflops: number; serverGflops: number };
+  /** the average-delay budget τ̄: seconds, or a fraction of All-in's average delay on each trial's channel */
+  budget: { seconds: number } | { allInFraction: number };
   lyapunov: SplitLyapunovConfig;
   schedulers: SplitSchedulerKind[];
   /** devices per round of random / best-channel / round-robin: matched to the budget, or fixed */
   baselineDevices: 'match-budget' | number;
+  /** bandwidth rule of random / round-robin / best-channel ('default': equal, equal, min-max) */
+  baselineBandwidth: 'default' | BandwidthRule;
+  /** redraw the base encoder, the data partition and the test set in every trial (false: trial 0's for all) */
+  resample: boolean;
+  /** fit the bag-of-words logistic-regression reference on the same inputs */
+  reference: boolean;
   /** channel-only rounds of the long-run delay check (0 = off) */
   delayRounds: number;
   targetAccuracy: number;

@@ -103,11 +103,13 @@ export function deviceBackward(m: SplitLoraModel, c: tf.Tensor2D, labels: tf.Ten
  * name (server encoder LoRA, pooler A_p and B_p, head), ready for an optimiser.
  */
 export function serverBackward(
-  m: SplitLoraModel, E: tf.Tensor2D, mask: tf.Tensor2D, c: tf.Tensor2D, up: DeviceGradients,
+  m: SplitLoraModel, E: tf.Tensor2D, mask: tf.Tensor2D, c: tf.Tensor2D, up: DeviceGradients, uOnly = false,
 ): tf.NamedTensorMap {
   return tf.tidy(() => {
     const gradAp = tf.matMul(c, up.u, true, false);
-    const dc = tf.add(up.g, tf.matMul(up.u, m.pooler.A as tf.Tensor2D, false, true));
+    // u-only: the device did not send g, the server has only the LoRA path of ∂ℓ/∂c
+    const viaLora = tf.matMul(up.u, m.pooler.A as tf.Tensor2D, false, true);
+    const dc = uOnly ? viaLora : tf.add(up.g, viaLora);
     const enc = tf.variableGrads(() => tf.sum(tf.mul(encodeCls(m, E, mask), dc)) as tf.Scalar, m.serverVariables());
     enc.value.dispose();
     return {
@@ -126,4 +128,24 @@ export function disposeDeviceGradients(d: DeviceGradients): void {
   d.gradBp.dispose();
   d.gradW.dispose();
   d.gradb.dispose();
+}
+
+/**
+ * Relative error of the u-only encoder gradients against the exact ones, ‖G(uA_pᵀ) − G(g + uA_pᵀ)‖ /
+ * ‖G(g + uA_pᵀ)‖ over all encoder LoRA gradients. The map from ∂ℓ/∂c to the gradients is linear, so
+ * the difference is G(g): one extra vector–Jacobian product.
+ */
+export function uOnlyGradientError(m: SplitLoraModel, E: tf.Tensor2D, mask: tf.Tensor2D, up: DeviceGradients): number {
+  const out = tf.tidy(() => {
+    const full = tf.add(up.g, tf.matMul(up.u, m.pooler.A as tf.Tensor2D, false, true));
+    const vjp = (dc: tf.Tensor) => {
+      const r = tf.variableGrads(() => tf.sum(tf.mul(encodeCls(m, E, mask), dc)) as tf.Scalar, m.serverVariables());
+      r.value.dispose();
+      return Object.values(r.grads).reduce((a, g) => tf.add(a, tf.sum(tf.square(g))), tf.scalar(0));
+    };
+    return tf.stack([vjp(up.g), vjp(full)]);
+  });
+  const [missing, total] = out.dataSync() as Float32Array;
+  out.dispose();
+  return total! > 0 ? Math.sqrt(missing! / total!) : 0;
 }

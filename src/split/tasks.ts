@@ -32,6 +32,8 @@ export interface SplitTaskData {
   data: FederatedData;
   tokenizer: Tokenizer;
   classes: string[];
+  /** every device's training rows pooled (for the centralised bag-of-words reference) */
+  pooledTrain: IntBatch;
 }
 
 export function loadTask(cfg: TaskConfig, clients: number, streams: RandomStreams): SplitTaskData {
@@ -96,5 +98,8 @@ function classificationClients(all: Item[], classes: string[], cfg: TaskConfig, 
       evalBatch: () => evalB,
     };
   });
-  return { data: { kind: 'classifier', numClasses: classes.length, seqLen: T, clients: clientsData }, tokenizer, classes };
+  return {
+    data: { kind: 'classifier', numClasses: classes.length, seqLen: T, clients: clientsData }, tokenizer, classes,
+    pooledTrain: build(splits.flatMap((s) => s.train)),
+  };
 }

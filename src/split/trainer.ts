@@ -15,10 +15,11 @@ import type { RandomStreams } from '../random/streams.js';
 import { NumericalError } from '../errors.js';
 import { SplitLoraModel } from './model.js';
 import { checkSplitDivergence } from './divergence.js';
-import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients } from './protocol.js';
+import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients, uOnlyGradientError } from './protocol.js';
 import { ScheduleLoop, type SplitChannel } from './delay-sim.js';
 import type { Scheduler } from './schedulers/types.js';
-import { roundPayload, type RoundPayload } from './payload.js';
+import { roundPayload, type GradientMessage, type RoundPayload } from './payload.js';
+import { fixedLoads, rowKeys, type LoadModel } from './loads.js';
 import type { LoraConfig } from '../lora/config.js';
 
 export interface SplitTrainConfig {
@@ -32,6 +33,8 @@ export interface SplitTrainConfig {
   lora: LoraConfig;
   trial: number;
   budgetS: number;
+  /** the gradient uplink: exact (g and u) or u alone (default exact) */
+  gradient?: GradientMessage;
 }
 
 export interface SplitRoundRecord {
@@ -48,10 +51,23 @@ export interface SplitRoundRecord {
   test_accuracy: number | null;
   test_loss: number | null;
   test_examples: number | null;
+  /** uplink bits of the scheduled devices this round, and since round 0 */
   up_bits: number;
+  cum_up_bits: number;
   down_bits: number;
+  /** the [CLS]-aware full-width gradient uplink of the same devices (the low-rank saving is against it) */
+  cls_full_width_gradient_bits: number;
+  /** the per-token hidden gradient uplink (reference) */
   full_hidden_gradient_bits: number;
+  /** the same schedule's uplink under each reading of the protocol (payload.ts), this round */
+  up_bits_per_round_embeddings: number;
+  up_bits_cached_embeddings: number;
+  up_bits_gradients_only: number;
+  /** what the same devices would upload in unsplit federated LoRA this round, and since round 0 */
   unsplit_upload_bits: number;
+  cum_unsplit_upload_bits: number;
+  /** u-only: relative error of the encoder gradients against the exact ones (empty when exact) */
+  grad_rel_error: number | null;
   wall_ms: number;
 }
 
@@ -80,15 +96,20 @@ function tensors(b: IntBatch) {
   };
 }
 
-/** One split round on a stacked batch: returns loss and correct count; applies the server update. */
-export function splitStep(m: SplitLoraModel, batch: IntBatch, opt: tf.Optimizer): { loss: number; correct: number } {
+/**
+ * One split round on a stacked batch: returns loss and correct count (and, u-only, the gradient error);
+ * applies the server update.
+ */
+export function splitStep(m: SplitLoraModel, batch: IntBatch, opt: tf.Optimizer, gradient: GradientMessage = 'exact'): { loss: number; correct: number; gradError: number | null } {
   const t = tensors(batch);
   const E = deviceEmbed(m, t.tokens);
   const c = serverForward(m, E, t.mask);
   const up = deviceBackward(m, c, t.labels);
-  const grads = serverBackward(m, E, t.mask, c, up);
+  const uOnly = gradient === 'u-only';
+  const gradError = uOnly ? uOnlyGradientError(m, E, t.mask, up) : null;
+  const grads = serverBackward(m, E, t.mask, c, up, uOnly);
   opt.applyGradients(grads);
-  const out = { loss: up.loss, correct: up.correct };
+  const out = { loss: up.loss, correct: up.correct, gradError };
   disposeDeviceGradients(up);
   for (const g of Object.values(grads)) g.dispose();
   for (const x of [E, c, t.tokens, t.mask, t.labels]) x.dispose();
@@ -142,13 +163,15 @@ export interface TrainSplitInput {
   cfg: SplitTrainConfig;
   /** LoRA init seed (same for every scheduler; the stream also carries cfg.trial) */
   seed: number;
+  /** what each device sends, receives and computes (default: per-round embeddings, uplink only) */
+  loads?: LoadModel;
   onRound?: (rec: SplitRoundRecord) => void;
 }
 
-export function payloadFor(m: SplitLoraModel, data: FederatedData, batchSize: number): RoundPayload {
+export function payloadFor(m: SplitLoraModel, data: FederatedData, batchSize: number, gradient: GradientMessage = 'exact'): RoundPayload {
   return roundPayload({
     batch: batchSize, seqLen: data.seqLen, hidden: m.config.hidden, rank: m.r, classes: m.config.numLabels,
-    serverParams: m.counts().server,
+    serverParams: m.counts().server, gradient,
   });
 }
 
@@ -157,20 +180,34 @@ export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
   const K = data.clients.length;
   const m = new SplitLoraModel(inp.base, { lora: cfg.lora, seed: inp.seed, trial: cfg.trial });
   const opt = tf.train.adam(cfg.lr);
-  const pay = payloadFor(m, data, cfg.batchSize);
-  const payloadBits = new Float64Array(K).fill(pay.uplinkBits);
+  const pay = payloadFor(m, data, cfg.batchSize, cfg.gradient);
+  const loads = inp.loads ? inp.loads.fresh() : fixedLoads(new Float64Array(K).fill(pay.uplinkBits));
   const loop = new ScheduleLoop(inp.scheduler, inp.channel, cfg.rounds, cfg.budgetS);
   const testSet = stackBatches(data.clients.map((c) => c.evalBatch()));
   const out: SplitRoundRecord[] = [];
   let cum = 0;
+  let cumUp = 0;
+  let cumUnsplit = 0;
+  // the server's embedding cache under 'cached-embeddings', for the bits of that reading on this schedule
+  const cached = Array.from({ length: K }, () => new Set<string>());
   try {
     for (let t = 0; t < cfg.rounds; t++) {
       const t0 = performance.now();
-      const { decision, record } = loop.step(t, payloadBits);
+      const { decision, record, upBits } = loop.step(t, loads);
       const batches = decision.scheduled.map((k) => data.clients[k]!.sampleBatch(inp.streams.stream('split-batch', cfg.trial, t, k), cfg.batchSize));
-      const step = splitStep(m, stackBatches(batches), opt);
+      const step = splitStep(m, stackBatches(batches), opt, cfg.gradient);
       const n = decision.scheduled.length;
       cum += record.roundDelayS;
+      const up = decision.scheduled.reduce((a, k) => a + upBits[k]!, 0);
+      cumUp += up;
+      cumUnsplit += n * pay.unsplitUploadBits;
+      let cachedBits = 0;
+      decision.scheduled.forEach((k, i) => {
+        let fresh = 0;
+        const keys = rowKeys(batches[i]!);
+        for (const key of keys) if (!cached[k]!.has(key)) { fresh++; cached[k]!.add(key); }
+        cachedBits += pay.upGradientBits + fresh * pay.upEmbeddingRowBits + (keys.length - fresh) * pay.rowReferenceBits;
+      });
       let test: { accuracy: number; loss: number; n: number } | null = null;
       if ((t + 1) % cfg.evalEvery === 0 || t === cfg.rounds - 1) test = evaluate(m, testSet);
       checkSplitDivergence(t, m.config.numLabels, step.loss, test ? test.loss : null);
@@ -187,10 +224,17 @@ export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
         test_accuracy: test ? test.accuracy : null,
         test_loss: test ? test.loss : null,
         test_examples: test ? test.n : null,
-        up_bits: n * pay.uplinkBits,
+        up_bits: up,
+        cum_up_bits: cumUp,
         down_bits: n * (pay.downEncoderBits + pay.downBroadcastBits),
+        up_bits_per_round_embeddings: n * pay.uplinkBits,
+        up_bits_cached_embeddings: cachedBits,
+        up_bits_gradients_only: n * pay.upGradientBits,
+        cls_full_width_gradient_bits: n * pay.clsFullWidthGradientBits,
         full_hidden_gradient_bits: n * pay.fullHiddenGradientBits,
         unsplit_upload_bits: n * pay.unsplitUploadBits,
+        cum_unsplit_upload_bits: cumUnsplit,
+        grad_rel_error: step.gradError,
         wall_ms: performance.now() - t0,
       };
       out.push(rec);
