@@ -49,6 +49,7 @@ export interface TrainingRunOptions {
   folder?: RunFolder;
   resume?: boolean;
   log?: (line: string) => void;
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -141,7 +142,7 @@ export async function runTraining(s: TrainingConfig, aggregator: Aggregator, opt
   const prep = prepareTraining(s, opts.folder);
   try {
     const result = await runFederated({
-      config: s.fl, data: prep.data, streams: prep.streams, folder: opts.folder, resume: opts.resume, log: opts.log,
+      config: s.fl, data: prep.data, streams: prep.streams, folder: opts.folder, resume: opts.resume, log: opts.log, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       aggregator,
       makeModel: prep.makeModel({ ...s.lora }),
     });

@@ -39,6 +39,8 @@ export interface FederatedRunOptions {
   stopAfterRound?: number;
   /** Progress line per round (default: none). */
   log?: (line: string) => void;
+  /** after every round: rounds done of the total (progress bars, ETAs) */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface FederatedRunResult {
@@ -70,6 +72,7 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
       state = { format: 'airlora-fl-checkpoint/1', round: 0, adapterSize: model.adapterSize, global, initialEvalLoss: ev.loss, rows: [row], records: [record] };
       persist(folder, state);
       opts.log?.(progress(row, cfg.rounds));
+      opts.onProgress?.(0, cfg.rounds);
     } else if (state.adapterSize !== model.adapterSize) {
       throw new NumericalError(`resume: checkpoint adapter size ${state.adapterSize} ≠ model's ${model.adapterSize}`);
     }
@@ -121,6 +124,7 @@ export async function runFederated(opts: FederatedRunOptions): Promise<Federated
       state = { ...state, round, global: next, rows: [...state.rows, row], records: [...state.records, record] };
       persist(folder, state);
       opts.log?.(progress(row, cfg.rounds));
+      opts.onProgress?.(round, cfg.rounds);
     }
     return { rows: state.rows, records: state.records, global: state.global, lastRound: state.round };
   } finally {

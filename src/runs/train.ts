@@ -33,7 +33,7 @@ export const trainRunner: Runner<TrainRunConfig> = {
   usesBackend: true,
   async run(c, ctx) {
     const aggregator = createAggregator(c.aggregation, { seed: c.training.seed, ...(c.radio ? { radio: c.radio } : {}) });
-    const res = await runTraining(c.training, aggregator, { folder: ctx.folder, resume: ctx.resume, log: ctx.log });
+    const res = await runTraining(c.training, aggregator, { folder: ctx.folder, resume: ctx.resume, log: ctx.log, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) });
     return { rounds: res.lastRound, ...(ctx.backend ? { backendAtEnd: ctx.backend } : {}) };
   },
 };

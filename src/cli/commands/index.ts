@@ -11,8 +11,9 @@ import { register as validate } from './validate.js';
 import { register as phy } from './phy.js';
 import { register as split } from './split.js';
 import { register as design } from './design.js';
+import { register as list } from './list.js';
 import { register as evaluate } from './eval.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design, evaluate];
+export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design, list, evaluate];

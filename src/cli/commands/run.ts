@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { executeRun } from '../../runs/lifecycle.js';
 import { parseBackendFlag } from '../../tf/index.js';
+import { progress } from '../progress.js';
 import { collectSet, overridesRecord, parseIntFlag, scenarioWithSets } from './flags.js';
 
 export interface RunFlags {
@@ -58,12 +59,15 @@ export function register(program: Command): void {
     .option('--set <path=value>', 'override a scenario key (YAML value; repeatable), e.g. --set phy.snr_db=10', collectSet, [])
     .action(async (file: string, flags: RunFlags) => {
       const s = scenarioWithSets(file, flags.set);
+      const bar = progress('run', 'steps');
       const out = await executeRun(s, {
+        onProgress: (d, t) => bar.update(d, t),
         ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
         backend: parseBackendFlag(flags.backend ?? 'auto'), overrides: overridesFrom(flags), source: file,
         extra: { command: ['airlora', 'run', file, ...process.argv.slice(4)], overrides: overridesRecord(flags) },
         signals: { resumeCommand: resumeCommand('run', file, flags) },
       });
+      bar.stop();
       process.stdout.write(`${out.folder.dir}\n`);
     });
 }

@@ -16,8 +16,11 @@ const base = { label: z.string().min(1).optional(), streams: posInt.optional() }
 
 const entry = z.discriminatedUnion('scheme', [
   z.strictObject({ scheme: z.literal('ideal'), ...base }),
-  z.strictObject({ scheme: z.literal('zf'), ...base, eta: z.enum(['common', 'optimal']).default('common') }),
+  // eta: 'optimal' (KKT allocation of the scale across subcarriers in the per-symbol budget) by default; 'common' is the weak reference
+  z.strictObject({ scheme: z.literal('zf'), ...base, eta: z.enum(['common', 'optimal']).default('optimal') }),
   z.strictObject({ scheme: z.literal('mmse'), ...base }),
+  // the former mmse design (fixed receive subspace, common η): kept as a reference
+  z.strictObject({ scheme: z.literal('mmse-fixed'), ...base }),
   z.strictObject({ scheme: z.literal('tci'), ...base, threshold: nonNeg.default(0.1) }),
   z.strictObject({ scheme: z.literal('manifold'), ...base, drop_devices: z.boolean({ error: 'true or false' }).default(false), max_iter: posInt.default(40) }),
   // Digital OFDMA upload (quantised, Shannon rate): a baseline for training scenarios (airfl).
@@ -26,7 +29,7 @@ const entry = z.discriminatedUnion('scheme', [
   z.strictObject({ scheme: z.literal('noisy'), ...base, nmse: nonNeg }),
 ]);
 
-export const schemeNames = ['ideal', 'zf', 'mmse', 'tci', 'manifold', 'digital', 'noisy'] as const;
+export const schemeNames = ['ideal', 'zf', 'mmse', 'mmse-fixed', 'tci', 'manifold', 'digital', 'noisy'] as const;
 
 /** Streams an entry uses when it does not set them: 1 for single-stream kinds, else phy.streams. */
 function defaultStreams(scheme: string): number | undefined {
