@@ -11,7 +11,7 @@ import { parseCsv, formatCsv } from '../src/results/csv.js';
 import { RunFolder } from '../src/results/run-folder.js';
 import { axisTitle, columnInfo } from '../src/results/columns.js';
 import { resolveFigure } from '../src/report/figure-spec.js';
-import { buildFigure, drawFigures } from '../src/report/draw.js';
+import { buildFigure, drawFigures, headlineStatistic } from '../src/report/draw.js';
 import { seriesStyle, STYLES } from '../src/report/style.js';
 import { fixedParams } from '../src/report/params.js';
 import { summarize } from '../src/stats/summary.js';
@@ -72,9 +72,10 @@ describe('report: paper-ready figures', () => {
     }
     const csv = parseCsv(formatCsv(rows));
     const raw = summarize([0.001, 0.02, 0.0005]);
-    expect(raw.ciLow).to.be.lessThan(0); // the unclipped t-interval leaves the range
+    expect(raw.ciLow).to.be.lessThan(0); // the plain t-interval would leave the range
+    const pos = summarize([0.001, 0.02, 0.0005], { nonNegative: true }); // a delay's mean: log-scale interval
     const d = buildFigure(csv, resolveFigure('delay_vs_round')).data;
-    for (const p of d.points) { expect(p.lo).to.equal(0); expect(p.hi).to.be.closeTo(raw.ciHigh, 1e-12); }
+    for (const p of d.points) { expect(p.lo).to.be.greaterThan(0).and.closeTo(pos.ciLow, 1e-15); expect(p.hi).to.be.closeTo(pos.ciHigh, 1e-12); }
     expect(d.refLines).to.deep.equal([{ facet: 't', y: 0.05, label: 'budget 0.05 s' }]);
     const acc = buildFigure(csv, resolveFigure('split_accuracy_vs_round')).data;
     for (const p of acc.points) expect(p.hi).to.equal(1);
@@ -111,6 +112,28 @@ describe('report: paper-ready figures', () => {
       expect(p.hi! - p.lo!).to.be.lessThan(2);
     }
     expect(data.refLines).to.deep.equal([{ facet: null, y: 0, label: 'ideal' }]);
+  });
+
+  it('a heavy-tailed NMSE (headline median in phy-summary.csv) is plotted by its median with the order-statistic CI', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'airlora-heavy-'));
+    try {
+      const rf = RunFolder.create({ name: 'h', root: tmp });
+      const rows: Record<string, string | number>[] = [];
+      const vals = [0.01, 0.02, 0.015, 0.012, 5, 0.011, 0.013, 0.018];
+      vals.forEach((nmse, trial) => { for (const snr of [0, 10]) rows.push({ trial, server_antennas: 8, point: `snr=${snr}`, snr_db: snr, scheme: 'zf', nmse }); });
+      const csv = parseCsv(formatCsv(rows));
+      const fig = resolveFigure('nmse_vs_snr');
+      rf.writeCsv('phy-summary.csv', [{ scheme: 'zf', headline: 'mean' }]);
+      expect(headlineStatistic(rf, fig, csv).aggregate).to.equal('auto');
+      rf.writeCsv('phy-summary.csv', [{ scheme: 'zf', headline: 'median' }]);
+      const med = headlineStatistic(rf, fig, csv);
+      const { data } = buildFigure(csv, med);
+      const s = summarize(vals);
+      expect(data.aggregate).to.equal('median');
+      for (const p of data.points) { expect(p.y).to.be.closeTo(10 * Math.log10(s.median), 1e-12); expect(p.hi).to.be.closeTo(10 * Math.log10(s.medianHigh), 1e-12); }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('subtitles list the fixed parameters, not those the figure varies', () => {

@@ -2,7 +2,8 @@
  * Figure data: tidy CSV rows → plotted points (pure function, so tests can check that a figure's
  * points equal the CSV's). Replicate rows of one point (trials) become their mean with a Student-t
  * 95% CI (or median with its order-statistic CI); dB is applied after averaging in linear units.
- * CI ends are clipped to the quantity's range (column catalogue), so a band never shows a negative
+ * Quantities ≥ 0 (NMSE, delay, loss) get the log-scale interval of the mean (stats/positive.ts), like the
+ * run summaries; CI ends are clipped to the quantity's range (column catalogue), so a band never shows a negative
  * delay or an accuracy above 1. A `deltaTo` figure plots paired differences to a baseline series.
  */
 import { UserInputError } from '../errors.js';
@@ -130,7 +131,10 @@ export function figureData(rows: Row[], spec: FigureSpec): FigureData {
         hi = r0[spec.ciHigh] !== '' && Number.isFinite(h) ? h : null;
       }
     } else {
-      const s = summarize(ys);
+      // a quantity ≥ 0 with no upper bound (NMSE, delay, loss): the mean's interval on the log scale,
+      // as the run's own summaries (stats/positive.ts), so the band never crosses 0
+      const nonNegative = !!range && range[0] === 0 && range[1] === Number.POSITIVE_INFINITY && ys.every((v) => v >= 0);
+      const s = summarize(ys, { nonNegative });
       if (mode === 'mean') {
         y = s.mean;
         if (s.n > 1) { lo = s.ciLow; hi = s.ciHigh; }

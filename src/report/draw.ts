@@ -57,6 +57,20 @@ export function withRoundOffset(rows: Record<string, string>[], fig: FigureSpec)
   return { ...fig, xOffset: 1 };
 }
 
+/**
+ * Heavy tails are reported by their median: when the run's phy-summary.csv marks a plotted scheme's
+ * NMSE as heavy-tailed (headline 'median': no finite mean, or a Hill tail index below 2), an NMSE
+ * figure left on `aggregate: auto` shows medians with their order-statistic CIs for every series.
+ */
+export function headlineStatistic(folder: RunFolder, fig: FigureSpec, rows: Record<string, string>[]): FigureSpec {
+  if (fig.aggregate !== 'auto' || fig.y !== 'nmse' || fig.deltaTo !== undefined || !folder.exists('phy-summary.csv')) return fig;
+  const summary = folder.readCsv('phy-summary.csv');
+  if (summary.length === 0 || !('headline' in summary[0]!)) return fig;
+  const plotted = new Set(figureData(rows, fig).seriesOrder);
+  const heavy = summary.some((r) => r['headline'] === 'median' && (!fig.series || plotted.has(r['scheme'] ?? '')));
+  return heavy ? { ...fig, aggregate: 'median' } : fig;
+}
+
 /** The figure entries a folder asks for. */
 export function figureEntriesFor(folder: RunFolder): FigureEntry[] {
   const scen = folder.hasManifest() ? (folder.manifest().scenario as { figures?: unknown } | null) : null;
@@ -103,7 +117,7 @@ async function drawOne(folder: RunFolder, rows: Record<string, string>[], fig: F
   const formats = opts.formats ?? ['svg', 'png', 'pdf'];
   const layouts = opts.layouts ?? ['single', 'double'];
   const dpi = opts.dpi ?? DPI;
-  const f = withRoundOffset(rows, fig);
+  const f = headlineStatistic(folder, withRoundOffset(rows, fig), rows);
   const data = figureData(rows, f);
   if (data.points.length === 0) throw new UserInputError(`figure '${fig.name}' (${fig.data}): no plottable points (every y is empty or non-finite)`, `figures.${fig.name}`);
   const params = fixedParams(scenario, f);
