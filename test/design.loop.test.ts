@@ -130,6 +130,14 @@ describe('design/loop: rank and transceivers coupled through the energy and late
     }
     expect(res.mse).to.be.at.most(own / n + 1e-12);
     expect(res.alternations).to.be.at.least(1);
+    // from the zf eigenspace the alternation is a real descent: several steps, each lowering the MSE
+    const fromZf = designTransceivers({
+      channels, weights: w, sigma2: 0.1, P: 1, powerMode: 'symbol', S: 2,
+      warmStart: createScheme('zf'), tolerance: 1e-6, maxAlternations: 15,
+    });
+    expect(fromZf.alternations).to.be.at.least(3);
+    for (let i = 1; i < fromZf.log.length; i++) expect(fromZf.log[i]!.objective).to.be.at.most(fromZf.log[i - 1]!.objective);
+    expect(fromZf.log.at(-1)!.objective).to.be.below(0.9 * fromZf.log[0]!.objective);
   });
 
   it('the per-symbol power step is the optimum of min Σ η_m s.t. Σ_m c_km/η_m ≤ M·P (brute force, K = 2, M = 2)', () => {

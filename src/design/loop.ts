@@ -102,6 +102,8 @@ export interface StreamOption {
   terms: BoundTerms;
   alternations: number;
   converged: boolean;
+  /** channel draws on which the warm-start scheme's own design beat the alternation (and is used) */
+  warm_start_kept: number;
 }
 
 export interface RankReport {
@@ -411,7 +413,7 @@ export function designFromConstants(inp: DesignFromConstantsInput): DesignReport
     return {
       streams: S, entries, ofdm_symbols: lb.symbols, latency_s: lb.latencyS, energy_j: tx.maxDevicePower * lb.latencyS,
       power_per_subcarrier: lb.powerPerSubcarrier, energy_limited: lb.energyLimited, feasible: lb.feasible,
-      mse: tx.mse, bound: terms.total, terms, alternations: tx.alternations, converged: tx.converged,
+      mse: tx.mse, bound: terms.total, terms, alternations: tx.alternations, converged: tx.converged, warm_start_kept: tx.warmStartKept,
     };
   };
   const better = (x: StreamOption, y: StreamOption) => (x.feasible !== y.feasible ? x.feasible : x.bound < y.bound);

@@ -13,21 +13,23 @@
  * budget (Σ_m ‖V_{k,m}‖² ≤ M·P) → the convex allocation min Σ_m η_m s.t. Σ_m c_{k,m}/η_m ≤ M·P, solved
  * through its KKT conditions η_m = √(Σ_k λ_k c_{k,m}) (multipliers λ_k ≥ 0 of the binding devices).
  * Receive step: per-subcarrier budget → the min-max problem min_F max_k c_{k,m}(F) (phy/beamforming/
- * manifold.ts, warm-started from the current F); per-symbol budget → with λ fixed, the dual function is
- * 2Σ_m √(Σ_k λ_k c_{k,m}(F_m)), separable over subcarriers, so each F_m descends Σ_k λ_k c_{k,m}
- * (Riemannian gradient with Armijo backtracking and QR retraction). The two steps couple: λ says which
- * devices bind, the subspace serves them, which moves λ. Every alternation is kept only if it lowers the
- * designed MSE (the best iterate is returned), so the loop is monotone and stops.
+ * manifold.ts, warm-started from the current F); per-symbol budget → one Riemannian gradient step on the
+ * designed MSE, whose gradient (Danskin) is that of the dual function 2Σ_m √(Σ_k λ_k c_{k,m}(F_m)) at the
+ * current multipliers, with Armijo backtracking on the true MSE and QR retraction. The two steps couple:
+ * λ says which devices bind, the subspace serves them, which moves λ. A step is kept only if it lowers
+ * the designed MSE, so the loop is monotone and stops.
  *
  * The warm start is the receive subspace of the scenario's design scheme (any scheme from the factory:
- * its combiners' column space).
+ * its combiners' column space); where that scheme's own design is better than the alternated
+ * zero-forcing one (an MMSE transceiver trades misalignment for noise, which ZF cannot), it is used.
  */
 import { NumericalError } from '../errors.js';
 import { batch, batchItem, cmat, matmul, matmulAH, type CMat, type CMatBatch } from '../linalg/cmat.js';
 import { qr } from '../linalg/qr.js';
 import { logSurrogateWithGradient, optimiseBeamformer } from '../phy/beamforming/manifold.js';
 import { streamGeometry } from '../phy/aircomp/subspace.js';
-import type { AirCompScheme, PowerMode } from '../phy/aircomp/types.js';
+import type { AirCompScheme, PowerMode, TransceiverDesign } from '../phy/aircomp/types.js';
+import { precoderPower } from '../phy/aircomp/mse.js';
 import type { ChannelRealization } from '../phy/types.js';
 
 export interface TransceiverInput {
@@ -63,6 +65,8 @@ export interface TransceiverResult {
   log: AlternationStep[];
   alternations: number;
   converged: boolean;
+  /** draws on which the warm-start scheme's own design was better than the alternated one (and is used) */
+  warmStartKept: number;
 }
 
 interface PowerStep {
@@ -174,45 +178,61 @@ function subspaceOf(U: CMatBatch): CMatBatch {
   return F;
 }
 
-/** Σ_k λ_k c_{k,m}(F_m) descended per subcarrier (per-symbol budget's receive step). */
-function weightedReceiveStep(ch: ChannelRealization, F: CMatBatch, w: Float64Array, lambda: Float64Array, iters: number): CMatBatch {
+/**
+ * Per-symbol budget's receive step: one Riemannian gradient step on the designed MSE itself. With the
+ * KKT multipliers λ of the current power step, Danskin's theorem makes ∇_F MSE ∝ Σ_m ∇_F √(Σ_k λ_k
+ * c_{k,m}(F_m)) (the dual function's gradient), so the direction is computed per subcarrier and the step
+ * length is found by Armijo backtracking on the true MSE (a fresh power step per trial point).
+ */
+function receiveStep(ch: ChannelRealization, F: CMatBatch, w: Float64Array, cur: PowerStep, ctx: { sigma2: number; P: number; S: number }): { F: CMatBatch; step: PowerStep } | undefined {
   const { K, M } = ch;
-  const phi = Float64Array.from(w, (x, k) => x * Math.sqrt(lambda[k]!));
+  const phi = Float64Array.from(w, (x, k) => x * Math.sqrt(cur.lambda[k]!));
   const prob = { H: ch.Hhat, K, M, phi, groups: [] as number[][] };
-  const out = batch(F.count, F.rows, F.cols);
-  out.data.set(F.data);
   const Nr = F.rows, S = F.cols;
   const tmp = cmat(S, S), proj = cmat(Nr, S), moved = cmat(Nr, S);
+  const dirs: CMat[] = [];
+  let gn2 = 0;
   for (let m = 0; m < M; m++) {
-    let Fm: CMat = cmat(Nr, S, batchItem(out, m).data.slice());
-    for (let it = 0; it < iters; it++) {
-      const { value, grad } = logSurrogateWithGradient(prob, [m], [Fm], 1);
-      const G = grad[0]!;
-      matmulAH(Fm, G, tmp);
-      matmul(Fm, tmp, proj);
-      let gn2 = 0;
-      for (let i = 0; i < G.data.length; i++) {
-        G.data[i] = G.data[i]! - proj.data[i]!;
-        gn2 += G.data[i]! * G.data[i]!;
-      }
-      if (!(gn2 > 1e-24)) break;
-      let step = 1 / Math.sqrt(gn2);
-      let next: CMat | undefined;
-      for (let bt = 0; bt < 30; bt++) {
-        for (let i = 0; i < moved.data.length; i++) moved.data[i] = Fm.data[i]! - step * G.data[i]!;
-        const cand = qr(moved).Q;
-        const v = logSurrogateWithGradient(prob, [m], [cand], 1).value;
-        if (v <= value - 1e-4 * step * gn2) {
-          next = cand;
-          break;
-        }
-        step *= 0.5;
-      }
-      if (!next) break;
-      Fm = next;
+    const Fm = batchItem(F, m);
+    const { value, grad } = logSurrogateWithGradient(prob, [m], [Fm], 1);
+    const G = grad[0]!;
+    matmulAH(Fm, G, tmp);
+    matmul(Fm, tmp, proj);
+    // ∇√J = (√J / 2)·∇log J, horizontal part
+    const scale = Math.exp(value / 2) / 2;
+    for (let i = 0; i < G.data.length; i++) {
+      G.data[i] = scale * (G.data[i]! - proj.data[i]!);
+      gn2 += G.data[i]! * G.data[i]!;
     }
-    out.data.set(Fm.data, m * 2 * Nr * S);
+    dirs.push(G);
   }
+  if (!(gn2 > 0) || !Number.isFinite(gn2)) return undefined;
+  // start from a step that moves each F_m by about half a unit and halve until the true MSE drops
+  const trial = batch(M, Nr, S);
+  let t = 0.5 / Math.sqrt(gn2 / M);
+  for (let bt = 0; bt < 30; bt++) {
+    for (let m = 0; m < M; m++) {
+      const Fm = batchItem(F, m), d = dirs[m]!;
+      for (let i = 0; i < moved.data.length; i++) moved.data[i] = Fm.data[i]! - t * d.data[i]!;
+      trial.data.set(qr(moved).Q.data, m * 2 * Nr * S);
+    }
+    let tr: Float64Array;
+    try {
+      tr = traces(ch, trial);
+    } catch {
+      t *= 0.5;
+      continue;
+    }
+    const step = powerStep(tr, w, K, M, ctx.sigma2, ctx.P, 'symbol', ctx.S);
+    if (step.mse < cur.mse * (1 - 1e-6)) return { F: batchFrom(trial), step };
+    t *= 0.5;
+  }
+  return undefined;
+}
+
+function batchFrom(b: CMatBatch): CMatBatch {
+  const out = batch(b.count, b.rows, b.cols);
+  out.data.set(b.data);
   return out;
 }
 
@@ -221,13 +241,13 @@ export function designTransceivers(inp: TransceiverInput): TransceiverResult {
   const draws = inp.channels.length;
   if (draws === 0) throw new NumericalError('design: no channel draws');
   const M = inp.channels[0]!.M;
-  const perDraw: { F: CMatBatch; step: PowerStep; done: boolean; history: number[] }[] = [];
+  const perDraw: { F: CMatBatch; step: PowerStep; done: boolean; history: number[]; warm: TransceiverDesign }[] = [];
   for (const ch of inp.channels) {
     const warm = inp.warmStart.design(ch, { phi: w, sigma2, P, powerMode, S });
     if (warm.exact || warm.U.count !== M) throw new NumericalError(`design: scheme '${inp.warmStart.name}' has no receive combiners to start the alternation from`);
     const F = subspaceOf(warm.U);
     const step = powerStep(traces(ch, F), w, ch.K, M, sigma2, P, powerMode, S);
-    perDraw.push({ F, step, done: false, history: [step.mse] });
+    perDraw.push({ F, step, done: false, history: [step.mse], warm });
   }
   let alternations = 0;
   for (let it = 1; it <= inp.maxAlternations && perDraw.some((d) => !d.done); it++) {
@@ -235,14 +255,20 @@ export function designTransceivers(inp: TransceiverInput): TransceiverResult {
     inp.channels.forEach((ch, i) => {
       const d = perDraw[i]!;
       if (d.done) return;
-      const F = powerMode === 'subcarrier'
-        ? optimiseBeamformer({ H: ch.Hhat, K: ch.K, M, phi: w, groups: Array.from({ length: M }, (_, m) => [m]) }, d.F, { maxIter: 20 }).F
-        : weightedReceiveStep(ch, d.F, w, d.step.lambda, 5);
-      const step = powerStep(traces(ch, F), w, ch.K, M, sigma2, P, powerMode, S);
       const prev = d.step.mse;
-      if (step.mse < prev) {
-        d.F = F;
-        d.step = step;
+      if (powerMode === 'subcarrier') {
+        const F = optimiseBeamformer({ H: ch.Hhat, K: ch.K, M, phi: w, groups: Array.from({ length: M }, (_, m) => [m]) }, d.F, { maxIter: 20 }).F;
+        const step = powerStep(traces(ch, F), w, ch.K, M, sigma2, P, powerMode, S);
+        if (step.mse < prev) {
+          d.F = F;
+          d.step = step;
+        }
+      } else {
+        const next = receiveStep(ch, d.F, w, d.step, { sigma2, P, S });
+        if (next) {
+          d.F = next.F;
+          d.step = next.step;
+        }
       }
       d.history.push(d.step.mse);
       if (!(prev - d.step.mse > inp.tolerance * prev)) d.done = true;
@@ -255,9 +281,29 @@ export function designTransceivers(inp: TransceiverInput): TransceiverResult {
     for (const d of perDraw) s += d.history[Math.min(i, d.history.length - 1)]!;
     log.push({ iteration: i, objective: s / draws });
   }
+  // The warm start's own design (e.g. an MMSE transceiver, which ZF-structured alternation cannot
+  // reach) is used on a draw where it is better.
   const msePerSubcarrier = new Float64Array(draws * M);
-  let mse = 0, power = 0;
+  let mse = 0, power = 0, warmStartKept = 0;
   perDraw.forEach((d, i) => {
+    const own = d.warm.analyticMse;
+    let ownMean = 0;
+    for (const v of own) ownMean += v / M;
+    if (ownMean < d.step.mse) {
+      warmStartKept++;
+      msePerSubcarrier.set(own, i * M);
+      mse += ownMean;
+      const K = inp.channels[i]!.K;
+      const pw = precoderPower(d.warm, K, M);
+      let worst = 0;
+      for (let k = 0; k < K; k++) {
+        let p = 0;
+        for (let m = 0; m < M; m++) p += pw[k * M + m]!;
+        worst = Math.max(worst, p);
+      }
+      power += worst;
+      return;
+    }
     for (let m = 0; m < M; m++) msePerSubcarrier[i * M + m] = sigma2 * S * d.step.eta[m]!;
     mse += d.step.mse;
     power += Math.max(...d.step.devicePower);
@@ -265,6 +311,6 @@ export function designTransceivers(inp: TransceiverInput): TransceiverResult {
   if (!Number.isFinite(mse)) throw new NumericalError('design: non-finite designed MSE');
   return {
     mse: mse / draws, msePerSubcarrier, maxDevicePower: power / draws, log, alternations,
-    converged: perDraw.every((d) => d.done),
+    converged: perDraw.every((d) => d.done), warmStartKept,
   };
 }
