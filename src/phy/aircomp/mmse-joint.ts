@@ -96,7 +96,8 @@ class Reduced {
         mulAt(A, b * 2 * S * Nt, A, b * 2 * S * Nt, AAh, 0, S, Nt, S, 'ABH');
         let scale = 0;
         for (let i = 0; i < S; i++) scale = Math.max(scale, AAh[2 * (i * S + i)]!);
-        eighAt(AAh, 0, S, vals, 0, Q, b * 2 * S * S);
+        if (S === 2) eigh2(AAh, vals, Q, b * 8);
+        else eighAt(AAh, 0, S, vals, 0, Q, b * 2 * S * S);
         const tol = scale * S * 1e-13;
         for (let i = 0; i < S; i++) {
           const v = vals[i]!;
@@ -234,6 +235,39 @@ class Reduced {
       if (bad >= 0) throw new NumericalError(`mmse: receive covariance on subcarrier ${m} is not positive definite (pivot ${bad})`);
       cholSolveAt(R, 0, Nr, out, uo, S);
     }
+  }
+}
+
+/**
+ * Closed-form eigendecomposition of a 2 × 2 Hermitian [[a, β], [β*, c]] (the S = 2 hot path; eighAt
+ * otherwise): λ = (a+c)/2 ± √(((a−c)/2)² + |β|²), descending; v₁ ∝ (β, λ₁ − a), v₂ = (−v̄₁₂, v̄₁₁).
+ */
+function eigh2(A: Float64Array, vals: Float64Array, Q: Float64Array, qo: number): void {
+  const a = A[0]!, c = A[6]!, br = A[2]!, bi = A[3]!;
+  const h = 0.5 * (a - c), b2 = br * br + bi * bi;
+  const disc = Math.sqrt(h * h + b2);
+  const l1 = 0.5 * (a + c) + disc;
+  // the small eigenvalue from the determinant (no cancellation)
+  const det = a * c - b2;
+  const l2 = l1 > 0 ? Math.max(0, det / l1) : 0;
+  vals[0] = l1;
+  vals[1] = l2;
+  if (b2 === 0) {
+    // diagonal: v₁ = e₀ (a ≥ c) or e₁
+    const first = a >= c ? 1 : 0;
+    Q[qo] = first; Q[qo + 1] = 0; Q[qo + 4] = 1 - first; Q[qo + 5] = 0;
+    Q[qo + 2] = first - 1; Q[qo + 3] = 0; Q[qo + 6] = first; Q[qo + 7] = 0;
+  } else if (h >= 0) {
+    // v₁ ∝ (λ₁ − c, β*) = (h + disc, β*): no cancellation when a ≥ c
+    const n = Math.sqrt((h + disc) * (h + disc) + b2), x = (h + disc) / n;
+    Q[qo] = x; Q[qo + 1] = 0; Q[qo + 4] = br / n; Q[qo + 5] = -bi / n;
+    // v₂ = (−conj(v₁₂), conj(v₁₁)) = (−β/n, x)
+    Q[qo + 2] = -br / n; Q[qo + 3] = -bi / n; Q[qo + 6] = x; Q[qo + 7] = 0;
+  } else {
+    // v₁ ∝ (β, λ₁ − a) = (β, disc − h): no cancellation when a < c
+    const n = Math.sqrt(b2 + (disc - h) * (disc - h)), y = (disc - h) / n;
+    Q[qo] = br / n; Q[qo + 1] = bi / n; Q[qo + 4] = y; Q[qo + 5] = 0;
+    Q[qo + 2] = -y; Q[qo + 3] = 0; Q[qo + 6] = br / n; Q[qo + 7] = -bi / n;
   }
 }
 
