@@ -21,7 +21,7 @@ import { brownParagraphs, FINETUNE_GENRES } from './brown.js';
 import { loadSpamAssassin, SPAM_LABELS } from './spam.js';
 import { partition, trainTestSplit, type PartitionSpec } from './partition.js';
 import { CLS_ID, EOS_ID, PAD_ID, Tokenizer } from './tokenizer.js';
-import type { LocalDataOptions, LocalPartitionSpec } from './local/index.js';
+import type { LocalDataOptions, LocalPartitionSpec } from './local/options.js';
 
 export type TaskKind = 'lm' | 'classifier';
 

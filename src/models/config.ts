@@ -10,9 +10,9 @@
  * Module names follow Hugging Face so PEFT-style `target_modules` read the same (see lora/config.ts).
  */
 import { UserInputError } from '../errors.js';
-import type { Gpt2Config, LlamaConfig } from './hf/config.js';
+import type { Gpt2Config, LlamaConfig } from './hf/types.js';
 
-export type { Gpt2Config, LlamaConfig } from './hf/config.js';
+export type { Gpt2Config, LlamaConfig } from './hf/types.js';
 
 export interface GptConfig {
   arch: 'gpt';

@@ -8,18 +8,9 @@
 import type { BertConfig, GptConfig, ModelConfig } from './config.js';
 import { gpt2Specs, llamaSpecs } from './hf/params.js';
 
-export type ParamKind = 'linear' | 'layernorm' | 'embedding';
+import type { ParamSpec } from './param-spec.js';
 
-export interface ParamSpec {
-  /** Full parameter name, e.g. `encoder.layer.0.attention.self.query.kernel`. */
-  name: string;
-  /** Owning module, e.g. `encoder.layer.0.attention.self.query`. */
-  module: string;
-  kind: ParamKind;
-  shape: number[];
-  /** Initialisation: normal(0, std) for 'normal', zeros, ones. */
-  init: { type: 'normal'; std: number } | { type: 'zeros' } | { type: 'ones' };
-}
+export type { ParamKind, ParamSpec } from './param-spec.js';
 
 /** A linear layer `y = x·kernel + bias`: the unit LoRA adapts. */
 export interface LinearSpec {

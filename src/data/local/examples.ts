@@ -14,20 +14,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserInputError } from '../../errors.js';
 import { isLocalDataFile, readRecords, type DataRecord } from './read.js';
+import type { LocalDataOptions, LocalTask } from './options.js';
 
-export type LocalTask = 'lm' | 'instruction' | 'classifier';
-
-export interface LocalDataOptions {
-  path: string;
-  /** Default 'auto': instruction fields → instruction, a label field → classifier, else lm. */
-  task?: LocalTask | 'auto';
-  text_fields?: string[];
-  label_field?: string;
-  /** Column used by the `key` partition (e.g. Dolly's `category`). */
-  key_field?: string;
-  /** 'alpaca' (default) or a template with {instruction}, {input} and {response} placeholders. */
-  prompt_template?: string;
-}
+export type { LocalDataOptions, LocalTask } from './options.js';
 
 export interface LocalExample {
   id: string;

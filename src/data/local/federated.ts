@@ -22,8 +22,9 @@ import { partition, trainTestSplit, type PartitionSpec } from '../partition.js';
 import type { ClientData, FederatedData, IntBatch, TaskKind } from '../federated.js';
 import { labelIndex, loadLocalDataset, type LocalDataOptions, type LocalDataset, type LocalExample } from './examples.js';
 import type { TextTokenizer } from './text-tokenizer.js';
+import type { LocalPartitionSpec } from './options.js';
 
-export type LocalPartitionSpec = PartitionSpec | { kind: 'key'; field?: string };
+export type { LocalPartitionSpec } from './options.js';
 
 export interface LocalDataConfig extends LocalDataOptions {
   partition: LocalPartitionSpec;

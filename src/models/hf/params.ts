@@ -8,8 +8,8 @@
  * Conv1D `weight` as [in, out] (as is), LayerNorm as `weight`/`bias` (old BERT files: `gamma`/`beta`).
  */
 import type { BertConfig, ModelConfig } from '../config.js';
-import type { ParamSpec } from '../params.js';
-import type { Gpt2Config, LlamaConfig } from './config.js';
+import type { ParamSpec } from '../param-spec.js';
+import type { Gpt2Config, LlamaConfig } from './types.js';
 
 const STD = 0.02;
 
