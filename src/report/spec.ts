@@ -131,9 +131,17 @@ export function lineSpec(data: FigureData, fig: FigureSpec, opts: LineSpecOption
 
   const yScaleKind = fig.deltaTo !== undefined ? 'linear' : fig.yScale;
   // y extent over the lines and bands (the domain every axis decision is fitted to)
-  const ys: number[] = [];
-  for (const p of data.points) for (const v of [p.y, p.lo, p.hi]) if (v !== null && Number.isFinite(v)) ys.push(v);
-  for (const r of data.refLines) ys.push(r.y);
+  // y extent: the lines and reference lines, plus the bands unless a band reaches far past the lines
+  // (a 2-trial t-interval): then the axis stays fitted to the lines and the band is cut at the frame
+  const logY = yScaleKind === 'log';
+  const tr = (v: number) => (logY ? Math.log(v) : v);
+  const ok = (v: number | null): v is number => v !== null && Number.isFinite(v) && (!logY || v > 0);
+  const lineYs = [...data.points.map((p) => p.y), ...data.refLines.map((r) => r.y)].filter(ok);
+  const bandYs = data.points.flatMap((p) => [p.lo, p.hi]).filter(ok);
+  const lMin = Math.min(...lineYs), lMax = Math.max(...lineYs);
+  const span = lMax > lMin ? tr(lMax) - tr(lMin) : Math.abs(tr(lMax)) * 0.1 || 1;
+  const cutBands = bandYs.some((v) => tr(v) > tr(lMax) + span || tr(v) < tr(lMin) - span);
+  const ys = cutBands ? lineYs : [...lineYs, ...bandYs];
   const yMin = Math.min(...ys), yMax = Math.max(...ys);
   // a band whose lower end left the plotted range (≤ 0 on a log or dB axis) runs to the bottom
   const values: VlSpec[] = data.points.map((p, i) => ({
@@ -206,7 +214,7 @@ export function lineSpec(data: FigureData, fig: FigureSpec, opts: LineSpecOption
   if (hasBand) {
     layer.push({
       transform: onlyPoints,
-      mark: { type: 'area', opacity: 0.16 },
+      mark: { type: 'area', opacity: 0.16, ...(cutBands ? { clip: true } : {}) },
       encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: yAxis, title: yTitle }, y2: { field: 'hi' }, ...colorEnc, ...(sc ? { detail: { field: 'series' } } : {}) },
     });
   }
@@ -258,7 +266,7 @@ export function lineSpec(data: FigureData, fig: FigureSpec, opts: LineSpecOption
   const single = fig.facet && !facetted && data.facetOrder.length === 1 ? facetText(data.facetOrder[0]!) : undefined;
   const stats = [
     ...(data.aggregate !== 'none' && ns.length ? [what] : []),
-    ...(hasBand ? ['band: 95% CI'] : data.aggregate === 'none' && ns.length ? [data.delta ? `Δ = scheme − ${data.delta.baseline} on the same draws, one pair per point (no CI)` : 'one run per point (no CI)'] : []),
+    ...(hasBand ? [cutBands ? 'band: 95% CI (cut at the frame)' : 'band: 95% CI'] : data.aggregate === 'none' && ns.length ? [data.delta ? `Δ = scheme − ${data.delta.baseline} on the same draws, one pair per point (no CI)` : 'one run per point (no CI)'] : []),
   ].join('; ');
   const subtitle = wrap([opts.params, single, stats].filter((p): p is string => !!p).join(', ').split(', '), totalW - 12);
   const showTitle = !!(opts.showTitle && fig.title);
