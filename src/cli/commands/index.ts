@@ -12,8 +12,9 @@ import { register as phy } from './phy.js';
 import { register as split } from './split.js';
 import { register as design } from './design.js';
 import { register as list } from './list.js';
+import { register as schema } from './schema.js';
 import { register as evaluate } from './eval.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design, list, evaluate];
+export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design, list, schema, evaluate];

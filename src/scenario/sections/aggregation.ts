@@ -12,7 +12,10 @@ import { z } from 'zod';
 import { aggregatorCapabilities } from '../../fl/aggregators/index.js';
 import { posInt, nonNeg } from './common.js';
 
-const base = { label: z.string().min(1).optional(), streams: posInt.optional() };
+const base = {
+  label: z.string().min(1).optional().describe('unique name of this entry in results (default: the scheme name)'),
+  streams: posInt.optional().describe('spatial streams S per subcarrier for this entry (default phy.streams; 1 for single-stream schemes)'),
+};
 
 const entry = z.discriminatedUnion('scheme', [
   z.strictObject({ scheme: z.literal('ideal'), ...base }),
@@ -69,7 +72,8 @@ export const aggregation = z
       seen.set(e.label, i);
     });
   })
-  .optional();
+  .optional()
+  .describe('how updates are aggregated: a list of schemes to compare (PHY, AirFL) or the one aggregator of a training run; names or { scheme, label?, streams?, options }');
 
 /** The default list when a scenario has none: a plain training run uses [ideal], anything else compares these. */
 export const DEFAULT_AGGREGATION = { training: ['ideal'], comparison: ['ideal', 'zf', 'mmse'] } as const;

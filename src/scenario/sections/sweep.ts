@@ -23,9 +23,9 @@ export const sweepSection = z.object({
       // built-in object members are not scenario fields (setting them would change every object)
       .refine((p) => !p.split('.').some((k) => k === '__proto__' || k === 'constructor' || k === 'prototype'), 'a dotted scenario path without __proto__, constructor or prototype'),
     z.array(z.unknown()).min(1, 'at least one value'),
-  ).default({}),
-  trials: z.number().int().min(1).max(100000).default(1),
-  columns: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+  ).default({}).describe('dotted scenario path → list of values; the Cartesian product of all paths is the set of jobs'),
+  trials: z.number().int().min(1).max(100000).default(1).describe('replicates per grid point (trial t > 0 changes the seed); paired across points'),
+  columns: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional().describe('CSV column name per grid path (default: the producers\' name, e.g. phy.antennas.server → server_antennas)'),
 }).strict();
 
 export type SweepSection = z.infer<typeof sweepSection>;
