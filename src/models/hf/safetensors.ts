@@ -83,12 +83,16 @@ export class SafetensorsFile {
   }
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Little-endian F32 / F16 / BF16 bytes → Float32Array. */
 export function decode(buf: Uint8Array, dtype: SafeDtype, count: number): Float32Array {
   const out = new Float32Array(count);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (dtype === 'F32') {
-    for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true);
+    // Little-endian hosts (all Node targets) copy aligned bytes directly; DataView otherwise.
+    if (buf.byteOffset % 4 === 0 && LITTLE_ENDIAN) out.set(new Float32Array(buf.buffer, buf.byteOffset, count));
+    else for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true);
   } else if (dtype === 'BF16') {
     // bfloat16 is the top half of an IEEE float32.
     const u = new Uint32Array(out.buffer);
