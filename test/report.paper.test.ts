@@ -61,6 +61,14 @@ describe('report: paper-ready figures', () => {
     const yScale = collect(spec, 'scale').find((s) => (s as Spec)['type'] === 'log' && Array.isArray((s as Spec)['domain']) && ((s as Spec)['domain'] as number[])[0]! > 20) as { domain: number[] };
     expect(yScale.domain[0]).to.be.within(38, 42);
     expect(yScale.domain[1]).to.be.within(62, 66);
+    // two trials far apart: the t-interval dwarfs the lines, so the axis follows the lines and the band is cut
+    const wide = parseCsv('round,trial,scheme,train_loss\n1,0,zf,1\n1,1,zf,3\n2,0,zf,1.1\n2,1,zf,1.2\n3,0,zf,1\n3,1,zf,1.05\n');
+    const ws = buildFigure(wide, resolveFigure('loss_vs_round')).spec;
+    const yEnc = collect(ws, 'y').find((e) => (e as Spec)['field'] === 'y') as { scale: { domain: number[] } };
+    const dom = yEnc.scale.domain;
+    expect(dom[0]).to.be.lessThan(1);
+    expect(dom[1]).to.be.lessThan(4); // t_{0.975,1} = 12.7: the band would reach ≈ 14
+    expect(JSON.stringify(ws)).to.contain('"clip":true').and.to.contain('cut at the frame');
     const split = parseCsv('task,trial,scheduler,round,train_loss\nspam,0,lyapunov,0,1\nspam,0,lyapunov,1,0.9\nspam,0,lyapunov,2,0.8\n');
     expect(buildFigure(split, resolveFigure('split_loss_vs_round')).data.points.map((p) => p.x)).to.deep.equal([1, 2, 3]);
   });
