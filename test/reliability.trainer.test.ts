@@ -15,6 +15,9 @@ import { IdealAggregator } from '../src/fl/aggregators/ideal.js';
 import { NoisyAggregator } from '../src/fl/aggregators/noisy.js';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../src/fl/checkpoint.js';
 import type { Aggregator } from '../src/fl/aggregator.js';
+import { createAggregator } from '../src/fl/aggregators/index.js';
+import { resolveScenario } from '../src/scenario/load.js';
+import { radioFromScenario } from '../src/scenario/resolve/radio.js';
 import { LORA, flConfig, modelFactory, tinyBase, tinyData } from './fl.fixture.js';
 
 describe('reliability: trainer resume, checkpoints, divergence', function () {
@@ -107,12 +110,23 @@ describe('reliability: trainer resume, checkpoints, divergence', function () {
     expect(again).to.be.instanceOf(DivergenceError);
   });
 
-  it('divergence: an aggregate drowned in noise (AirComp at −100 dB) is caught in its first round', async () => {
+  it('divergence: an aggregate drowned in noise (noisy aggregator at NMSE 1e10) is caught in its first round', async () => {
     const dir = tmp();
     let err: unknown;
     try { await go(dir, { aggregator: new NoisyAggregator(1e10) }); } catch (e) { err = e; }
     expect(err).to.be.instanceOf(DivergenceError);
     expect((err as Error).message).to.match(/round 1: exploding update/);
+  });
+
+  it('divergence: AirFL zf at −100 dB (the real over-the-air aggregator) is caught, not trained to a complete result', async () => {
+    const sc = resolveScenario({ name: 'zf', fl: { clients: 3 }, data: {}, airfl: {}, phy: { snr_db: -100, antennas: { server: 4 }, streams: 1, subcarriers: 8 }, aggregation: ['zf'] });
+    const aggregator = createAggregator({ scheme: 'zf', label: 'zf', streams: 1, options: {} }, { seed: 1, radio: radioFromScenario(sc, 1) });
+    const dir = tmp();
+    let err: unknown;
+    try { await go(dir, { aggregator }); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(DivergenceError);
+    expect((err as Error).message).to.match(/diverged in round 1: /);
+    expect(RunFolder.open(dir).exists('checkpoint.json')).to.equal(true);
   });
 
   it('divergence: evaluation loss above uniform guessing + ln 2 stops, though far below 10 × the starting loss', async () => {
