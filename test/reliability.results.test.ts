@@ -125,3 +125,18 @@ function quietly<T>(f: () => T): T {
   process.stderr.write = (() => true) as typeof process.stderr.write;
   try { return f(); } finally { process.stderr.write = w; }
 }
+
+describe('reliability: CLI error mapping', () => {
+  it('an allocation failure is reported as out of memory (exit 3), not as a bug with a stack', () => {
+    let err: unknown;
+    try { new Float64Array(2 ** 53); } catch (e) { err = e; }
+    let text = '';
+    const w = process.stderr.write;
+    process.stderr.write = ((s: string) => { text += s; return true; }) as typeof process.stderr.write;
+    let code: number;
+    try { code = reportError(err); } finally { process.stderr.write = w; }
+    expect(code).to.equal(3);
+    expect(text).to.match(/^environment error: out of memory/);
+    expect(text).to.not.match(/\n\s+at /);
+  });
+});

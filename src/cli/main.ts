@@ -58,6 +58,11 @@ export function reportError(e: unknown): number {
     process.stderr.write(`environment error: ${e.message}\n`);
     return 3;
   }
+  if (e instanceof RangeError && /Array buffer allocation failed|Invalid (typed )?array length/.test(e.message)) {
+    // an allocation the memory estimate (src/scenario/memory.ts) did not foresee: the machine, not a bug
+    process.stderr.write(`environment error: out of memory (${e.message}); lower the scenario's sizes or the sweep's parallel jobs\n`);
+    return 3;
+  }
   process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 1;
 }
