@@ -5,6 +5,8 @@ import { designTransceivers, powerStep } from '../src/design/transceiver.js';
 import { createScheme } from '../src/phy/aircomp/index.js';
 import type { RadioConfig } from '../src/phy/radio.js';
 import { ofdmSymbolSeconds } from '../src/phy/timing.js';
+import { parseScenarioText } from '../src/scenario/index.js';
+import { resolveAirfl } from '../src/runs/airfl.js';
 
 const grid = [1, 2, 4, 8, 16];
 const radio: RadioConfig = {
@@ -168,5 +170,27 @@ describe('design/loop: rank and transceivers coupled through the energy and late
 
   it('link budget: a bad energy budget names its field', () => {
     expect(() => linkBudget(100, 16, 2, 1, radio.timing, { energyJ: -1 })).to.throw(/energy_budget_j/);
+  });
+
+  it('scenario keys: airfl.design streams, budgets and reference rank resolve, and bad values name their field', () => {
+    const yaml = (design: string) => `
+name: t
+seed: 1
+model: { preset: gpt-small, overrides: { layers: 1, hidden: 32, heads: 2, intermediate: 64 } }
+lora: { r: 2, lora_alpha: 4, target_modules: [query] }
+data: { dataset: brown, partition: { kind: one-label }, seq_len: 16, eval_per_client: 2, genres: [news, humor] }
+fl: { rounds: 2, clients: 2, local_steps: 1, batch_size: 2 }
+phy: { antennas: { device: 2, server: 4 }, streams: 2, subcarriers: 16, snr_db: 0 }
+aggregation: [ideal, zf]
+airfl: { joint: true, design: ${design} }
+`;
+    const ok = resolveAirfl(parseScenarioText(yaml('{ ranks: [1, 2], streams: [1, 2], energy_budget_j: 0.01, latency_budget_s: 0.001, reference_rank: 8, tolerance: 0.01 }'), 't'), 't');
+    expect(ok.design.streams).to.deep.equal([1, 2]);
+    expect(ok.design.budgets).to.deep.equal({ energyJ: 0.01, latencyS: 0.001 });
+    expect(ok.design.referenceRank).to.equal(8);
+    expect(ok.design.tolerance).to.equal(0.01);
+    expect(() => resolveAirfl(parseScenarioText(yaml('{ streams: [3] }'), 't'), 't')).to.throw(/airfl\.design\.streams/);
+    expect(() => resolveAirfl(parseScenarioText(yaml('{ ranks: [1, 2, 4], reference_rank: 4 }'), 't'), 't')).to.throw(/airfl\.design\.reference_rank/);
+    expect(() => resolveAirfl(parseScenarioText(yaml('{ energy_budget_j: -1 }'), 't'), 't')).to.throw(/energy_budget_j/);
   });
 });
