@@ -65,6 +65,9 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
   const bwRule = (kind: string): BandwidthRule =>
     cfg.baselineBandwidth !== 'default' ? cfg.baselineBandwidth : kind === 'best-channel' ? 'min-max' : 'equal';
 
+  const labels = cfg.tasks.map(taskLabel);
+  const dup = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (dup) throw new UserInputError(`split.tasks: two tasks are both '${dup}' (same data and partition); each task must differ`, 'split.tasks');
   for (const taskCfg of cfg.tasks) {
     const task = taskLabel(taskCfg);
     const fixedData = cfg.resample ? undefined : loadTask(taskCfg, K, dataStreams(streams, task, 0, false));
@@ -184,7 +187,9 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
 
 /** The task's name in results files ('spam', 'brown-news-fiction', ...). */
 export function taskLabel(t: TaskConfig): string {
-  return t.name === 'brown-genre' ? `brown-${(t.genres ?? ['news', 'fiction']).join('-')}` : t.name;
+  const base = t.name === 'brown-genre' ? `brown-${(t.genres ?? ['news', 'fiction']).join('-')}` : t.name;
+  const p = t.partition;
+  return p.kind === 'iid' ? base : p.kind === 'dirichlet' ? `${base}-dirichlet-${p.alpha}` : `${base}-one-label`;
 }
 
 /**
