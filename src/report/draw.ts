@@ -31,6 +31,8 @@ export interface DrawOptions {
   layouts?: LayoutName[];
   /** Write report.html and COLUMNS.md afterwards (default true). */
   report?: boolean;
+  /** Print each figure's title above it (default false: in a paper the caption carries the title). */
+  titles?: boolean;
 }
 
 export interface DrawnFigure {
@@ -134,7 +136,7 @@ async function drawOne(folder: RunFolder, rows: Record<string, string>[], fig: F
     const stem = layout === 'single' ? base : `${base}.wide`;
     const widthPt = LAYOUTS[layout].widthPt;
     const panels = f.facet && data.facetOrder.length > 1 ? facetColumns(data.facetOrder.length, layout) : 1;
-    const { svg, spec } = await renderToWidth((panelWidth) => lineSpec(data, f, { layout, panelWidth, params }), widthPt, panels);
+    const { svg, spec } = await renderToWidth((panelWidth) => lineSpec(data, f, { layout, panelWidth, params, showTitle: opts.titles ?? false }), widthPt, panels);
     folder.writeJson(`${stem}.vl.json`, spec);
     files.push(`${stem}.vl.json`);
     const widthIn = widthPt / 72;
