@@ -96,10 +96,13 @@ export const COLUMNS: Record<string, ColumnInfo> = {
   // AirFL-LoRA design
   entries: metric('uploaded entries', '', 'Real LoRA entries each device uploads per round at this rank.', nonNeg),
   mse_mean: metric('mean transceiver MSE', '', 'Mean aggregation MSE of the designed transceivers over channel draws.', nonNeg),
-  bound: metric('optimality-gap bound', 'nats', 'Reconstructed optimality-gap bound (initial + aggregation + truncation terms).', nonNeg),
+  bound: metric('optimality-gap bound', 'nats', 'Optimality-gap bound of the design loop (initial + aggregation + variance + truncation terms; docs/airfl.md).', nonNeg),
   initial: metric('bound: initial term', 'nats', 'Initial-gap term of the bound.', nonNeg),
   aggregation: metric('bound: aggregation term', 'nats', 'Aggregation-error term of the bound.', nonNeg),
   truncation: metric('bound: truncation term', 'nats', 'Rank-truncation term of the bound.', nonNeg),
+  variance: metric('bound: variance term', 'nats', 'Minibatch-variance term of the bound.', nonNeg),
+  ofdm_symbols: metric('OFDM symbols', '', 'OFDM symbols T(r) = ⌈D(r)/(2·M·S)⌉ one upload at this rank needs.', nonNeg),
+  evaluated: key('evaluated by the search', '', '1 when the backtracking rank search evaluated this rank, else 0 (every rank is evaluated by the exhaustive pass).'),
   objective: metric('design objective', '', 'Beamformer design objective (∝ the aggregation MSE of the weakest device).', nonNeg),
   // split learning
   scheduled: metric('scheduled devices', '', 'Devices scheduled in the round.', nonNeg),

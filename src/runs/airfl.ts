@@ -158,7 +158,7 @@ export async function runAirfl(c: AirflRunConfig, ctx: RunContext): Promise<{ fi
       ctx.folder.writeCsv('design.csv', design.alternation.map((x) => ({ method: `r${x.rank} S=${x.streams}`, ...x })));
       ctx.folder.writeCsv('bound.csv', design.ranks.map((d) => ({
         rank: d.rank, evaluated: d.evaluated ? 1 : 0, streams: d.streams, entries: d.entries, ofdm_symbols: d.ofdm_symbols,
-        latency_s: d.latency_s, energy_j: d.energy_j, mse: d.mse, feasible: d.feasible ? 1 : 0, bound: d.bound,
+        latency_s: d.latency_s, energy_j: d.energy_j, mse_mean: d.mse, feasible: d.feasible ? 1 : 0, bound: d.bound,
         initial: d.terms.initial, aggregation: d.terms.aggregation, variance: d.terms.variance, truncation: d.terms.truncation,
       })));
       if (!ranks.includes(design.chosen_rank)) ranks.push(design.chosen_rank);
