@@ -77,6 +77,8 @@ describe('models.hf: airlora eval and PEFT adapters', function () {
     const rb = readPeftAdapter(join(root, 'adapter-bert-head'));
     expect(rb.config).to.include({ task_type: 'SEQ_CLS', fan_in_fan_out: false, base_model_name_or_path: 'bert-base-uncased' });
     expect(rb.config['modules_to_save']).to.deep.equal(['classifier']);
+    // PEFT matches target_modules by suffix: 'pooler' (airlora's prefix rule) is written as the full path.
+    expect(rb.config['target_modules']).to.deep.equal(['query', 'value', 'bert.pooler.dense']);
     expect([...rb.modules.keys()]).to.include.members(['bert.encoder.layer.0.attention.self.query', 'bert.pooler.dense']);
     const head = rb.extra.get('classifier.weight')!;
     expect(head.shape).to.deep.equal([2, 16]);

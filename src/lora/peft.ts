@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { ModelConfig } from '../models/config.js';
 import { isCausalLm } from '../models/config.js';
 import { hfModuleName } from '../models/hf/params.js';
+import { targetMatches } from './config.js';
 import { SafetensorsFile, writeSafetensors, type TensorToWrite } from '../models/hf/safetensors.js';
 import { transpose2d } from '../models/hf/load.js';
 import { UserInputError } from '../errors.js';
@@ -86,7 +87,7 @@ export function writePeftAdapter(dir: string, o: WritePeftOptions): void {
     r,
     lora_alpha: o.lora.lora_alpha,
     lora_dropout: o.lora.lora_dropout,
-    target_modules: [...o.lora.target_modules],
+    target_modules: peftTargets(o.lora.target_modules, o.factors.map((f) => f.module), o.model),
     fan_in_fan_out: o.model.arch === 'gpt2',
     bias: 'none',
     modules_to_save: save.length ? save : null,
@@ -101,6 +102,22 @@ export function writePeftAdapter(dir: string, o: WritePeftOptions): void {
     revision: null,
   };
   writeFileSync(join(dir, PEFT_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+}
+
+/**
+ * `target_modules` as PEFT matches them (a name equal to a module's path or a suffix after a dot):
+ * airlora's suffix targets carry over as they are (`c_attn`, `query`, `dense`); modules that a target
+ * selects only by airlora's prefix rule (`pooler` → `pooler.dense`) are listed by their full HF path
+ * (`bert.pooler.dense`), since PEFT would otherwise try to adapt the BertPooler container itself.
+ */
+export function peftTargets(targets: readonly string[], adapted: readonly string[], model: ModelConfig): string[] {
+  const out: string[] = [];
+  for (const t of targets) {
+    const bySuffix = adapted.filter((m) => m === t || m.endsWith(`.${t}`));
+    if (bySuffix.length) out.push(t);
+    for (const m of adapted) if (!bySuffix.includes(m) && targetMatches(m, t)) out.push(hfModuleName(model, m));
+  }
+  return [...new Set(out)];
 }
 
 /** The factors of one client of a batched model (A shared when frozen), ready for `writePeftAdapter`. */

@@ -166,7 +166,7 @@ export async function evaluateFile(modelDir: string, o: EvalFileOptions): Promis
     if (o.adapter) {
       const { readPeftAdapter, applyPeftAdapter } = await import('../../lora/peft.js');
       const { createLoraModel } = await import('../../lora/batched.js');
-      const { hfModuleName } = await import('./params.js');
+      const { hfModuleName, airloraModuleName } = await import('./params.js');
       const ad = readPeftAdapter(o.adapter);
       // modules_to_save (e.g. the classifier) replace the base tensors.
       for (const [key, t] of ad.extra) {
@@ -180,8 +180,9 @@ export async function evaluateFile(modelDir: string, o: EvalFileOptions): Promis
         model.weights[spec] = tf.tensor(data, old.shape, 'float32');
         old.dispose();
       }
-      // Build the LoRA layer on the adapter's own modules (their HF paths map 1:1 to ours).
-      const lm = createLoraModel(model, { ...ad.lora, target_modules: ad.lora.target_modules, init_lora_weights: false }, 1, 0);
+      // Build the LoRA layer on exactly the adapter's modules (their HF paths map 1:1 to ours).
+      const targets = [...ad.modules.keys()].map((m) => airloraModuleName(model.config, m));
+      const lm = createLoraModel(model, { ...ad.lora, target_modules: targets, init_lora_weights: false }, 1, 0);
       applyPeftAdapter(lm, ad);
       linear = lm.linear;
       lora = lm;

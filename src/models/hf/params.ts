@@ -82,6 +82,11 @@ export function hfModuleName(c: ModelConfig, module: string): string {
   return module;
 }
 
+/** The inverse of `hfModuleName`: an HF module path (as PEFT names it) → airlora's module name. */
+export function airloraModuleName(c: ModelConfig, hfModule: string): string {
+  return c.arch === 'bert' && hfModule.startsWith('bert.') ? hfModule.slice('bert.'.length) : hfModule;
+}
+
 /** Where a parameter comes from in a safetensors file: candidate keys, and whether to transpose [out, in]. */
 export interface HfSource {
   keys: string[];
