@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { UserInputError } from '../src/errors.js';
 import {
-  backendInfo, blasThreads, initBackend, loadNativeBlas, NODE_NOTICE, resolveBackendChoice, setBlasThreads,
-  setNativeMatMul, threadsFromEnv,
+  backendInfo, blasThreads, initBackend, loadNativeBlas, NODE_NOTICE, resolveBackendChoice,
+  setBlasThreads, setNativeMatMul, threadsFromEnv,
 } from '../src/tf/index.js';
 import { trainingDigest } from './support/training-digest.js';
 import { productsDigest } from './support/heap-products.js';
@@ -41,6 +41,16 @@ describe('tf/backend: choice, environment and thread settings', () => {
       expect(err, bad).to.be.instanceOf(UserInputError);
       expect((err as UserInputError).field).to.equal('AIRLORA_BLAS_THREADS');
     }
+  });
+});
+
+describe('tf/backend: OpenBLAS kernel family', () => {
+  it('the loaded OpenBLAS runs the kernel family that OPENBLAS_CORETYPE names, and the manifest info says which', async function () {
+    await initBackend({ backend: 'wasm', quiet: true });
+    if (!loadNativeBlas()) this.skip();
+    const info = backendInfo();
+    expect(info.blas_config).to.match(/^OpenBLAS /);
+    if (process.env.OPENBLAS_CORETYPE) expect(info.blas_config!.toLowerCase()).to.contain(process.env.OPENBLAS_CORETYPE.toLowerCase());
   });
 });
 
@@ -87,7 +97,7 @@ describe('tf/backend: auto is the tested path even when tfjs-node is installed',
     try {
       if (native) setBlasThreads(2);
       expect(out.autoInfo).to.deep.equal(native
-        ? { backend: 'wasm', matmul_engine: 'openblas', threads: 2 }
+        ? { backend: 'wasm', matmul_engine: 'openblas', threads: 2, blas_config: backendInfo().blas_config }
         : { backend: 'wasm', matmul_engine: 'xnnpack', threads: 1, native_note: backendInfo().native_note });
       expect(out.digest).to.equal(await trainingDigest());
     } finally {

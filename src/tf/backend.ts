@@ -16,7 +16,7 @@ import { UserInputError } from '../errors.js';
 import { registerCpuKernelFixes, registerWasmKernelFixes } from './kernels/register.js';
 import { registerGradientFixes } from './gradients/batch_matmul_grad.js';
 import { matMulEngine, setNativeMatMul } from './kernels/batch_matmul.js';
-import { blasThreads, loadNativeBlas, nativeBlasError } from './native.js';
+import { blasConfig, blasThreads, loadNativeBlas, nativeBlasError } from './native.js';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'node', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -52,6 +52,8 @@ export interface BackendInfo {
    * XNNPACK in wasm and for cpu; null on tfjs-node, where libtensorflow decides.
    */
   threads: number | null;
+  /** With OpenBLAS: its version and the kernel family it runs (results differ in the last bits between kernels). */
+  blas_config?: string;
   /** Why the native addon is not used on wasm, when it is not. */
   native_note?: string;
 }
@@ -61,7 +63,7 @@ export function backendInfo(): BackendInfo {
   const backend = tf.getBackend() as RunningBackend;
   if (backend === 'tensorflow') return { backend, matmul_engine: 'tfjs', threads: null };
   if (backend !== 'wasm') return { backend, matmul_engine: 'tfjs', threads: 1 };
-  if (matMulEngine() === 'openblas') return { backend, matmul_engine: 'openblas', threads: blasThreads() };
+  if (matMulEngine() === 'openblas') return { backend, matmul_engine: 'openblas', threads: blasThreads(), blas_config: blasConfig() ?? 'unknown' };
   return { backend, matmul_engine: 'xnnpack', threads: 1, native_note: nativeBlasError() ?? 'native: false' };
 }
 

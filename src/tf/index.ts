@@ -12,6 +12,6 @@ export {
 export { batchMatMulGradConfig, registerGradientFixes } from './gradients/batch_matmul_grad.js';
 export { matMulEngine, setNativeMatMul } from './kernels/batch_matmul.js';
 export {
-  BLAS_THREADS_ENV, blasThreads, DEFAULT_BLAS_THREADS, loadNativeBlas, nativeBlasError, NATIVE_ADDON_PATH, setBlasThreads,
+  BLAS_THREADS_ENV, blasConfig, blasThreads, DEFAULT_BLAS_THREADS, loadNativeBlas, nativeBlasError, NATIVE_ADDON_PATH, setBlasThreads,
   threadsFromEnv, type NativeBlas,
 } from './native.js';

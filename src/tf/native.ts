@@ -35,16 +35,18 @@ let loadError: string | undefined;
 /** The addon, or null when it is not built, fails to load, or AIRLORA_NATIVE=0. Loaded once. */
 export function loadNativeBlas(): NativeBlas | null {
   if (cached !== undefined) return cached;
-  cached = null;
   if (process.env.AIRLORA_NATIVE === '0') {
     loadError = 'disabled by AIRLORA_NATIVE=0';
+    cached = null;
     return null;
   }
   if (!existsSync(NATIVE_ADDON_PATH)) {
     loadError = `not built (${NATIVE_ADDON_PATH} missing; apt-get install libopenblas-dev, then npm run build:native)`;
+    cached = null;
     return null;
   }
-  const threads = threadsFromEnv();
+  const threads = threadsFromEnv(); // a bad value stops here, before anything is cached
+  cached = null;
   try {
     const blas = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeBlas;
     blas.setThreads(threads);
@@ -89,4 +91,13 @@ export function setBlasThreads(n: number): void {
   const blas = loadNativeBlas();
   if (!blas) throw new Error(`setBlasThreads: the native BLAS addon is not loaded (${nativeBlasError()})`);
   blas.setThreads(n);
+}
+
+/**
+ * OpenBLAS's build and the kernel family it runs, e.g. "OpenBLAS 0.3.21 ... Cooperlake MAX_THREADS=64"
+ * (undefined without the addon). OpenBLAS picks the family for the CPU at load time unless
+ * OPENBLAS_CORETYPE names one; results differ in the last bits between families.
+ */
+export function blasConfig(): string | undefined {
+  return cached ? cached.config().trim() : undefined;
 }
