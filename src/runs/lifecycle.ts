@@ -12,6 +12,8 @@ import { FolderLock } from '../results/lock.js';
 import { drawFigures } from '../report/draw.js';
 import { backendInfo, initBackend, type BackendChoice } from '../tf/index.js';
 import { loadRunner, runnerKindOf } from './registry.js';
+import { checkFigures, ignoredSections } from './checks.js';
+import { startupChecks } from '../scenario/startup.js';
 import type { Overrides, RawScenario, Resolved, RunContext, Runner } from './runner.js';
 
 export interface RunOptions {
@@ -80,10 +82,15 @@ export function applyOverrides(s: RawScenario, runner: Runner, over: Overrides =
 }
 
 /** Resolve a scenario for its kind (overrides applied): the start-up checks of `run`, usable by `validate`. */
-export async function resolveRun(s: RawScenario, opts: Pick<RunOptions, 'overrides' | 'source'> = {}): Promise<{ runner: Runner; resolved: Resolved<unknown> }> {
+export async function resolveRun(s: RawScenario, opts: Pick<RunOptions, 'overrides' | 'source'> = {}): Promise<{ runner: Runner; resolved: Resolved<unknown>; warnings: string[] }> {
   const runner = await loadRunner(runnerKindOf(s));
-  const resolved = runner.resolve(applyOverrides(s, runner, opts.overrides), opts.source ?? 'scenario');
-  return { runner, resolved };
+  const scenario = applyOverrides(s, runner, opts.overrides);
+  // sizes first, on the scenario as written: resolve() itself allocates per device / client
+  startupChecks(scenario);
+  const resolved = runner.resolve(scenario, opts.source ?? 'scenario');
+  startupChecks(resolved.scenario);
+  checkFigures(s);
+  return { runner, resolved, warnings: ignoredSections(s, runner.kind) };
 }
 
 /**
@@ -125,7 +132,8 @@ function openFolder(r: Resolved<unknown>, opts: RunOptions): { folder: RunFolder
 /** Execute one run of any kind through the lifecycle. */
 export async function executeRun(s: RawScenario, opts: RunOptions = {}): Promise<RunOutcome> {
   const log = opts.log ?? defaultLog;
-  const { runner, resolved } = await resolveRun(s, opts);
+  const { runner, resolved, warnings } = await resolveRun(s, opts);
+  for (const w of warnings) if (!opts.folder) log(`warning: ${w}`);
   const target = openFolder(resolved, opts);
   if (!target) {
     const folder = RunFolder.open(opts.resume!);

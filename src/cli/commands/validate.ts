@@ -23,13 +23,15 @@ export interface ValidationReport {
   memory: MemoryEstimate;
   /** grid points resolved (sweep scenarios) */
   sweepPoints: number;
+  /** sections a run of this kind ignores */
+  warnings: string[];
 }
 
 /** Every start-up check of `run` on a raw scenario (UserInputError naming the field otherwise). */
 export async function validateScenario(raw: Record<string, unknown>, source: string, opts: { limitBytes?: number } = {}): Promise<ValidationReport> {
   // sizes first, on the scenario as written: a kind's resolve() may already allocate per device
   startupChecks(raw, opts);
-  const { runner, resolved } = await resolveRun(raw, { source });
+  const { runner, resolved, warnings } = await resolveRun(raw, { source });
   const memory = startupChecks(resolved.scenario, opts);
   let sweepPoints = 0;
   if (raw['sweep'] !== undefined) {
@@ -51,7 +53,7 @@ export async function validateScenario(raw: Record<string, unknown>, source: str
       sweepPoints++;
     }
   }
-  return { kind: runner.kind, name: resolved.name, seed: resolved.seed, scenario: resolved.scenario, memory, sweepPoints };
+  return { kind: runner.kind, name: resolved.name, seed: resolved.seed, scenario: resolved.scenario, memory, sweepPoints, warnings };
 }
 
 /** `validateScenario` on YAML text (tests, notebooks). */
@@ -68,6 +70,7 @@ export function register(program: Command): void {
     .option('--set <path=value>', 'override a scenario key (YAML value; repeatable)', collectSet, [])
     .action(async (file: string, opts: { print?: boolean; set?: string[] }) => {
       const r = await validateScenario(scenarioWithSets(file, opts.set), file);
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
       if (opts.print) { process.stdout.write(JSON.stringify(r.scenario, null, 2) + '\n'); return; }
       const s = r.scenario as { trials?: number };
       const sweep = r.sweepPoints ? `, ${r.sweepPoints} sweep points` : '';
