@@ -11,7 +11,8 @@ import { columnInfo, csvFiles, nestedCsvs, sweepColumns, writeColumnsDoc } from 
 import { csvHeader } from '../results/csv.js';
 import type { RunFolder } from '../results/run-folder.js';
 import { compareRuns, fmtNum } from './compare.js';
-import { resolveFigures } from './figure-spec.js';
+import { resolveFigure, resolveFigures } from './figure-spec.js';
+import { PRESETS } from './presets.js';
 import { figuresSection } from '../scenario/sections/figures.js';
 
 export interface ReportFigure { name: string; title?: string; caption?: string }
@@ -81,7 +82,11 @@ function folderFigures(folder: RunFolder): ReportFigure[] {
     const parsed = figuresSection.safeParse(scen?.figures ?? []);
     if (parsed.success) specs = resolveFigures(parsed.data);
   } catch { /* titles are optional */ }
-  return names.map((n) => { const s = specs.find((x) => x.name === n); return { name: n, ...(s?.title ? { title: s.title } : {}), ...(s?.caption ? { caption: s.caption } : {}) }; });
+  // the scenario's figure order, then the rest (Δ companions) after their absolute figures
+  const rank = (n: string) => { const i = specs.findIndex((x) => x.name === n || `delta_${x.name}` === n || `${x.name}_delta` === n); return i < 0 ? specs.length : i + (specs[i]!.name === n ? 0 : 0.5); };
+  names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const preset = (n: string) => { try { return PRESETS[n] ? resolveFigure(n) : undefined; } catch { return undefined; } };
+  return names.map((n) => { const s = specs.find((x) => x.name === n) ?? preset(n); return { name: n, ...(s?.title ? { title: s.title } : {}), ...(s?.caption ? { caption: s.caption } : {}) }; });
 }
 
 function figureHtml(folder: RunFolder, f: ReportFigure): string {
