@@ -37,6 +37,6 @@ export function ignoredSections(s: RawScenario, kind: string): string[] {
   if ((kind === 'split' || kind === 'phy') && has('fl')) out.push(`fl: ignored by ${kind} runs`);
   if (kind === 'split') for (const k of ['phy', 'aggregation', 'lora', 'data', 'airfl']) if (has(k)) out.push(`${k}: ignored by split runs (split: has its own radio, tasks and LoRA settings)`);
   if (kind === 'phy') for (const k of ['data', 'lora', 'model', 'airfl']) if (has(k)) out.push(`${k}: ignored by PHY Monte-Carlo runs (add an fl: section to train)`);
-  if (has('sweep')) out.push("sweep: ignored by 'airlora run' (it runs the scenario as written once); use 'airlora sweep FILE' to run the grid");
+  if (has('sweep')) out.push("sweep: 'airlora run' ignores it and runs the scenario once as written; 'airlora sweep FILE' runs the grid");
   return out;
 }

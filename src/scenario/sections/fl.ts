@@ -49,6 +49,10 @@ export const fl = z
     if (f && f.aggregator !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['aggregator'], input: f.aggregator, message: 'absent: choose the aggregation with the top-level aggregation: list instead, e.g. `aggregation: [ideal]` or `aggregation: [{ scheme: noisy, nmse: 0.01 }]`' });
     }
+    const count = f?.selection?.count;
+    if (typeof count === 'number' && typeof f.clients === 'number' && count > f.clients) {
+      ctx.addIssue({ code: 'custom', path: ['selection', 'count'], input: count, message: `an integer ≤ fl.clients (${f.clients})` });
+    }
   })
   .transform(({ aggregator: _removed, ...f }) => f)
   .optional();
