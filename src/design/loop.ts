@@ -172,9 +172,10 @@ class ReferenceProbe implements Aggregator {
   readonly name = 'ideal';
   aggregates: Float32Array[] = [];
   gain2: number[] = [];
-  /** last round's uploads and weights */
+  /** last round's uploads, weights and client ids */
   vectors: Float32Array[] = [];
   weights: Float64Array = new Float64Array(0);
+  clients: number[] = [];
   weightSum = new Map<number, { w: number; n: number }>();
 
   aggregate({ vectors, weights, context }: AggregationInput): AggregationResult {
@@ -190,6 +191,7 @@ class ReferenceProbe implements Aggregator {
     });
     this.vectors = vectors.map((v) => Float32Array.from(v));
     this.weights = Float64Array.from(weights);
+    this.clients = [...context.clients];
     const out = Float32Array.from(weightedAverage(vectors, weights));
     this.aggregates.push(out);
     return { aggregate: out, diagnostics: { nmse: 0, gain2: g * g } };
@@ -317,9 +319,13 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
   };
   const pair = async (lora: LoraConfig) => {
     const x = await oneRound(lora, 'a'), y = await oneRound(lora, 'b');
+    // pairs are matched by client id (with partial participation the two runs may select different
+    // clients; only clients in both contribute)
     let v = 0;
     x.rec.vectors.forEach((xa, k) => {
-      const xb = y.rec.vectors[k]!;
+      const j = y.rec.clients.indexOf(x.rec.clients[k]!);
+      if (j < 0) return;
+      const xb = y.rec.vectors[j]!;
       let d2 = 0;
       for (let i = 0; i < xa.length; i++) d2 += (xa[i]! - xb[i]!) ** 2;
       v += x.rec.weights[k]! ** 2 * (d2 / 2);
