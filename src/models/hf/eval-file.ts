@@ -10,7 +10,7 @@
  * the tokenizer's post-processor, truncated to `seqLen`. `loss`, `accuracy`, `examples`, and `f1` of
  * class 1 for two classes.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { UserInputError, NumericalError } from '../../errors.js';
 import { isCausalLm, type BertConfig } from '../config.js';
@@ -20,7 +20,13 @@ import type { LinearFn } from '../layers.js';
 import type { PretrainedModel } from '../weights.js';
 import { causalLmLogits } from './causal.js';
 import { loadLocalDataset, labelIndex } from '../../data/local/examples.js';
-import type { TextTokenizer } from '../../data/local/text-tokenizer.js';
+import { airloraTextTokenizer, type TextTokenizer } from '../../data/local/text-tokenizer.js';
+import { Tokenizer, type TokenizerJSON } from '../../data/tokenizer.js';
+import { loadCheckpoint } from '../checkpoint.js';
+import { createLoraModel } from '../../lora/batched.js';
+import { applyPeftAdapter, readPeftAdapter } from '../../lora/peft.js';
+import { isHfModelFolder, loadHfModel, transpose2d } from './load.js';
+import { airloraModuleName, hfModuleName } from './params.js';
 
 export interface LmEvalResult { loss: number; perplexity: number; tokens: number }
 export interface ClassifierEvalResult { loss: number; accuracy: number; examples: number; f1?: number }
@@ -134,13 +140,8 @@ export interface EvalFileOptions {
  * (a classifier head) replacing the base tensors.
  */
 export async function evaluateFile(modelDir: string, o: EvalFileOptions): Promise<LmEvalResult | ClassifierEvalResult> {
-  const { existsSync, statSync } = await import('node:fs');
   if (!existsSync(modelDir) || !statSync(modelDir).isDirectory()) throw new UserInputError(`MODEL: ${modelDir} is not a model folder`, 'MODEL');
   if (!existsSync(o.data)) throw new UserInputError(`--data: ${o.data} does not exist`, '--data');
-  const { isHfModelFolder, loadHfModel } = await import('./load.js');
-  const { loadCheckpoint } = await import('../checkpoint.js');
-  const { Tokenizer } = await import('../../data/tokenizer.js');
-  const { airloraTextTokenizer } = await import('../../data/local/text-tokenizer.js');
   let model: PretrainedModel;
   let tok: TextTokenizer;
   let labelNames: string[] | undefined;
@@ -154,7 +155,7 @@ export async function evaluateFile(modelDir: string, o: EvalFileOptions): Promis
   } else {
     model = loadCheckpoint(modelDir);
     if (!model.tokenizer) throw new UserInputError(`MODEL: ${modelDir} has no tokenizer.json`, 'MODEL');
-    tok = airloraTextTokenizer(Tokenizer.fromJSON(model.tokenizer as never));
+    tok = airloraTextTokenizer(Tokenizer.fromJSON(model.tokenizer as TokenizerJSON));
   }
   const seqLen = o.seqLen ?? model.config.maxPositions;
   if (!Number.isInteger(seqLen) || seqLen < 2 || seqLen > model.config.maxPositions) {
@@ -164,9 +165,6 @@ export async function evaluateFile(modelDir: string, o: EvalFileOptions): Promis
   let lora: { dispose(): void } | undefined;
   try {
     if (o.adapter) {
-      const { readPeftAdapter, applyPeftAdapter } = await import('../../lora/peft.js');
-      const { createLoraModel } = await import('../../lora/batched.js');
-      const { hfModuleName, airloraModuleName } = await import('./params.js');
       const ad = readPeftAdapter(o.adapter);
       // modules_to_save (e.g. the classifier) replace the base tensors.
       for (const [key, t] of ad.extra) {
@@ -174,7 +172,6 @@ export async function evaluateFile(modelDir: string, o: EvalFileOptions): Promis
         const spec = m ? Object.keys(model.weights).find((n) => hfModuleName(model.config, n.replace(/\.(kernel|bias)$/, '')) === m[1] && n.endsWith(m[2] === 'weight' ? '.kernel' : '.bias')) : undefined;
         if (!spec) continue;
         const old = model.weights[spec]!;
-        const { transpose2d } = await import('./load.js');
         const data = m![2] === 'weight' ? transpose2d(t.data, t.shape[0]!, t.shape[1]!) : t.data;
         if (data.length !== old.size) throw new UserInputError(`--adapter: ${key} has ${data.length} values, the model's ${spec} has ${old.size}`, '--adapter');
         model.weights[spec] = tf.tensor(data, old.shape, 'float32');
