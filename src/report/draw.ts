@@ -151,11 +151,12 @@ export async function drawFigures(folder: RunFolder, opts: DrawOptions = {}): Pr
   const entries = opts.figures ?? figureEntriesFor(folder);
   let specs = resolveFigures(entries);
   const companions: FigureSpec[] = [];
+  const parentOf = new Map<string, string>();
   specs.forEach((s, i) => {
     const c = companionEntry(entries[i]!, s);
     if (!c) return;
     const cs = resolveFigure(c, i);
-    if (!specs.some((o) => o.name === cs.name) && !companions.some((o) => o.name === cs.name)) companions.push(cs);
+    if (!specs.some((o) => o.name === cs.name) && !companions.some((o) => o.name === cs.name)) { companions.push(cs); parentOf.set(cs.name, s.name); }
   });
   const all = [...specs, ...companions];
   if (opts.only) {
@@ -185,7 +186,9 @@ export async function drawFigures(folder: RunFolder, opts: DrawOptions = {}): Pr
     let data: FigureData;
     try { data = figureData(rowsOf(fig), withRoundOffset(rowsOf(fig), fig)); } catch (e) { if (e instanceof UserInputError) continue; throw e; }
     if (data.points.length === 0) continue;
-    drawn.push(await drawOne(folder, rowsOf(fig), fig, opts, scenario));
+    const d = await drawOne(folder, rowsOf(fig), fig, opts, scenario);
+    const at = drawn.findIndex((x) => x.name === parentOf.get(fig.name));
+    drawn.splice(at < 0 ? drawn.length : at + 1, 0, d); // right after its absolute figure
   }
   if (opts.report !== false) writeReport(folder, { figures: drawn });
   return drawn;
