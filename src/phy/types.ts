@@ -38,6 +38,20 @@ export interface ChannelRealization extends ChannelDims {
   L: number;
   /** FFT size N used to map taps to subcarriers (subcarrier m on bin m); absent when not applicable */
   fftSize?: number;
+  /**
+   * Time-varying channel (mobility): `H` is the channel at the start of the upload (what the
+   * transceivers are designed on, through `Hhat`); `evolution.at(dt)` is the true channel dt seconds
+   * later. Absent: the channel is constant over the upload.
+   */
+  evolution?: ChannelEvolution;
+}
+
+export interface ChannelEvolution {
+  /** OFDM symbol duration in seconds (symbol t of the upload is at t·symbolS) */
+  symbolS: number;
+  maxDopplerHz: number;
+  /** the true channel (K·M matrices, layout of H) dtS seconds after the upload start */
+  at(dtS: number): CMatBatch;
 }
 
 /** Index of H_{k,m} in ChannelRealization.H / Hhat. */

@@ -14,7 +14,8 @@ import { register as design } from './design.js';
 import { register as list } from './list.js';
 import { register as schema } from './schema.js';
 import { register as evaluate } from './eval.js';
+import { register as channel } from './channel.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design, list, schema, evaluate];
+export const commands: Register[] = [validate, phy, pretrain, inspect, sweep, merge, figures, compare, run, split, design, list, schema, evaluate, channel];

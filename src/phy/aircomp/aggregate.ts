@@ -39,8 +39,10 @@ export function airAggregate(
   const target = aggregationTarget(phi, stats);
   const ctx: DesignContext = { ...radio, phi: target.weights };
   const design = scheme.design(ch, ctx);
-  // effective path: normalisation fused into the combining pass (fused.ts); otherwise map explicitly
-  const est = !design.exact && (opts.path ?? 'effective') === 'effective'
+  // effective path: normalisation fused into the combining pass (fused.ts); otherwise (and for an
+  // ageing channel, whose G changes per OFDM symbol) map explicitly
+  const ageing = ch.evolution !== undefined && ch.evolution.maxDopplerHz > 0;
+  const est = !design.exact && !ageing && (opts.path ?? 'effective') === 'effective'
     ? applyDesignToUpdates(ch, design, ctx, updates, stats, layout, noise)
     : applyDesign(ch, design, ctx, updates.map((x) => normalizeAndMap(x, layout).symbols), noise, opts);
   return { estimate: denormalizeAggregate(est, layout, target), design, target, layout };

@@ -14,13 +14,18 @@
  * Both give the same deterministic part to rounding, and noise with the same distribution (tested).
  * Noise draws come from the caller's Rng in (t, m, ·) order, so every scheme given an Rng of the same
  * stream name sees common random numbers (effective path: the same z for every scheme).
+ *
+ * Channel ageing (a realisation with `evolution`, i.e. mobility): the design was made at the start of
+ * the upload, and OFDM symbol t goes through H(t·T_sym). H(t) is evaluated exactly at `ageingNodes`
+ * (every symbol, or at least 32 nodes per Doppler period when that is fewer) and, being smooth, is
+ * interpolated linearly between them (G(t) on the effective path, H(t) on the receive path).
  */
 import { batch, cmat, type CMatBatch } from '../../linalg/cmat.js';
 import { eigh } from '../../linalg/eigh.js';
 import { UserInputError } from '../../errors.js';
 import type { Rng } from '../../random/streams.js';
 import { applyChannelFreq } from '../channel/apply.js';
-import type { ChannelRealization } from '../types.js';
+import type { ChannelEvolution, ChannelRealization } from '../types.js';
 import { effectiveMatrices } from './mse.js';
 import type { DesignContext, TransceiverDesign } from './types.js';
 
@@ -43,6 +48,50 @@ function gridT(ch: ChannelRealization, S: number, symbols: readonly Float64Array
     if (s.length !== symbols[0]!.length) throw new UserInputError('applyDesign.symbols: device grids differ in length', 'symbols');
   }
   return T;
+}
+
+/** Nodes per Doppler period at which H(t) is evaluated exactly (linear interpolation in between). */
+export const AGEING_NODES_PER_PERIOD = 32;
+
+/**
+ * Symbol indices (ascending, first 0, last T − 1) where an ageing channel is evaluated exactly:
+ * every symbol, or fewer when 32 nodes per Doppler period need fewer. [0] when the channel is static.
+ */
+export function ageingNodes(T: number, ev: ChannelEvolution | undefined): number[] {
+  if (!ev || !(ev.maxDopplerHz > 0) || T <= 1) return [0];
+  const n = Math.min(T, Math.max(2, 1 + Math.ceil(AGEING_NODES_PER_PERIOD * ev.maxDopplerHz * (T - 1) * ev.symbolS)));
+  if (n === T) return Array.from({ length: T }, (_, t) => t);
+  return Array.from({ length: n }, (_, i) => Math.round((i * (T - 1)) / (n - 1)));
+}
+
+/**
+ * Calls `fn(t, X_t)` for t = 0..T−1 with X_t the (exact at nodes, interpolated between) value of a
+ * matrix set known at the node symbols. `nodeValue(t)` computes it at node t; buffers are reused.
+ */
+function forEachSymbol(T: number, nodes: number[], nodeValue: (t: number) => Float64Array, fn: (t: number, X: Float64Array) => void): void {
+  let a = nodeValue(nodes[0]!);
+  if (nodes.length === 1) {
+    for (let t = 0; t < T; t++) fn(t, a);
+    return;
+  }
+  let b = nodeValue(nodes[1]!);
+  let seg = 0;
+  const X = new Float64Array(a.length);
+  for (let t = 0; t < T; t++) {
+    while (t > nodes[seg + 1]!) {
+      seg++;
+      a = b;
+      b = nodeValue(nodes[seg + 1]!);
+    }
+    const ta = nodes[seg]!, tb = nodes[seg + 1]!;
+    if (t === ta) fn(t, a);
+    else if (t === tb) fn(t, b);
+    else {
+      const w = (t - ta) / (tb - ta), v = 1 - w;
+      for (let i = 0; i < X.length; i++) X[i] = v * a[i]! + w * b[i]!;
+      fn(t, X);
+    }
+  }
 }
 
 /** Σ_k φ_k s_k over whole grids (the exact aggregate; devices summed in index order). */
@@ -116,12 +165,20 @@ export function applyDesign(
   if (path === 'receive') return applyReceive(ch, design, ctx.sigma2, symbols, noise, T);
   if (path !== 'effective') throw new UserInputError(`phy.receive_path: ${String(path)} is not allowed; expected 'effective' or 'receive'`, 'phy.receive_path');
   const { K, M } = ch;
-  const G = effectiveMatrices(ch, design).data;
   const out = new Float64Array(2 * T * M * S);
-  for (let k = 0; k < K; k++) {
-    if (S === 4) accumulate4(G, k * M * 32, symbols[k]!, out, T, M);
-    else if (S === 2) accumulate2(G, k * M * 8, symbols[k]!, out, T, M);
-    else accumulateGeneric(G, k * M * 2 * S * S, symbols[k]!, out, T, M, S);
+  const accumulate = (G: Float64Array, t0: number, t1: number) => {
+    for (let k = 0; k < K; k++) {
+      if (S === 4) accumulate4(G, k * M * 32, symbols[k]!, out, t0, t1, M);
+      else if (S === 2) accumulate2(G, k * M * 8, symbols[k]!, out, t0, t1, M);
+      else accumulateGeneric(G, k * M * 2 * S * S, symbols[k]!, out, t0, t1, M, S);
+    }
+  };
+  const ev = ch.evolution;
+  const nodes = ageingNodes(T, ev);
+  if (nodes.length === 1) accumulate(effectiveMatrices(ch, design).data, 0, T);
+  else {
+    // channel ageing: symbol t sees G(t) = U_mᴴ H(t) V_{k,m} with the design of t = 0
+    forEachSymbol(T, nodes, (t) => effectiveMatrices(ch, design, t === 0 ? ch.H : ev!.at(t * ev!.symbolS)).data, (t, G) => accumulate(G, t, t + 1));
   }
   if (noise && ctx.sigma2 > 0) addCombinedNoise(out, design, ctx.sigma2, M, T, noise);
   return out;
@@ -154,10 +211,10 @@ export function addCombinedNoise(out: Float64Array, design: TransceiverDesign, s
   }
 }
 
-/** out[t, m] += G[m] s[t, m] for every OFDM symbol t and subcarrier m (any S). */
-function accumulateGeneric(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, T: number, M: number, S: number): void {
+/** out[t, m] += G[m] s[t, m] for OFDM symbols t0 ≤ t < t1 and every subcarrier m (any S). */
+function accumulateGeneric(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, t0: number, t1: number, M: number, S: number): void {
   const SS2 = 2 * S * S, S2 = 2 * S;
-  for (let t = 0; t < T; t++) {
+  for (let t = t0; t < t1; t++) {
     const base = t * M * S2;
     for (let m = 0; m < M; m++) {
       const og = g0 + m * SS2, ov = base + m * S2;
@@ -178,8 +235,8 @@ function accumulateGeneric(G: Float64Array, g0: number, s: Float64Array, out: Fl
 }
 
 /** accumulateGeneric unrolled for S = 4 (about 2× faster in V8: the hot loop of a round). */
-function accumulate4(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, T: number, M: number): void {
-  for (let t = 0; t < T; t++) {
+function accumulate4(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, t0: number, t1: number, M: number): void {
+  for (let t = t0; t < t1; t++) {
     const base = t * M * 8;
     for (let m = 0; m < M; m++) {
       const o = base + m * 8;
@@ -197,8 +254,8 @@ function accumulate4(G: Float64Array, g0: number, s: Float64Array, out: Float64A
 }
 
 /** accumulateGeneric unrolled for S = 2. */
-function accumulate2(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, T: number, M: number): void {
-  for (let t = 0; t < T; t++) {
+function accumulate2(G: Float64Array, g0: number, s: Float64Array, out: Float64Array, t0: number, t1: number, M: number): void {
+  for (let t = t0; t < t1; t++) {
     const base = t * M * 4;
     for (let m = 0; m < M; m++) {
       const o = base + m * 4, g = g0 + m * 8;
@@ -217,6 +274,14 @@ function applyReceive(ch: ChannelRealization, design: TransceiverDesign, sigma2:
   const V = design.V.data, U = design.U.data;
   const X = new Float64Array(2 * T * M * Nt);
   const Y = new Float64Array(2 * T * M * Nr);
+  const ev = ch.evolution;
+  const nodes = ageingNodes(T, ev);
+  const Hn = new Map<number, Float64Array>(); // H at the node symbols, shared by all devices
+  const Hat = (t: number) => {
+    let h = Hn.get(t);
+    if (!h) Hn.set(t, (h = t === 0 ? ch.H.data : ev!.at(t * ev!.symbolS).data));
+    return h;
+  };
   for (let k = 0; k < K; k++) {
     const s = symbols[k]!;
     X.fill(0);
@@ -236,7 +301,14 @@ function applyReceive(ch: ChannelRealization, design: TransceiverDesign, sigma2:
         }
       }
     }
-    applyChannelFreq(ch, k, X, Y, true);
+    if (nodes.length === 1) applyChannelFreq(ch, k, X, Y, true);
+    else {
+      // channel ageing: symbol t goes through H(t)
+      const xs = 2 * M * Nt, ys = 2 * M * Nr;
+      forEachSymbol(T, nodes, Hat, (t, Ht) => {
+        applyChannelFreq({ ...ch, H: { ...ch.H, data: Ht } }, k, X.subarray(t * xs, (t + 1) * xs), Y.subarray(t * ys, (t + 1) * ys), true);
+      });
+    }
   }
   if (noise && sigma2 > 0) {
     const n = new Float64Array(2 * Nr);

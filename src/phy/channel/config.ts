@@ -9,9 +9,17 @@
  *    reports L = 1), so the OFDM time-domain path does not apply.
  *  - `multipath: { taps: L, ... }` → tapped delay line with an exponential power-delay profile;
  *    H[m] = Σ_l h_l e^{−j2π l m / N} with N = fftSize, subcarrier m on FFT bin m (0 ≤ m < M ≤ N).
- *  `multipath` and `iidSubcarriers` are mutually exclusive.
+ *  - `tdl: { profile, delaySpreadS }` → a 3GPP TR 38.901 TDL profile (tdl.ts) with its exact tap
+ *    delays: H[m] = Σ_l h_l e^{−j2π m Δf τ_l}, Δf = `subcarrierSpacingHz` (no rounding to samples).
+ *  `multipath`, `tdl` and `iidSubcarriers` are mutually exclusive.
+ *
+ * Time variation (mobility.ts): `mobility: { maxDopplerHz }` makes every tap a Clarke/Jakes process
+ * (sum of sinusoids), evaluated at any time — across the OFDM symbols of an upload and between rounds
+ * (round r's upload starts at r·roundIntervalS). `temporal` (Gauss–Markov per round) is the named
+ * alternative; the two are exclusive.
  */
 import { UserInputError } from '../../errors.js';
+import { checkTdlProfile, tdlKFactorDb, tdlTaps, type TdlProfile } from './tdl.js';
 
 export interface PathLossConfig {
   /** loss at 1 m in dB (e.g. 30) */
@@ -71,9 +79,26 @@ export interface ChannelConfig {
   temporal?: { rho: number } | undefined;
   /** FFT size N ≥ M, power of two; defaults to M. Only used with multipath. */
   fftSize?: number | undefined;
+  /** 3GPP TDL profile with its delay spread in seconds (exclusive with multipath / iidSubcarriers) */
+  tdl?: { profile: TdlProfile; delaySpreadS: number } | undefined;
+  /** subcarrier spacing Δf in Hz (TDL phases, OFDM symbol time); default 15 kHz */
+  subcarrierSpacingHz?: number | undefined;
+  /** cyclic prefix as a fraction of the useful symbol (OFDM symbol time (1 + cp)/Δf); default 0.07 */
+  cpFraction?: number | undefined;
+  /** Clarke/Jakes time variation (exclusive with temporal and iidSubcarriers) */
+  mobility?: MobilityConfig | undefined;
 }
 
-export type FrequencyMode = 'flat' | 'iid' | 'taps';
+export interface MobilityConfig {
+  /** maximum Doppler shift f_D = v·f_c/c in Hz (≥ 0) */
+  maxDopplerHz: number;
+  /** time between the starts of consecutive rounds' uploads in seconds (default 1) */
+  roundIntervalS?: number | undefined;
+  /** sinusoids per tap and antenna pair (default 16) */
+  sinusoids?: number | undefined;
+}
+
+export type FrequencyMode = 'flat' | 'iid' | 'taps' | 'tdl';
 
 /** Validated configuration with defaults filled in. */
 export interface ResolvedChannelConfig {
@@ -93,6 +118,17 @@ export interface ResolvedChannelConfig {
   csiError: number;
   csiErrorMode: 'relative' | 'absolute';
   temporalRho: number | undefined;
+  /** tap delays in seconds (tdl mode; length L) */
+  delays: Float64Array;
+  /** index of the specular LOS tap (tdl D/E: 0), −1 without */
+  losTap: number;
+  /** K-factor of the LOS tap in dB (null without) */
+  kFactorDb: number | null;
+  subcarrierSpacingHz: number;
+  /** OFDM symbol duration (1 + cp)/Δf in seconds */
+  symbolS: number;
+  /** resolved mobility (undefined: static within a round) */
+  mobility: { maxDopplerHz: number; roundIntervalS: number; sinusoids: number } | undefined;
 }
 
 export function isPowerOfTwo(n: number): boolean {
@@ -153,6 +189,9 @@ export function resolveChannelConfig(cfg: ChannelConfig, path = 'channel'): Reso
   const rhoDevice = cfg.correlation ? finite(cfg.correlation.device, `${path}.correlation.device`, 0, 1) : 0;
   const rhoServer = cfg.correlation ? finite(cfg.correlation.server, `${path}.correlation.server`, 0, 1) : 0;
 
+  if (cfg.tdl && (cfg.multipath || cfg.iidSubcarriers)) {
+    throw new UserInputError(`${path}.tdl: not allowed together with ${path}.${cfg.multipath ? 'multipath' : 'iid_subcarriers'}; choose one frequency model`, `${path}.tdl`);
+  }
   if (cfg.multipath && cfg.iidSubcarriers) {
     throw new UserInputError(`${path}.iidSubcarriers: true is not allowed together with ${path}.multipath; choose one`, `${path}.iidSubcarriers`);
   }
@@ -192,6 +231,37 @@ export function resolveChannelConfig(cfg: ChannelConfig, path = 'channel'): Reso
     throw new UserInputError(`${path}.csiErrorMode: ${String(csiErrorMode)} is not allowed; expected 'relative' or 'absolute'`, `${path}.csiErrorMode`);
   }
   const temporalRho = cfg.temporal ? finite(cfg.temporal.rho, `${path}.temporal.rho`, 0, 1) : undefined;
+  const subcarrierSpacingHz = cfg.subcarrierSpacingHz === undefined ? 15000 : finite(cfg.subcarrierSpacingHz, 'phy.subcarrier_spacing_khz', Number.MIN_VALUE, Infinity, 'a spacing > 0');
+  const cp = cfg.cpFraction === undefined ? 0.07 : finite(cfg.cpFraction, 'airfl.cp_fraction', 0, 10);
+  const symbolS = (1 + cp) / subcarrierSpacingHz;
+  let delays = new Float64Array(L);
+  let losTap = -1;
+  let kFactorDb: number | null = null;
+  if (cfg.tdl) {
+    const f = `${path}.tdl`;
+    const profile = checkTdlProfile(cfg.tdl.profile, `${f}.profile`);
+    const ds = finite(cfg.tdl.delaySpreadS, `${f}.delay_spread_ns`, 0, 1e-3, 'a delay spread ≥ 0 and ≤ 1 ms');
+    const taps = tdlTaps(profile, ds);
+    mode = 'tdl';
+    L = taps.length;
+    pdp = Float64Array.from(taps, (t) => t.power);
+    delays = Float64Array.from(taps, (t) => t.delayS);
+    losTap = taps.findIndex((t) => t.los);
+    kFactorDb = tdlKFactorDb(profile);
+  } else if (mode === 'taps') {
+    // integer-sample taps: τ_l = l/(N·Δf), the same phases as the FFT mapping
+    for (let l = 0; l < L; l++) delays[l] = l / (fftSize * subcarrierSpacingHz);
+  }
+  let mobility: ResolvedChannelConfig['mobility'];
+  if (cfg.mobility) {
+    const f = `${path}.mobility`;
+    if (mode === 'iid') throw new UserInputError(`${f}: not allowed with iid_subcarriers (no delay line to make time-varying); use tdl or multipath`, f);
+    if (temporalRho !== undefined) throw new UserInputError(`${f}: not allowed together with ${path}.temporal_rho (Gauss–Markov); choose one time model`, f);
+    const maxDopplerHz = finite(cfg.mobility.maxDopplerHz, `${f}.max_doppler_hz`, 0, 1e6, 'a Doppler shift ≥ 0 Hz');
+    const roundIntervalS = cfg.mobility.roundIntervalS === undefined ? 1 : finite(cfg.mobility.roundIntervalS, `${f}.round_interval_s`, 0, 1e9, 'a time ≥ 0 s');
+    const sinusoids = cfg.mobility.sinusoids === undefined ? 16 : posInt(cfg.mobility.sinusoids, `${f}.sinusoids`);
+    mobility = { maxDopplerHz, roundIntervalS, sinusoids };
+  }
   if (mode === 'taps' && L === 1) mode = 'flat';
-  return { K, Nr, Nt, M, mode, L, fftSize, pdp, pathLoss, rhoDevice, rhoServer, csiError, csiErrorMode, temporalRho };
+  return { K, Nr, Nt, M, mode, L, fftSize, pdp, pathLoss, rhoDevice, rhoServer, csiError, csiErrorMode, temporalRho, delays, losTap, kFactorDb, subcarrierSpacingHz, symbolS, mobility };
 }

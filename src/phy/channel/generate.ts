@@ -23,6 +23,7 @@ import { resolveChannelConfig, type ChannelConfig, type ResolvedChannelConfig } 
 import { drawLargeScale } from './largescale.js';
 import { applyKronecker, exponentialCorrelationFactor } from './correlation.js';
 import { tapsToFrequency } from './frequency.js';
+import { generateDelayLine, type JakesProcess } from './mobility.js';
 
 export interface ChannelWhere {
   trial: number;
@@ -34,8 +35,14 @@ export function generateChannel(
   streams: RandomStreams,
   where: ChannelWhere,
   prev?: ChannelRealization,
+  process?: JakesProcess,
 ): ChannelRealization {
   const c = 'mode' in cfg ? cfg : resolveChannelConfig(cfg);
+  if (c.mode === 'tdl' || c.mobility) {
+    // exact tap delays and/or Clarke/Jakes time variation (mobility.ts)
+    const r = generateDelayLine(c, streams, where, process);
+    return { ...r, Hhat: withCsiError(c, r.H, r.beta, streams, where) };
+  }
   const { K, Nr, Nt, M, mode, L, fftSize, pdp } = c;
   const E = Nr * Nt;
   const sz = 2 * E;
@@ -85,6 +92,15 @@ export function generateChannel(
   }
   assertFinite(H.data, 'generateChannel: H');
 
+  const out: ChannelRealization = { K, Nr, Nt, M, H, Hhat: withCsiError(c, H, beta, streams, where), beta, distance, L: Math.max(L, 1), fftSize };
+  if (taps) out.taps = taps;
+  return out;
+}
+
+/** Ĥ = H + E (see the file comment); H itself with perfect CSI. */
+export function withCsiError(c: ResolvedChannelConfig, H: CMatBatch, beta: Float64Array, streams: RandomStreams, where: ChannelWhere): CMatBatch {
+  const { K, M, Nr, Nt } = c;
+  const sz = 2 * Nr * Nt;
   let Hhat = H;
   if (c.csiError > 0) {
     Hhat = batch(K * M, Nr, Nt);
@@ -99,10 +115,7 @@ export function generateChannel(
       for (let j = 0; j < per; j++) Hhat.data[o + j] = Hhat.data[o + j]! + noise[j]!;
     }
   }
-
-  const out: ChannelRealization = { K, Nr, Nt, M, H, Hhat, beta, distance, L: Math.max(L, 1), fftSize };
-  if (taps) out.taps = taps;
-  return out;
+  return Hhat;
 }
 
 function checkPrev(c: ResolvedChannelConfig, prev: ChannelRealization, beta: Float64Array): void {

@@ -19,3 +19,5 @@ export * from './generate.js';
 export * from './apply.js';
 export * from './sequence.js';
 export * from './subset.js';
+export * from './tdl.js';
+export * from './mobility.js';

@@ -30,5 +30,18 @@ export function subsetChannel(ch: ChannelRealization, devices: readonly number[]
   const out: ChannelRealization = { ...ch, K, H, Hhat, beta, distance };
   if (taps) out.taps = taps;
   else delete out.taps;
+  const ev = ch.evolution;
+  if (ev) {
+    out.evolution = {
+      symbolS: ev.symbolS,
+      maxDopplerHz: ev.maxDopplerHz,
+      at(dt: number) {
+        const full = ev.at(dt);
+        const Ht = batch(K * M, Nr, Nt);
+        devices.forEach((d, k) => Ht.data.set(full.data.subarray(d * block, (d + 1) * block), k * block));
+        return Ht;
+      },
+    };
+  }
   return out;
 }

@@ -24,6 +24,11 @@
  * least 4096 complex symbols per trial, which leaves < 0.02 dB (checked against the conditional
  * expectation in test/phy.reference.test.ts).
  *
+ * NMSE vs OFDM-symbol index (`bySymbol`): per trial, the symbol-domain NMSE of each OFDM symbol t of
+ * the upload (data entries only), summarised over trials per scheme × N_r × point × t. With a static
+ * channel it is flat; with mobility (channel ageing: the design is made at t = 0, symbol t goes through
+ * H(t)) it grows with t, which is why a larger rank (longer upload) sees more ageing.
+ *
  * Summary: mean (log-scale 95% interval, never below 0) and median (order-statistic interval) of each
  * column. A scheme whose NMSE has no finite mean — zero-forcing precoders with S = N_t (the design
  * reports `channel_inversion`), or a Hill tail index below 2 — gets `heavy_tail` = 1 and the median as
@@ -148,9 +153,32 @@ export interface PhySummaryRow {
   nmse_headline_ci_high_db: number;
 }
 
+/** NMSE of OFDM symbol t of the upload, over trials (mean, log-scale 95% interval, median). */
+export interface PhySymbolRow {
+  [key: string]: string | number | null;
+  scheme: string;
+  streams: number;
+  server_antennas: number;
+  point: string;
+  /** OFDM-symbol index t within the upload (0 = when the transceivers were designed) */
+  symbol: number;
+  /** t · T_sym in seconds (null when the channel carries no timing: a static channel) */
+  time_s: number | null;
+  trials: number;
+  nmse_mean: number;
+  nmse_ci_low: number;
+  nmse_ci_high: number;
+  nmse_median: number;
+  nmse_mean_db: number;
+  nmse_ci_low_db: number;
+  nmse_ci_high_db: number;
+}
+
 export interface PhyResult {
   rows: PhyTrialRow[];
   summary: PhySummaryRow[];
+  /** NMSE vs OFDM-symbol index (channel ageing) */
+  bySymbol: PhySymbolRow[];
 }
 
 export interface RunOptions {
@@ -186,6 +214,7 @@ export function runPhyExperiment(exp: PhyExperiment, opts: RunOptions = {}): Phy
   const total = exp.trials * exp.serverAntennas.length;
   let done = 0;
   const streamCounts = [...new Set(exp.schemes.map((s) => s.S))];
+  const perSymbol = new Map<string, { S: number; Nr: number; point: string; scheme: string; symbolS: number | null; trials: Float64Array[] }>();
   for (let trial = 0; trial < exp.trials; trial++) {
     const x = syntheticUpdates(streams, trial, K, D, exp.updateCorrelation);
     const ref = new Float64Array(D);
@@ -217,6 +246,10 @@ export function runPhyExperiment(exp: PhyExperiment, opts: RunOptions = {}): Phy
           for (let i = 0; i < D; i++) err += (xhat[i]! - ref[i]!) ** 2;
           let serr = 0;
           for (let i = 0; i < D; i++) serr += (est[i]! - mp.symTarget[i]!) ** 2;
+          const key = `${entry.label}\u0000${Nr}\u0000${p.label}`;
+          let ps = perSymbol.get(key);
+          if (!ps) perSymbol.set(key, (ps = { S: entry.S, Nr, point: p.label, scheme: entry.label, symbolS: ch.evolution?.symbolS ?? null, trials: [] }));
+          ps.trials.push(symbolNmse(est, mp.symTarget, D, 2 * M * entry.S));
           let amse = 0;
           for (let m = 0; m < M; m++) amse += design.analyticMse[m]!;
           // per complex symbol: analytic MSE per symbol vector / S, over the realised target power per symbol
@@ -235,7 +268,37 @@ export function runPhyExperiment(exp: PhyExperiment, opts: RunOptions = {}): Phy
       opts.onProgress?.(done, total);
     }
   }
-  return { rows, summary: summarizePhy(exp, rows) };
+  const bySymbol: PhySymbolRow[] = [];
+  for (const ps of perSymbol.values()) {
+    const T = ps.trials[0]!.length;
+    for (let t = 0; t < T; t++) {
+      const st = summarize(ps.trials.map((a) => a[t]!), { nonNegative: true });
+      bySymbol.push({
+        scheme: ps.scheme, streams: ps.S, server_antennas: ps.Nr, point: ps.point, symbol: t,
+        time_s: ps.symbolS === null ? null : t * ps.symbolS, trials: st.n,
+        nmse_mean: st.mean, nmse_ci_low: st.ciLow, nmse_ci_high: st.ciHigh, nmse_median: st.median,
+        nmse_mean_db: toDb(st.mean), nmse_ci_low_db: toDb(st.ciLow), nmse_ci_high_db: toDb(st.ciHigh),
+      });
+    }
+  }
+  return { rows, summary: summarizePhy(exp, rows), bySymbol };
+}
+
+/** Per OFDM symbol (blocks of `per` interleaved reals, data entries < D only): ‖est − target‖²/‖target‖². */
+export function symbolNmse(est: Float64Array, target: Float64Array, D: number, per: number): Float64Array {
+  const T = Math.ceil(D / per);
+  const out = new Float64Array(T);
+  for (let t = 0; t < T; t++) {
+    let e = 0, r = 0;
+    const end = Math.min(D, (t + 1) * per);
+    for (let i = t * per; i < end; i++) {
+      const d = est[i]! - target[i]!;
+      e += d * d;
+      r += target[i]! * target[i]!;
+    }
+    out[t] = r > 0 ? e / r : 0;
+  }
+  return out;
 }
 
 /** One summary row per scheme × N_r × point, in scenario order (scheme-major). */

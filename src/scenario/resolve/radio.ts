@@ -5,7 +5,7 @@
  */
 import { UserInputError } from '../../errors.js';
 import type { RadioConfig } from '../../phy/radio.js';
-import { channelConfig, sweepPoints } from './phy.js';
+import { channelConfig, subcarrierSpacingHz, sweepPoints } from './phy.js';
 import type { Scenario } from '../schema.js';
 
 export function radioFromScenario(s: Scenario, streams?: number): RadioConfig {
@@ -20,7 +20,7 @@ export function radioFromScenario(s: Scenario, streams?: number): RadioConfig {
     const field = p.channel.path_loss ? 'phy.power.dbm' : 'phy.snr_db';
     throw new UserInputError(`${field}: a list is not allowed in a training run; expected one value (sweep over it with a sweep: section)`, field);
   }
-  const a = (s as { airfl?: { subcarrier_spacing_hz: number; cp_fraction: number } }).airfl;
+  const a = (s as { airfl?: { cp_fraction: number } }).airfl;
   const pt = points[0]!;
   return {
     channel: { ...channelConfig(s), K: fl.clients, Nr: p.antennas.server[0]!, Nt: p.antennas.device, M: p.subcarriers },
@@ -29,7 +29,7 @@ export function radioFromScenario(s: Scenario, streams?: number): RadioConfig {
     sigma2: pt.sigma2,
     powerMode: p.power.mode,
     receivePath: p.receive_path,
-    timing: { subcarrierSpacingHz: a?.subcarrier_spacing_hz ?? p.noise.subcarrier_spacing_hz, cpFraction: a?.cp_fraction ?? 0.07 },
+    timing: { subcarrierSpacingHz: subcarrierSpacingHz(s), cpFraction: a?.cp_fraction ?? 0.07 },
     trial: 0,
   };
 }

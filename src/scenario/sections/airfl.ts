@@ -19,8 +19,7 @@
  *       tolerance: 0.001         # relative MSE change that ends the transceiver alternation
  *       max_alternations: 20
  *     ideal_twin: true           # log the ideal aggregate's NMSE per round (always on; kept explicit)
- *     subcarrier_spacing_hz: 15000
- *     cp_fraction: 0.07
+ *     cp_fraction: 0.07           # cyclic prefix fraction (the subcarrier spacing is phy.subcarrier_spacing_khz)
  */
 import { z } from 'zod';
 import { nonNeg, posInt, positive } from './common.js';
@@ -46,8 +45,14 @@ export const airfl = z
     ranks: z.array(posInt).min(1, { error: 'a non-empty list of integers ≥ 1' }).optional(),
     joint: z.boolean({ error: 'true or false' }).default(false),
     design,
-    subcarrier_spacing_hz: positive.default(15000),
+    /** removed: kept only to name its replacement, phy.subcarrier_spacing_khz */
+    subcarrier_spacing_hz: z.unknown().optional(),
     cp_fraction: nonNeg.default(0.07),
+  })
+  .superRefine((a, ctx) => {
+    if (a.subcarrier_spacing_hz !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['subcarrier_spacing_hz'], input: a.subcarrier_spacing_hz, message: 'absent: the one subcarrier spacing is phy.subcarrier_spacing_khz (air-time, digital rate and noise all use it)' });
+    }
   })
   .optional();
 
