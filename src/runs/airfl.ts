@@ -27,6 +27,7 @@ import { radioFromScenario } from '../scenario/resolve/radio.js';
 import { aggregationSpecs, resolveTraining } from '../scenario/resolve/train.js';
 import { UserInputError } from '../errors.js';
 import type { Runner, RunContext } from './runner.js';
+import { airflSummary, formatAirflSummary } from './summary.js';
 
 /** One entry of the comparison: its aggregation spec and the radio with its streams. */
 export interface AirflEntry {
@@ -167,9 +168,14 @@ export async function runAirfl(c: AirflRunConfig, ctx: RunContext): Promise<{ fi
     const perRank = entriesPerRank(c, prep);
     const all: CsvRow[] = [];
     const final: CsvRow[] = [];
+    const runsTotal = ranks.length * c.entries.length;
+    let runsDone = 0;
     for (const r of ranks) {
       for (const entry of c.entries) {
-        const rows = await trainOne(c, prep, r, entry, ctx, radioAtRank(c, entry, r, perRank));
+        // progress over every (rank, scheme) run's rounds
+        const onProgress = ctx.onProgress ? (done: number, total: number) => ctx.onProgress!(runsDone * total + done, runsTotal * total) : undefined;
+        const rows = await trainOne(c, prep, r, entry, { ...ctx, ...(onProgress ? { onProgress } : {}) }, radioAtRank(c, entry, r, perRank));
+        runsDone++;
         // wall_s stays in each run's timing.csv: metrics.csv depends only on the scenario and seed
         const tagged = rows.map(({ scheme: _aggregatorName, wall_s: _wall, ...row }) => ({ scheme: entry.spec.label, rank: r, joint: design?.chosen_rank === r ? 1 : 0, ...row }));
         all.push(...tagged);
@@ -178,6 +184,9 @@ export async function runAirfl(c: AirflRunConfig, ctx: RunContext): Promise<{ fi
     }
     ctx.folder.writeCsv('metrics.csv', all);
     ctx.folder.writeCsv('final.csv', final);
+    const summary = airflSummary(ctx.folder, final);
+    ctx.folder.writeCsv('summary.csv', summary);
+    ctx.log(`summary (final round; Δ vs ideal paired over the clients' evaluation sets):\n${formatAirflSummary(summary)}`);
     if (design) {
       design.check = checkBound(design, final);
       ctx.folder.writeJson('design.json', design);
@@ -210,7 +219,7 @@ async function trainOne(c: AirflRunConfig, prep: PreparedTraining, r: number, en
     const res = await runFederated({
       config: ts.fl, data: prep.data, streams: prep.streams, folder: sub, resume: sub.resumed,
       aggregator, makeModel: prep.makeModel(loraAtRank(ts.lora, r)),
-      log: (line) => ctx.log(`${name}: ${line}`),
+      log: (line) => ctx.log(`${name}: ${line}`), ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     });
     sub.complete({ rounds: res.lastRound });
     return res.rows;

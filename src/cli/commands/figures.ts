@@ -52,16 +52,17 @@ export function register(program: Command): void {
     .description('(re)draw the figures of a results folder from its files alone (never re-runs anything)')
     .argument('<dir>', 'results folder')
     .option('--only <names>', 'only these figures (comma-separated)', list)
-    .option('--format <fmts>', 'svg,png (default both)', list)
-    .option('--scale <z>', 'PNG zoom factor', '2')
-    .action(async (dir: string, o: { only?: string[]; format?: string[]; scale: string }) => {
-      const formats = (o.format ?? ['svg', 'png']);
-      for (const f of formats) if (f !== 'svg' && f !== 'png') throw new UserInputError(`--format: '${f}' is not allowed; allowed: svg, png`, 'format');
-      const scale = Number(o.scale);
-      if (!(scale > 0 && scale <= 8)) throw new UserInputError(`--scale: '${o.scale}' must be a number in (0, 8]`, 'scale');
+    .option('--format <fmts>', 'svg,png,pdf (default all three)', list)
+    .option('--dpi <n>', 'PNG resolution at the IEEE column widths (3.5 in, 7.16 in)', '300')
+    .option('--titles', 'draw titles on the figures (captions carry them by default)')
+    .action(async (dir: string, o: { only?: string[]; format?: string[]; dpi: string; titles?: boolean }) => {
+      const formats = (o.format ?? ['svg', 'png', 'pdf']);
+      for (const f of formats) if (f !== 'svg' && f !== 'png' && f !== 'pdf') throw new UserInputError(`--format: '${f}' is not allowed; allowed: svg, png, pdf`, 'format');
+      const dpi = Number(o.dpi);
+      if (!(dpi >= 50 && dpi <= 1200)) throw new UserInputError(`--dpi: '${o.dpi}' must be a number in [50, 1200]`, 'dpi');
       const folder = RunFolder.open(dir);
       if (folder.hasManifest() && !folder.isComplete()) process.stderr.write(`warning: ${dir} is not a complete run (status '${folder.status}'); drawing what is there\n`);
-      const drawn = await drawFigures(folder, { only: o.only, formats: formats as ('svg' | 'png')[], scale });
+      const drawn = await drawFigures(folder, { only: o.only, formats: formats as ('svg' | 'png' | 'pdf')[], dpi, ...(o.titles ? { titles: true } : {}) });
       if (drawn.length === 0) process.stderr.write('no figures: the scenario names none and no preset matches the CSV columns\n');
       for (const d of drawn) {
         process.stdout.write(`${join(folder.dir, 'figures', d.name)}.{${formats.join(',')}}  ${d.points} points${d.dropped ? `, ${d.dropped} non-finite values not plotted` : ''}\n`);
