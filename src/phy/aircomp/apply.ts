@@ -59,9 +59,12 @@ export const AGEING_NODES_PER_PERIOD = 32;
  */
 export function ageingNodes(T: number, ev: ChannelEvolution | undefined): number[] {
   if (!ev || !(ev.maxDopplerHz > 0) || T <= 1) return [0];
-  const n = Math.min(T, Math.max(2, 1 + Math.ceil(AGEING_NODES_PER_PERIOD * ev.maxDopplerHz * (T - 1) * ev.symbolS)));
-  if (n === T) return Array.from({ length: T }, (_, t) => t);
-  return Array.from({ length: n }, (_, i) => Math.round((i * (T - 1)) / (n - 1)));
+  // node spacing (symbols) at most 1/32 of a Doppler period
+  const gap = Math.max(1, Math.floor(1 / (AGEING_NODES_PER_PERIOD * ev.maxDopplerHz * ev.symbolS)));
+  const nodes: number[] = [];
+  for (let t = 0; t < T - 1; t += gap) nodes.push(t);
+  nodes.push(T - 1);
+  return nodes;
 }
 
 /**

@@ -21,3 +21,4 @@ export * from './sequence.js';
 export * from './subset.js';
 export * from './tdl.js';
 export * from './mobility.js';
+export * from './measure.js';
