@@ -5,6 +5,7 @@
  */
 import { UserInputError } from '../errors.js';
 import { presetNames } from '../report/presets.js';
+import { aggregatorCapabilities, aggregatorKinds } from '../fl/aggregators/index.js';
 import type { RawScenario } from './runner.js';
 
 /** Refuse figure entries naming a preset that does not exist (`run` would only fail at drawing time). */
@@ -32,7 +33,8 @@ export function ignoredSections(s: RawScenario, kind: string): string[] {
     const agg = s['aggregation'];
     const first = Array.isArray(agg) ? agg[0] : undefined;
     const scheme = typeof first === 'string' ? first : (first as { scheme?: string } | undefined)?.scheme;
-    if (scheme === undefined || scheme === 'ideal' || scheme === 'noisy') out.push(`phy: ignored: the aggregation (${scheme ?? 'ideal'}) uses no radio (add an airfl: section, or an over-the-air scheme, to use it)`);
+    const name = scheme ?? 'ideal';
+    if (aggregatorKinds().includes(name) && !aggregatorCapabilities(name).radio) out.push(`phy: ignored: the aggregation (${name}) uses no radio (add an airfl: section, or an over-the-air scheme, to use it)`);
   }
   if ((kind === 'split' || kind === 'phy') && has('fl')) out.push(`fl: ignored by ${kind} runs`);
   if (kind === 'split') for (const k of ['phy', 'aggregation', 'lora', 'data', 'airfl']) if (has(k)) out.push(`${k}: ignored by split runs (split: has its own radio, tasks and LoRA settings)`);
