@@ -15,7 +15,7 @@ const K = 20, Nr = 16, Nt = 4, M = 256, S = 4, D = 454_656;
 
 const suite: BenchSuite = {
   group: 'phy.channel',
-  names: ['phy.channel.generate_iid_ms', 'phy.channel.generate_tdl_ms', 'phy.mapping.map_ms', 'phy.mapping.demap_ms', 'phy.ofdm.time_path_ms', 'phy.channel.apply_freq_ms'],
+  names: ['phy.channel.generate_iid_ms', 'phy.channel.generate_multipath_ms', 'phy.channel.generate_tdl_ms', 'phy.channel.evolve_ms', 'phy.mapping.map_ms', 'phy.mapping.demap_ms', 'phy.ofdm.time_path_ms', 'phy.channel.apply_freq_ms'],
   async run(log) {
     const res: BenchResult[] = [];
     const opts = { warmup: 2, minRuns: 10, minTimeMs: 1000 };
@@ -29,7 +29,17 @@ const suite: BenchSuite = {
 
     const tdl = resolveChannelConfig({ ...iid, iidSubcarriers: undefined, multipath: { taps: 16, decayDb: 1 }, correlation: { device: 0.3, server: 0.5 }, csiError: 0.01 });
     const t2 = await timeIt(() => generateChannel(tdl, streams, { trial: 0, round: round++ }), opts);
-    res.push({ name: 'phy.channel.generate_tdl_ms', value: t2.medianMs, unit: 'ms', note: `as above, 16 taps + FFT, Kronecker, CSI error; ${t2.runs} runs` });
+    res.push({ name: 'phy.channel.generate_multipath_ms', value: t2.medianMs, unit: 'ms', note: `as above, 16 integer-sample taps + FFT, Kronecker, CSI error; ${t2.runs} runs` });
+    log('multipath done');
+
+    const tdlC = resolveChannelConfig({ ...iid, iidSubcarriers: undefined, tdl: { profile: 'C', delaySpreadS: 300e-9 }, correlation: { device: 0.3, server: 0.5 }, csiError: 0.01 });
+    const t2b = await timeIt(() => generateChannel(tdlC, streams, { trial: 0, round: round++ }), opts);
+    res.push({ name: 'phy.channel.generate_tdl_ms', value: t2b.medianMs, unit: 'ms', note: `3GPP TDL-C 300 ns (24 taps, exact delays e^{-j2πmΔfτ}), Kronecker, CSI error; ${t2b.runs} runs` });
+    const mobile = resolveChannelConfig({ ...iid, iidSubcarriers: undefined, tdl: { profile: 'C', delaySpreadS: 300e-9 }, mobility: { maxDopplerHz: 389 } });
+    const chm = generateChannel(mobile, streams, { trial: 0, round: 0 });
+    let dt = 0;
+    const t2c = await timeIt(() => chm.evolution!.at((dt += 7.1e-5)), opts);
+    res.push({ name: 'phy.channel.evolve_ms', value: t2c.medianMs, unit: 'ms', note: `H(t) of TDL-C with Clarke/Jakes mobility (16 sinusoids per tap and antenna pair) at one time; ${t2c.runs} runs` });
     log('tdl done');
 
     const layout = symbolLayout(D, M, S);
