@@ -21,7 +21,7 @@ phy: { antennas: { device: 2, server: 4 }, streams: 2, subcarriers: 16, snr_db: 
 aggregation: [ideal, zf, manifold]
 airfl:
   ranks: [1, 4]
-  joint: false
+  joint: true
   design: { ranks: [1, 2, 4], estimate_rounds: 4, channel_draws: 2, energy_budget_j: 0.002 }
 `;
 
@@ -35,7 +35,7 @@ describe('design/bound against measurement (tiny model)', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the bound lies above the measured gap F(θ_T) − F* for every trained rank and scheme', async () => {
-    const raw = parseScenarioText(yaml.replace('joint: false', 'joint: true'), 'design-bound');
+    const raw = parseScenarioText(yaml, 'design-bound');
     const c = resolveAirfl(raw, 'design-bound');
     const folder = RunFolder.create({ out: join(dir, 'a'), name: c.training.name, scenario: c.scenario });
     folder.writeManifest({ kind: 'airfl', scenario: c.scenario, seed: c.training.seed });
