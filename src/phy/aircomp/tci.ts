@@ -18,6 +18,14 @@
  *  - per OFDM symbol: a common ρ = min_k M·P / Σ_{m: k active} (φ_k/φ_max)² / g_{k,m} — the empirical
  *    (over the M subcarriers) form of the paper's average-power constraint ρ·E1(g_th) ≤ P.
  * The threshold is what keeps ρ away from the deep-fade straggler bound of untruncated inversion.
+ *
+ * What it assumes: the server knows which devices were silent on each subcarrier (the silent set
+ * follows from the channel estimates Ĥ the server designs on; BAA's receiver renormalises by the
+ * devices heard), so Φ_m is exact and truncation costs only the silent devices' symbols — it is
+ * counted as a loss of independent symbols (the Σ_silent φ_k² term), not as unknown interference. A
+ * receiver that does not know the silent set would have to scale by Σφ and would see an extra bias.
+ * Check against BAA (test/phy.channel.tci.test.ts): SISO Rayleigh, per-symbol budget, large M — the
+ * receive SNR ρ/σ² tends to P/(σ²·E1(g_th)) and the silent fraction to 1 − e^{−g_th}.
  */
 import { batch, cmat } from '../../linalg/cmat.js';
 import { UserInputError } from '../../errors.js';
