@@ -16,42 +16,42 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 export const figureObjectSchema = z.object({
   /** Start from a named preset (src/report/presets.ts); the other fields override it. */
-  preset: z.string().optional(),
+  preset: z.string().optional().describe('Start from a named preset (src/report/presets.ts); the other fields override it.'),
   /** File stem under figures/ (default: the preset name). */
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').optional(),
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').optional().describe('File stem under figures/ (default: the preset name).'),
   kind: z.enum(['line']).optional(),
   /** CSV file in the results folder (default metrics.csv). */
-  data: z.string().optional(),
+  data: z.string().optional().describe('CSV file in the results folder (default metrics.csv).'),
   x: z.string().optional(),
   y: z.string().optional(),
   /** Column whose values become separate lines (legend), e.g. scheme, scheduler. */
-  series: z.string().optional(),
+  series: z.string().optional().describe('Column whose values become separate lines (legend), e.g. scheme, scheduler.'),
   /** Column whose values become separate panels. */
-  facet: z.string().optional(),
+  facet: z.string().optional().describe('Column whose values become separate panels.'),
   /** Keep only rows whose column equals the value (or one of the values). */
-  filter: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
+  filter: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional().describe('Keep only rows whose column equals the value (or one of the values).'),
   /** Drop rows whose column equals the value (or one of the values), e.g. { scheme: ideal }. */
-  exclude: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
+  exclude: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional().describe('Drop rows whose column equals the value (or one of the values), e.g. { scheme: ideal }.'),
   /** Columns holding a precomputed 95% CI; otherwise the CI comes from replicate rows. */
-  ciLow: z.string().optional(),
+  ciLow: z.string().optional().describe('Columns holding a precomputed 95% CI; otherwise the CI comes from replicate rows.'),
   ciHigh: z.string().optional(),
   /** How replicate rows (trials) of one point combine: auto = mean with t-CI when there are replicates. */
-  aggregate: z.enum(['auto', 'mean', 'median', 'none']).optional(),
+  aggregate: z.enum(['auto', 'mean', 'median', 'none']).optional().describe('How replicate rows (trials) of one point combine: auto = mean with t-CI when there are replicates.'),
   /** Keep, per replicate, only the row with the largest value of this column (e.g. the final round). */
-  final: z.string().optional(),
+  final: z.string().optional().describe('Keep, per replicate, only the row with the largest value of this column (e.g. the final round).'),
   /** Column naming the replicate (default: trial, if present) used with `final`. */
-  replicate: z.string().optional(),
+  replicate: z.string().optional().describe('Column naming the replicate (default: trial, if present) used with `final`.'),
   xScale: z.enum(['linear', 'log']).optional(),
   /** 'db' averages in linear units, then shows 10·log10 (NMSE in dB). */
-  yScale: z.enum(['linear', 'log', 'db']).optional(),
+  yScale: z.enum(['linear', 'log', 'db']).optional().describe('\'db\' averages in linear units, then shows 10·log10 (NMSE in dB).'),
   title: z.string().optional(),
   /** One sentence on what the figure shows (docs/figures.md, notebooks). */
-  caption: z.string().optional(),
+  caption: z.string().optional().describe('One sentence on what the figure shows (docs/figures.md, notebooks).'),
   xTitle: z.string().optional(),
   yTitle: z.string().optional(),
   seriesTitle: z.string().optional(),
   /** Legend order (e.g. scheme names in scenario order); unnamed series follow in first-seen order. */
-  seriesOrder: z.array(z.string()).optional(),
+  seriesOrder: z.array(z.string()).optional().describe('Legend order (e.g. scheme names in scenario order); unnamed series follow in first-seen order.'),
   width: z.number().int().positive().max(4000).optional(),
   height: z.number().int().positive().max(4000).optional(),
 }).strict();
