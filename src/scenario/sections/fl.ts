@@ -55,4 +55,4 @@ export const fl = z
     }
   })
   .transform(({ aggregator: _removed, ...f }) => f)
-  .optional();
+  .optional().describe('federated LoRA training (src/fl): its presence makes the scenario a training run');

@@ -21,4 +21,4 @@ export const lora = z
     init_lora_weights: z.union([z.boolean(), z.literal('gaussian')], { error: "gaussian, true or false" }).default('gaussian').describe('gaussian (A ~ N(0, 1/r²)), true (kaiming-uniform, PEFT default) or false; B = 0 (PEFT init_lora_weights)'),
     train_A: z.boolean({ error: 'true or false' }).default(true).describe('false: FFA-LoRA, A frozen, only B trained and uploaded'),
   })
-  .optional();
+  .optional().describe('the LoRA adapters, in PEFT\'s vocabulary (src/lora/config.ts)');

@@ -19,66 +19,66 @@ import { finite, nonNeg, oneOrList, posInt, positive, structurallyValid, unit } 
 const channel = z
   .strictObject({
     /** independent fading per subcarrier (BAA setting); false: one matrix per device (flat) */
-    iid_subcarriers: z.boolean({ error: 'true or false' }).optional(),
+    iid_subcarriers: z.boolean({ error: 'true or false' }).optional().describe('independent Rayleigh fading on every subcarrier (the broadband-analog-aggregation setting); false: one matrix per device on all subcarriers (block-flat). Default true, but false under mobility; exclusive with multipath and tdl'),
     multipath: z
-      .strictObject({ taps: posInt, decay_db: nonNeg.optional(), rms_delay_samples: nonNeg.optional() })
-      .optional(),
-    fft_size: posInt.optional(),
+      .strictObject({ taps: posInt.describe('number of taps L ≥ 1 of the delay line, one sample 1/(N·Δf) apart (N = fft_size); at most fft_size'), decay_db: nonNeg.optional().describe('exponential power-delay profile: power falls by this many dB per tap, p_l ∝ 10^(−decay_db·l/10) (exclusive with rms_delay_samples; neither: equal-power taps)'), rms_delay_samples: nonNeg.optional().describe('exponential power-delay profile p_l ∝ e^(−l/τ) with decay constant τ in samples of 1/(N·Δf) (exclusive with decay_db)') })
+      .optional().describe('tapped-delay-line channel on the FFT grid, H[m] = Σ_l h_l·e^(−j2πlm/N), with an exponential power-delay profile (exclusive with tdl and iid_subcarriers)'),
+    fft_size: posInt.optional().describe('FFT size N (a power of two ≥ phy.subcarriers; default phy.subcarriers): subcarrier m sits on FFT bin m; used only with multipath'),
     path_loss: z
       .strictObject({
-        ref_loss_db: finite.default(30),
-        exponent: z.number({ error: 'a number in [0, 10]' }).min(0, { error: 'a number in [0, 10]' }).max(10, { error: 'a number in [0, 10]' }).default(3.5),
-        d_min: positive.default(50),
-        d_max: positive.default(200),
-        shadowing_db: nonNeg.default(0),
+        ref_loss_db: finite.default(30).describe('path loss at the 1 m reference distance, in dB'),
+        exponent: z.number({ error: 'a number in [0, 10]' }).min(0, { error: 'a number in [0, 10]' }).max(10, { error: 'a number in [0, 10]' }).default(3.5).describe('path-loss exponent α in [0, 10]: the loss grows by 10·α dB per decade of distance'),
+        d_min: positive.default(50).describe('inner radius of the ring devices are dropped in (uniformly over its area), in metres'),
+        d_max: positive.default(200).describe('outer radius of the ring devices are dropped in, in metres (≥ d_min)'),
+        shadowing_db: nonNeg.default(0).describe('standard deviation of log-normal shadowing in dB, drawn once per device per trial (0: none)'),
       })
-      .optional(),
-    correlation: z.strictObject({ device: unit.default(0), server: unit.default(0) }).optional(),
-    csi_error: nonNeg.default(0),
-    csi_error_mode: z.enum(['relative', 'absolute']).default('relative'),
+      .optional().describe('large-scale fading: devices dropped in a ring d_min…d_max m around the server, gain β_k = 10^(−(ref_loss_db + 10·exponent·log10 d + X)/10), once per trial. With it, powers are physical: set phy.power.dbm (noise from −174 dBm/Hz), not phy.snr_db'),
+    correlation: z.strictObject({ device: unit.default(0).describe('ρ_t in [0, 1]: exponential correlation between device (transmit) antennas, R_ij = ρ_t^|i−j| (0: uncorrelated)'), server: unit.default(0).describe('ρ_r in [0, 1]: exponential correlation between server (receive) antennas, R_ij = ρ_r^|i−j| (0: uncorrelated)') }).optional().describe('spatial antenna correlation, Kronecker model H = R_r^½·G·R_t^½ with exponential correlation matrices'),
+    csi_error: nonNeg.default(0).describe('CSI error variance ε² ≥ 0: the designs see Ĥ = H + E. relative mode: E ~ CN(0, ε²·β_k) per entry, so ε² = E|e|²/E|h|² (error-to-channel power ratio, dimensionless; 0.1 = −10 dB); absolute mode: the error variance itself. 0: perfect CSI'),
+    csi_error_mode: z.enum(['relative', 'absolute']).default('relative').describe('relative: csi_error is ε² relative to each device\'s large-scale gain β_k (E|e|²/E|h|²); absolute: csi_error is the variance of each entry of E, in channel power units'),
     /** Gauss–Markov round-to-round correlation (trainer runs; the PHY Monte-Carlo uses one round) */
-    temporal_rho: unit.optional(),
+    temporal_rho: unit.optional().describe('Gauss–Markov round-to-round channel correlation ρ in [0, 1]: G_t = ρ·G_(t−1) + √(1−ρ²)·W_t (training runs; the PHY Monte-Carlo uses one round). Absent: an independent draw every round; exclusive with mobility'),
     /** 3GPP TR 38.901 TDL profile (exclusive with multipath and iid_subcarriers) */
     tdl: z
-      .strictObject({ profile: z.enum(['A', 'B', 'C', 'D', 'E']), delay_spread_ns: nonNeg.default(100) })
-      .optional(),
+      .strictObject({ profile: z.enum(['A', 'B', 'C', 'D', 'E']).describe('3GPP TR 38.901 TDL profile: A, B, C (non-line-of-sight) or D, E (line-of-sight, Rician first tap)'), delay_spread_ns: nonNeg.default(100).describe('RMS delay spread in nanoseconds that scales the profile\'s normalised tap delays (e.g. 30 short, 100 nominal, 300 long; ≤ 1 ms)') })
+      .optional().describe('3GPP TR 38.901 tapped-delay-line channel with its exact tap delays on the Δf = phy.subcarrier_spacing_khz grid (exclusive with multipath and iid_subcarriers; docs/channel.md)'),
     /** Clarke/Jakes mobility: speed and carrier (f_D = v·f_c/c) or the maximum Doppler directly */
     mobility: z
       .strictObject({
-        speed_kmh: nonNeg.optional(),
-        carrier_ghz: positive.optional(),
-        max_doppler_hz: nonNeg.optional(),
-        round_interval_s: nonNeg.optional(),
+        speed_kmh: nonNeg.optional().describe('device speed v in km/h (with carrier_ghz: f_D = v·f_c/c)'),
+        carrier_ghz: positive.optional().describe('carrier frequency f_c in GHz (with speed_kmh)'),
+        max_doppler_hz: nonNeg.optional().describe('maximum Doppler shift f_D in Hz, instead of speed_kmh and carrier_ghz'),
+        round_interval_s: nonNeg.optional().describe('time between the starts of consecutive rounds\' uploads, in seconds (default 1)'),
       })
-      .optional(),
+      .optional().describe('Clarke/Jakes time variation of every tap within an upload and between rounds: { speed_kmh, carrier_ghz } or { max_doppler_hz }; not with iid_subcarriers: true (without tdl or multipath the channel is block-flat); exclusive with temporal_rho'),
   })
-  .prefault({});
+  .prefault({}).describe('the channel model: frequency selectivity (iid_subcarriers, multipath or tdl), path loss, antenna correlation, CSI error, time variation (docs/channel.md)');
 
 export const phy = z
   .strictObject({
-    devices: posInt.default(10),
-    antennas: z.strictObject({ device: posInt.default(2), server: oneOrList(posInt, 'an integer ≥ 1').default([8]) }).prefault({}),
-    streams: posInt.default(2),
-    subcarriers: posInt.default(64),
+    devices: posInt.default(10).describe('number of devices K in the PHY Monte-Carlo (a training run uses fl.clients instead)'),
+    antennas: z.strictObject({ device: posInt.default(2).describe('transmit antennas N_t per device'), server: oneOrList(posInt, 'an integer ≥ 1').default([8]).describe('receive antennas N_r at the server, or a list (a PHY run compares them; a training run takes one value)') }).prefault({}).describe('antenna counts of the devices and the server'),
+    streams: posInt.default(2).describe('data streams S per device (spatial multiplexing; ≤ phy.antennas.device for some schemes and ≤ every server antenna count); an aggregation entry may set its own'),
+    subcarriers: posInt.default(64).describe('OFDM subcarriers M that carry the update'),
     /** the one subcarrier spacing Δf in kHz (air-time, digital rate, noise, TDL grid) */
-    subcarrier_spacing_khz: positive.default(15),
+    subcarrier_spacing_khz: positive.default(15).describe('the one subcarrier spacing Δf in kHz: OFDM symbol time (1 + cp)/Δf (air-time, energy), digital rate, noise bandwidth with path loss, TDL frequency grid'),
     /** real entries per device update (D); default max(16·M·S, 8192), large enough that the per-trial NMSE ratio is unbiased to 0.01 dB */
-    payload: posInt.optional(),
-    snr_db: oneOrList(finite, 'a number of dB').optional(),
+    payload: posInt.optional().describe('real entries D per device update in the PHY Monte-Carlo (and airlora channel); default max(16·M·S, 8192), enough that the per-trial NMSE ratio is unbiased to < 0.02 dB'),
+    snr_db: oneOrList(finite, 'a number of dB').optional().describe('SNR P/σ² per subcarrier in dB (P = 1, unit-gain channel), or a list to sweep; only without channel.path_loss (default [0, 10, 20])'),
     power: z
       .strictObject({
-        mode: z.enum(['subcarrier', 'symbol']).default('symbol'),
-        dbm: oneOrList(finite, 'a number of dBm').optional(),
+        mode: z.enum(['subcarrier', 'symbol']).default('symbol').describe('power constraint: symbol: Σ_m ‖V_k,m‖² ≤ M·P over the OFDM symbol (the total shared freely across subcarriers); subcarrier: ‖V_k,m‖² ≤ P on every subcarrier'),
+        dbm: oneOrList(finite, 'a number of dBm').optional().describe('each device\'s total transmit power over the M subcarriers in dBm (P = power/M per subcarrier), or a list to sweep; only with channel.path_loss (default 23)'),
       })
-      .prefault({}),
+      .prefault({}).describe('devices\' transmit power: the constraint\'s form, and the power in dBm with path loss'),
     /** `subcarrier_spacing_hz` is kept only to name its replacement (phy.subcarrier_spacing_khz) */
-    noise: z.strictObject({ figure_db: nonNeg.default(7), subcarrier_spacing_hz: z.unknown().optional() }).prefault({}),
+    noise: z.strictObject({ figure_db: nonNeg.default(7).describe('receiver noise figure in dB (used with channel.path_loss)'), subcarrier_spacing_hz: z.unknown().optional().describe('removed: refused with its replacement, phy.subcarrier_spacing_khz') }).prefault({}).describe('receiver noise with path loss: σ² = −174 dBm/Hz + 10·log10(Δf) + figure_db per subcarrier (without path loss σ² comes from phy.snr_db)'),
     /** aggregation weights φ_k: equal (1/K) or a list (data sizes; normalised to sum 1) */
-    weights: z.union([z.literal('equal'), z.array(nonNeg).min(1)], { error: "'equal' or a list of numbers ≥ 0" }).default('equal'),
+    weights: z.union([z.literal('equal'), z.array(nonNeg).min(1)], { error: "'equal' or a list of numbers ≥ 0" }).default('equal').describe('aggregation weights φ_k: equal (1/K each) or a list of K numbers ≥ 0 (e.g. data sizes), normalised to sum 1'),
     /** correlation ρ between devices' synthetic updates in the PHY Monte-Carlo */
-    update_correlation: unit.default(0),
+    update_correlation: unit.default(0).describe('correlation ρ in [0, 1] between devices\' synthetic updates in the PHY Monte-Carlo: x_k = √ρ·c + √(1−ρ)·e_k (0: independent)'),
     /** 'effective' (fast, exact in distribution) or 'receive' (literal N_r-antenna signal) */
-    receive_path: z.enum(['effective', 'receive']).default('effective'),
+    receive_path: z.enum(['effective', 'receive']).default('effective').describe('effective: per-stream effective channel (fast, exact in distribution); receive: the literal N_r-antenna received signal y = Σ_k H_k·V_k·s_k + n'),
     channel,
   })
   .superRefine((p, ctx) => {
@@ -124,6 +124,6 @@ export const phy = z
       if (p.streams > nr) issue(['streams'], `an integer ≤ every server antenna count (phy.antennas.server[${i}] = ${nr})`, p.streams);
     }
   }, structurallyValid)
-  .prefault({});
+  .prefault({}).describe('the MIMO-OFDM uplink: devices, antennas, streams, subcarriers, SNR or transmit power, channel; read by PHY runs and over-the-air training (docs/channel.md)');
 
 export type PhySection = z.output<typeof phy>;

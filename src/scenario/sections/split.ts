@@ -41,85 +41,85 @@ import { positive, posInt, unit } from './common.js';
 import { UPLINK_MODES } from '../../split/payload.js';
 
 const partition = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('iid') }),
-  z.strictObject({ kind: z.literal('dirichlet'), alpha: positive, min_per_client: posInt.optional() }),
-  z.strictObject({ kind: z.literal('one-label'), classes: z.array(z.string()).min(1).optional() }),
+  z.strictObject({ kind: z.literal('iid').describe('how items are dealt to the devices: iid (uniformly at random), dirichlet (label proportions ~ Dir(alpha) per device), one-label (one class per device)') }),
+  z.strictObject({ kind: z.literal('dirichlet').describe('how items are dealt to the devices: iid (uniformly at random), dirichlet (label proportions ~ Dir(alpha) per device), one-label (one class per device)'), alpha: positive.describe('Dirichlet concentration α > 0 over labels (small α: each device sees few classes)'), min_per_client: posInt.optional().describe('redraw until every device has at least this many items (default 1)') }),
+  z.strictObject({ kind: z.literal('one-label').describe('how items are dealt to the devices: iid (uniformly at random), dirichlet (label proportions ~ Dir(alpha) per device), one-label (one class per device)'), classes: z.array(z.string()).min(1).optional().describe('classes to deal: device k gets classes[k mod G] (default: every class present)') }),
 ], { error: '{ kind: iid }, { kind: dirichlet, alpha }, or { kind: one-label }' });
 
 export const SPLIT_SCHEDULERS = ['lyapunov', 'all-in', 'random', 'best-channel', 'round-robin'] as const;
 
 const task = z.strictObject({
-  name: z.enum(['spam', 'brown-genre'], { error: 'spam or brown-genre' }),
-  genres: z.array(z.enum(BROWN_GENRES)).min(2, { error: `at least 2 of ${BROWN_GENRES.join(', ')}` }).optional(),
-  partition: partition.default({ kind: 'iid' }),
-  test_fraction: z.number({ error: 'a number in (0, 1)' }).gt(0, { error: 'a number in (0, 1)' }).lt(1, { error: 'a number in (0, 1)' }).default(0.2),
-  seq_len: z.number({ error: 'an integer ≥ 2' }).int({ error: 'an integer ≥ 2' }).min(2, { error: 'an integer ≥ 2' }).default(32),
-  eval_per_client: posInt.default(30),
-  max_items: posInt.optional(),
-  vocab_size: z.number({ error: 'an integer in [16, 65536]' }).int({ error: 'an integer in [16, 65536]' }).min(16, { error: 'an integer in [16, 65536]' }).max(65536, { error: 'an integer in [16, 65536]' }).default(512),
+  name: z.enum(['spam', 'brown-genre'], { error: 'spam or brown-genre' }).describe('spam (SpamAssassin spam/ham) or brown-genre (Brown paragraphs labelled by genre)'),
+  genres: z.array(z.enum(BROWN_GENRES)).min(2, { error: `at least 2 of ${BROWN_GENRES.join(', ')}` }).optional().describe('brown-genre only: the genres that are the classes (at least 2)'),
+  partition: partition.default({ kind: 'iid' }).describe('how items are dealt to the devices: { kind: iid }, { kind: dirichlet, alpha } or { kind: one-label }'),
+  test_fraction: z.number({ error: 'a number in (0, 1)' }).gt(0, { error: 'a number in (0, 1)' }).lt(1, { error: 'a number in (0, 1)' }).default(0.2).describe('fraction of the items held out for testing, in (0, 1)'),
+  seq_len: z.number({ error: 'an integer ≥ 2' }).int({ error: 'an integer ≥ 2' }).min(2, { error: 'an integer ≥ 2' }).default(32).describe('tokens per example T ([CLS] + tokens, cut or padded to T)'),
+  eval_per_client: posInt.default(30).describe('test examples drawn per device for evaluation (at most its test set), pooled into the test set'),
+  max_items: posInt.optional().describe('use at most this many items (a seeded subset; default all)'),
+  vocab_size: z.number({ error: 'an integer in [16, 65536]' }).int({ error: 'an integer in [16, 65536]' }).min(16, { error: 'an integer in [16, 65536]' }).max(65536, { error: 'an integer in [16, 65536]' }).default(512).describe('tokenizer vocabulary size, trained on the training texts'),
 });
 
 export const split = z
   .strictObject({
-    devices: posInt.default(10),
-    rounds: posInt.default(40),
-    trials: posInt.default(1),
-    batch_size: posInt.default(8),
-    lr: positive.default(0.01),
-    eval_every: posInt.default(5),
+    devices: posInt.default(10).describe('number of devices K'),
+    rounds: posInt.default(40).describe('training rounds'),
+    trials: posInt.default(1).describe('training trials, each with its own device positions, fading, batches and LoRA initialisation'),
+    batch_size: posInt.default(8).describe('examples per scheduled device per round'),
+    lr: positive.default(0.01).describe('learning rate of the server\'s Adam step on the aggregated gradient'),
+    eval_every: posInt.default(5).describe('evaluate every this many rounds'),
     lora: z.strictObject({
-      r: posInt.default(8),
-      lora_alpha: positive.default(16),
-      target_modules: z.array(z.string()).min(1, { error: 'a non-empty list of module names that includes pooler (e.g. query, key, value, pooler)' }).default(['query', 'key', 'value', 'pooler']),
+      r: posInt.default(8).describe('LoRA rank r (PEFT r)'),
+      lora_alpha: positive.default(16).describe('LoRA scale numerator α: the update is (α/r)·A·B (PEFT lora_alpha)'),
+      target_modules: z.array(z.string()).min(1, { error: 'a non-empty list of module names that includes pooler (e.g. query, key, value, pooler)' }).default(['query', 'key', 'value', 'pooler']).describe('modules to adapt (PEFT target_modules), including pooler: query, key, value of every encoder layer run at the server, pooler on the device'),
       /** removed: PEFT's name is lora_alpha (refused with what to write) */
-      alpha: z.unknown().optional(),
+      alpha: z.unknown().optional().describe('removed: refused with its replacement, lora_alpha'),
     }).superRefine((l, ctx) => {
       if (l.alpha !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['alpha'], input: l.alpha, message: `absent: the LoRA scale is PEFT's lora_alpha, as in the lora: section; write lora: { r: ${l.r}, lora_alpha: ${String(l.alpha)} }` });
       }
-    }).transform(({ alpha: _removed, ...l }) => l).prefault({}),
+    }).transform(({ alpha: _removed, ...l }) => l).prefault({}).describe('LoRA adapters in PEFT\'s names (the encoder\'s at the server, the pooler\'s on the device)'),
     radio: z.strictObject({
-      bandwidth_hz: positive.default(10e6),
+      bandwidth_hz: positive.default(10e6).describe('total uplink bandwidth B in Hz, shared by the scheduled devices (FDMA)'),
       // physical range (−60 dBm to 1 kW): beyond it rates underflow to 0 and delays become infinite
-      tx_power_dbm: z.number({ error: 'a number of dBm in [-60, 60]' }).min(-60, { error: 'a number of dBm in [-60, 60]' }).max(60, { error: 'a number of dBm in [-60, 60]' }).default(23),
-      noise_dbm_per_hz: z.number({ error: 'a number of dBm/Hz in [-220, -100]' }).min(-220, { error: 'a number of dBm/Hz in [-220, -100]' }).max(-100, { error: 'a number of dBm/Hz in [-220, -100]' }).default(-174),
-      min_distance_m: positive.default(50),
-      max_distance_m: positive.default(500),
+      tx_power_dbm: z.number({ error: 'a number of dBm in [-60, 60]' }).min(-60, { error: 'a number of dBm in [-60, 60]' }).max(60, { error: 'a number of dBm in [-60, 60]' }).default(23).describe('device transmit power in dBm, the same for every device'),
+      noise_dbm_per_hz: z.number({ error: 'a number of dBm/Hz in [-220, -100]' }).min(-220, { error: 'a number of dBm/Hz in [-220, -100]' }).max(-100, { error: 'a number of dBm/Hz in [-220, -100]' }).default(-174).describe('noise power spectral density N0 in dBm/Hz'),
+      min_distance_m: positive.default(50).describe('inner radius of the ring devices are dropped in, in metres (path loss 128.1 + 37.6·log10(d / 1 km) dB)'),
+      max_distance_m: positive.default(500).describe('outer radius of the ring devices are dropped in, in metres'),
       // the server's power for the downlink ([CLS] output + device-side parts), spread over the band; null: not timed
-      server_tx_power_dbm: z.union([z.number().min(-60).max(80), z.null()], { error: 'a number of dBm in [-60, 80], or null (downlink not timed)' }).default(43),
-    }).prefault({}),
-    uplink: z.enum(UPLINK_MODES, { error: UPLINK_MODES.join(', ') }).default('per-round-embeddings'),
-    gradient: z.enum(['exact', 'u-only'], { error: 'exact or u-only' }).default('exact'),
+      server_tx_power_dbm: z.union([z.number().min(-60).max(80), z.null()], { error: 'a number of dBm in [-60, 80], or null (downlink not timed)' }).default(43).describe('server downlink transmit power in dBm, spread over the band ([CLS] output and device-side parts); null: the downlink is not timed'),
+    }).prefault({}).describe('single-antenna FDMA uplink: devices dropped in a ring, 3GPP urban-macro path loss, Rayleigh block fading redrawn every round'),
+    uplink: z.enum(UPLINK_MODES, { error: UPLINK_MODES.join(', ') }).default('per-round-embeddings').describe('what crosses the uplink each round: per-round-embeddings (the batch\'s embeddings and the gradient message), cached-embeddings (only embeddings the server has not seen), gradients-only (embeddings at the server before training); docs/split.md'),
+    gradient: z.enum(['exact', 'u-only'], { error: 'exact or u-only' }).default('exact').describe('the gradient message: exact (g and u: exact gradients) or u-only (the r-per-example u alone; its gradient error is measured)'),
     compute: z.strictObject({
-      device_gflops: z.number({ error: 'a number ≥ 0 (GFLOP/s; 0 = not timed)' }).min(0, { error: 'a number ≥ 0 (GFLOP/s; 0 = not timed)' }).default(10),
-      server_gflops: z.number({ error: 'a number ≥ 0 (GFLOP/s; 0 = not timed)' }).min(0, { error: 'a number ≥ 0 (GFLOP/s; 0 = not timed)' }).default(1000),
-    }).prefault({}),
-    budget_s: positive.optional(),
-    budget_all_in_fraction: z.number({ error: 'a number in (0, 1]' }).gt(0, { error: 'a number in (0, 1]' }).max(1, { error: 'a number in (0, 1]' }).optional(),
+      device_gflops: z.number({ error: 'a number ≥ 0 (GFLOP/s; 0 = not timed)' }).min(0, { error: 'a number ≥ 0 (GFLOP/s; 0 = not timed)' }).default(10).describe('device compute speed in GFLOP/s (0: device compute not timed)'),
+      server_gflops: z.number({ error: 'a number ≥ 0 (GFLOP/s; 0 = not timed)' }).min(0, { error: 'a number ≥ 0 (GFLOP/s; 0 = not timed)' }).default(1000).describe('server compute speed in GFLOP/s (0: server compute not timed)'),
+    }).prefault({}).describe('compute speeds that turn each side\'s FLOPs into time in the round delay'),
+    budget_s: positive.optional().describe('long-term average round-delay budget τ̄ in seconds (give this or budget_all_in_fraction; default 0.1)'),
+    budget_all_in_fraction: z.number({ error: 'a number in (0, 1]' }).gt(0, { error: 'a number in (0, 1]' }).max(1, { error: 'a number in (0, 1]' }).optional().describe('τ̄ as this fraction, in (0, 1], of All-in\'s average round delay on each trial\'s channel (instead of budget_s)'),
     lyapunov: z.strictObject({
-      V: positive.default(0.01),
-      decay: z.number({ error: 'a number in (0, 1]' }).gt(0, { error: 'a number in (0, 1]' }).max(1, { error: 'a number in (0, 1]' }).default(0.99),
-      penalty: z.enum(['sampling', 'linear'], { error: 'sampling or linear' }).default('sampling'),
-      min_devices: posInt.default(1),
-      drift: z.enum(['linear', 'quadratic'], { error: 'linear or quadratic' }).default('linear'),
-      delay_cap: z.number({ error: 'a number ≥ 0 (0 = no cap)' }).min(0, { error: 'a number ≥ 0 (0 = no cap)' }).default(0),
-    }).prefault({}),
-    schedulers: z.array(z.enum(SPLIT_SCHEDULERS, { error: SPLIT_SCHEDULERS.join(', ') })).min(1, { error: `a non-empty list of ${SPLIT_SCHEDULERS.join(', ')}` }).default([...SPLIT_SCHEDULERS]),
-    baseline_devices: z.union([z.literal('match-budget'), posInt], { error: "'match-budget' or an integer ≥ 1" }).default('match-budget'),
-    baseline_bandwidth: z.enum(['default', 'equal', 'min-max'], { error: 'default (random and round-robin equal, best-channel min-max), equal or min-max' }).default('default'),
-    resample: z.boolean({ error: 'true or false' }).default(true),
-    reference: z.boolean({ error: 'true or false' }).default(true),
-    delay_rounds: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).default(1000),
-    target_accuracy: unit.default(0.8),
-    base_init: z.enum(['lecun', 'bert'], { error: 'lecun or bert' }).default('lecun'),
-    tasks: z.array(task).min(1, { error: 'a non-empty list of tasks' }).prefault([{ name: 'spam' }]),
+      V: positive.default(0.01).describe('penalty weight V in s² of the drift-plus-penalty cost V·w_t·Φ(|S|) + Q_t·τ (larger: more devices per round, more delay)'),
+      decay: z.number({ error: 'a number in (0, 1]' }).gt(0, { error: 'a number in (0, 1]' }).max(1, { error: 'a number in (0, 1]' }).default(0.99).describe('round-weight decay ρ in (0, 1]: w_t = ρ^(T−1−t), later rounds weigh more'),
+      penalty: z.enum(['sampling', 'linear'], { error: 'sampling or linear' }).default('sampling').describe('participation penalty Φ(n): sampling = (K − n)/(n·(K − 1)) (FedAvg sampling without replacement) or linear = (K − n)/K'),
+      min_devices: posInt.default(1).describe('fewest devices the Lyapunov scheduler schedules per round'),
+      drift: z.enum(['linear', 'quadratic'], { error: 'linear or quadratic' }).default('linear').describe('linear: cost Q_t·τ; quadratic: adds ½·max(τ − τ̄, 0)² (prevents delay spikes, under-uses the budget)'),
+      delay_cap: z.number({ error: 'a number ≥ 0 (0 = no cap)' }).min(0, { error: 'a number ≥ 0 (0 = no cap)' }).default(0).describe('per-round delay cap in units of τ̄: τ_t ≤ delay_cap·τ̄ (0: no cap)'),
+    }).prefault({}).describe('the Lyapunov drift-plus-penalty scheduler: each round min over devices and bandwidth of V·w_t·Φ(|S|) + Q_t·τ, virtual queue Q_(t+1) = max(Q_t + τ_t − τ̄, 0) (docs/split.md §3)'),
+    schedulers: z.array(z.enum(SPLIT_SCHEDULERS, { error: SPLIT_SCHEDULERS.join(', ') })).min(1, { error: `a non-empty list of ${SPLIT_SCHEDULERS.join(', ')}` }).default([...SPLIT_SCHEDULERS]).describe('schedulers compared on the same draws: lyapunov, all-in (every device, min-max bandwidth, ignores τ̄), random, best-channel, round-robin'),
+    baseline_devices: z.union([z.literal('match-budget'), posInt], { error: "'match-budget' or an integer ≥ 1" }).default('match-budget').describe('devices per round of random / best-channel / round-robin: an integer, or match-budget (n and n + 1 mixed to meet τ̄ on average)'),
+    baseline_bandwidth: z.enum(['default', 'equal', 'min-max'], { error: 'default (random and round-robin equal, best-channel min-max), equal or min-max' }).default('default').describe('bandwidth rule of the baselines: default (random and round-robin equal B/n, best-channel min-max), equal or min-max'),
+    resample: z.boolean({ error: 'true or false' }).default(true).describe('redraw the base encoder, the data partition and the test set in every trial (false: trial 0\'s for all)'),
+    reference: z.boolean({ error: 'true or false' }).default(true).describe('also fit a bag-of-words logistic regression on the same inputs (the accuracy of a linear model, with its Wilson interval)'),
+    delay_rounds: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).default(1000).describe('channel-only rounds of the long-run average-delay check (0: off)'),
+    target_accuracy: unit.default(0.8).describe('test accuracy in [0, 1]; the summary reports the first evaluated round reaching it'),
+    base_init: z.enum(['lecun', 'bert'], { error: 'lecun or bert' }).default('lecun').describe('random frozen encoder initialisation: lecun (std 1/√fan_in) or bert (std 0.02)'),
+    tasks: z.array(task).min(1, { error: 'a non-empty list of tasks' }).prefault([{ name: 'spam' }]).describe('classification tasks, each run with every scheduler'),
   })
   .superRefine((s, ctx) => {
     if (s.budget_s !== undefined && s.budget_all_in_fraction !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['budget_all_in_fraction'], input: s.budget_all_in_fraction, message: 'absent when budget_s is set (give one of budget_s, budget_all_in_fraction)' });
     }
   })
-  .optional();
+  .optional().describe('split federated LoRA with online device scheduling and bandwidth allocation (docs/split.md); the base model comes from model: (a bert preset)');
 
 export type SplitSection = NonNullable<z.output<typeof split>>;
 export type SplitTaskSection = z.output<typeof task>;

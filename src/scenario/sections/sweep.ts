@@ -31,4 +31,4 @@ export const sweepSection = z.object({
 export type SweepSection = z.infer<typeof sweepSection>;
 
 /** The scenario section (composed into the scenario schema by sections/index.ts). */
-export const sweep = sweepSection.optional();
+export const sweep = sweepSection.optional().describe('a grid over scenario paths × trials: each grid point × trial is one independent job (the scenario with those values set)');
