@@ -43,7 +43,7 @@ const design = z
 export const airfl = z
   .strictObject({
     ranks: z.array(posInt).min(1, { error: 'a non-empty list of integers ≥ 1' }).optional().describe('fixed LoRA ranks to train, each with every aggregation entry (default [lora.r])'),
-    joint: z.boolean({ error: 'true or false' }).default(false).describe('also train at the rank (and streams) the design loop airfl.design chooses'),
+    joint: z.boolean({ error: 'true or false' }).default(false).describe('also train, with every aggregation entry, at the rank the design loop (airfl.design) chooses'),
     design,
     /** removed: kept only to name its replacement, phy.subcarrier_spacing_khz */
     subcarrier_spacing_hz: z.unknown().optional().describe('removed: refused with its replacement, phy.subcarrier_spacing_khz'),
