@@ -97,8 +97,9 @@ export interface BudgetMatch {
 
 /**
  * The size of a fixed-size baseline that meets the average-delay budget over the horizon on this
- * channel: the largest integer n that fits (a scan from n = K down), then the largest fraction p of
- * rounds with n + 1 devices that still fits (bisection on p, 30 steps; p = 0 when n = K). So the
+ * channel: the largest integer n that fits (a scan from n = K down), then the fraction p = j / T of
+ * rounds with n + 1 devices (spread evenly) whose average comes closest to τ̄ from below (p = 0 when
+ * n = K). So the
  * baseline uses the budget as fully as an integer count allows, instead of ending anywhere between
  * 0.6 and 1 τ̄. It uses the very draws the training run will see, an oracle calibration in the
  * baselines' favour. If one device per round is already over budget, n = 1 and `overBudget` is set.
@@ -116,16 +117,16 @@ export function matchBudget(
   while (n > 1 && a > budgetS) a = avg(mixedSize(--n));
   if (a > budgetS) return { n: 1, p: 0, achievedS: a, overBudget: true };
   if (n === K) return { n, p: 0, achievedS: a, overBudget: false };
-  let lo = 0;
-  let hi = 1;
+  // every evenly spread pattern with j of the horizon's rounds at n + 1 (p = j / T): the average is not
+  // monotone in j under heavy-tailed delays, so all are tried and the largest one within τ̄ kept
+  let bestP = 0;
   let best = a;
-  for (let i = 0; i < 30; i++) {
-    const p = (lo + hi) / 2;
-    const v = avg(mixedSize(n, p));
-    if (v <= budgetS) {
-      lo = p;
+  for (let j = 1; j < horizon; j++) {
+    const v = avg(mixedSize(n, j / horizon));
+    if (v <= budgetS && v > best) {
       best = v;
-    } else hi = p;
+      bestP = j / horizon;
+    }
   }
-  return { n, p: lo, achievedS: best, overBudget: false };
+  return { n, p: bestP, achievedS: best, overBudget: false };
 }
