@@ -15,7 +15,7 @@ export const splitRunner: Runner<SplitConfig> = {
     const s = resolveScenario(raw, source);
     return { config: resolveSplit(s), scenario: s, seed: s.seed, name: s.name };
   },
-  overrides: { rounds: 'split.rounds', seed: 'seed' },
+  overrides: { rounds: 'split.rounds', trials: 'split.trials', seed: 'seed' },
   resumable: false,
   usesBackend: true,
   async run(cfg, ctx) {
