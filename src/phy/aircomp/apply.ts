@@ -50,12 +50,16 @@ function gridT(ch: ChannelRealization, S: number, symbols: readonly Float64Array
   return T;
 }
 
-/** Nodes per Doppler period at which H(t) is evaluated exactly (linear interpolation in between). */
-export const AGEING_NODES_PER_PERIOD = 32;
+/**
+ * Nodes per Doppler period at which H(t) is evaluated exactly; in between, 4-point (cubic) Lagrange
+ * interpolation, whose error for a sinusoid at this spacing is ≤ (2π/10)⁴·9/384 ≈ 0.4 % in amplitude
+ * (−49 dB), below the NMSE of any design at the SNRs of interest.
+ */
+export const AGEING_NODES_PER_PERIOD = 10;
 
 /**
  * Symbol indices (ascending, first 0, last T − 1) where an ageing channel is evaluated exactly:
- * every symbol, or fewer when 32 nodes per Doppler period need fewer. [0] when the channel is static.
+ * every symbol, or fewer when 10 nodes per Doppler period need fewer. [0] when the channel is static.
  */
 export function ageingNodes(T: number, ev: ChannelEvolution | undefined): number[] {
   if (!ev || !(ev.maxDopplerHz > 0) || T <= 1) return [0];
@@ -68,32 +72,42 @@ export function ageingNodes(T: number, ev: ChannelEvolution | undefined): number
 }
 
 /**
- * Calls `fn(t, X_t)` for t = 0..T−1 with X_t the (exact at nodes, interpolated between) value of a
- * matrix set known at the node symbols. `nodeValue(t)` computes it at node t; buffers are reused.
+ * Calls `fn(t, X_t)` for t = 0..T−1 with X_t the value of a smooth matrix set: exact at the node
+ * symbols (`nodeValue(t)`), 4-point Lagrange interpolation between them (the nearest 4 nodes, fewer
+ * when there are fewer). At most 4 node values are held at a time.
  */
 function forEachSymbol(T: number, nodes: number[], nodeValue: (t: number) => Float64Array, fn: (t: number, X: Float64Array) => void): void {
-  let a = nodeValue(nodes[0]!);
-  if (nodes.length === 1) {
-    for (let t = 0; t < T; t++) fn(t, a);
+  const cache = new Map<number, Float64Array>();
+  const get = (i: number): Float64Array => {
+    let v = cache.get(i);
+    if (!v) {
+      cache.set(i, (v = nodeValue(nodes[i]!)));
+      for (const key of cache.keys()) if (key < i - 3) cache.delete(key);
+    }
+    return v;
+  };
+  const n = nodes.length;
+  if (n === 1) {
+    const v = get(0);
+    for (let t = 0; t < T; t++) fn(t, v);
     return;
   }
-  let b = nodeValue(nodes[1]!);
+  let X: Float64Array | undefined;
   let seg = 0;
-  const X = new Float64Array(a.length);
   for (let t = 0; t < T; t++) {
-    while (t > nodes[seg + 1]!) {
-      seg++;
-      a = b;
-      b = nodeValue(nodes[seg + 1]!);
+    while (seg + 1 < n - 1 && t > nodes[seg + 1]!) seg++;
+    if (t === nodes[seg]) { fn(t, get(seg)); continue; }
+    if (t === nodes[seg + 1]) { fn(t, get(seg + 1)); continue; }
+    const lo = Math.max(0, Math.min(seg - 1, n - 4)), hi = Math.min(n - 1, lo + 3);
+    X ??= new Float64Array(get(lo).length);
+    X.fill(0);
+    for (let j = lo; j <= hi; j++) {
+      let w = 1;
+      for (let q = lo; q <= hi; q++) if (q !== j) w *= (t - nodes[q]!) / (nodes[j]! - nodes[q]!);
+      const v = get(j);
+      for (let i = 0; i < X.length; i++) X[i] += w * v[i]!;
     }
-    const ta = nodes[seg]!, tb = nodes[seg + 1]!;
-    if (t === ta) fn(t, a);
-    else if (t === tb) fn(t, b);
-    else {
-      const w = (t - ta) / (tb - ta), v = 1 - w;
-      for (let i = 0; i < X.length; i++) X[i] = v * a[i]! + w * b[i]!;
-      fn(t, X);
-    }
+    fn(t, X);
   }
 }
 
@@ -279,18 +293,12 @@ function applyReceive(ch: ChannelRealization, design: TransceiverDesign, sigma2:
   const Y = new Float64Array(2 * T * M * Nr);
   const ev = ch.evolution;
   const nodes = ageingNodes(T, ev);
-  const Hn = new Map<number, Float64Array>(); // H at the node symbols, shared by all devices
-  const Hat = (t: number) => {
-    let h = Hn.get(t);
-    if (!h) Hn.set(t, (h = t === 0 ? ch.H.data : ev!.at(t * ev!.symbolS).data));
-    return h;
-  };
-  for (let k = 0; k < K; k++) {
+  // precode symbols t0 ≤ t < t1 of device k into X (symbol t at (t − t0)·M·N_t)
+  const precode = (k: number, t0: number, t1: number) => {
     const s = symbols[k]!;
-    X.fill(0);
-    for (let t = 0; t < T; t++) {
+    for (let t = t0; t < t1; t++) {
       for (let m = 0; m < M; m++) {
-        const ov = (k * M + m) * 2 * Nt * S, os = (t * M + m) * 2 * S, ox = (t * M + m) * 2 * Nt;
+        const ov = (k * M + m) * 2 * Nt * S, os = (t * M + m) * 2 * S, ox = ((t - t0) * M + m) * 2 * Nt;
         for (let r = 0; r < Nt; r++) {
           let re = 0, im = 0;
           for (let j = 0; j < S; j++) {
@@ -304,14 +312,23 @@ function applyReceive(ch: ChannelRealization, design: TransceiverDesign, sigma2:
         }
       }
     }
-    if (nodes.length === 1) applyChannelFreq(ch, k, X, Y, true);
-    else {
-      // channel ageing: symbol t goes through H(t)
-      const xs = 2 * M * Nt, ys = 2 * M * Nr;
-      forEachSymbol(T, nodes, Hat, (t, Ht) => {
-        applyChannelFreq({ ...ch, H: { ...ch.H, data: Ht } }, k, X.subarray(t * xs, (t + 1) * xs), Y.subarray(t * ys, (t + 1) * ys), true);
-      });
+  };
+  if (nodes.length === 1) {
+    for (let k = 0; k < K; k++) {
+      precode(k, 0, T);
+      applyChannelFreq(ch, k, X, Y, true);
     }
+  } else {
+    // channel ageing: symbol t of every device goes through H(t)
+    const xs = 2 * M * Nt, ys = 2 * M * Nr;
+    const Xt = X.subarray(0, xs);
+    forEachSymbol(T, nodes, (t) => (t === 0 ? ch.H.data : ev!.at(t * ev!.symbolS).data), (t, Ht) => {
+      const cht = { ...ch, H: { ...ch.H, data: Ht } };
+      for (let k = 0; k < K; k++) {
+        precode(k, t, t + 1);
+        applyChannelFreq(cht, k, Xt, Y.subarray(t * ys, (t + 1) * ys), true);
+      }
+    });
   }
   if (noise && sigma2 > 0) {
     const n = new Float64Array(2 * Nr);
