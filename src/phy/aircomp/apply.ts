@@ -17,8 +17,9 @@
  *
  * Channel ageing (a realisation with `evolution`, i.e. mobility): the design was made at the start of
  * the upload, and OFDM symbol t goes through H(t·T_sym). H(t) is evaluated exactly at `ageingNodes`
- * (every symbol, or at least 32 nodes per Doppler period when that is fewer) and, being smooth, is
- * interpolated linearly between them (G(t) on the effective path, H(t) on the receive path).
+ * (every symbol, or 10 nodes per Doppler period when that is fewer) and, being smooth, interpolated
+ * between them by 4-point Lagrange (G(t) on the effective path, H(t) on the receive path: the same
+ * linear combination, so the two paths agree to rounding).
  */
 import { batch, cmat, type CMatBatch } from '../../linalg/cmat.js';
 import { eigh } from '../../linalg/eigh.js';
