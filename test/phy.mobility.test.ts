@@ -9,6 +9,8 @@ import { runPhyExperiment, type PhyExperiment } from '../src/phy/experiment/mont
 import { parseScenario } from '../src/scenario/load.js';
 import { channelConfig, maxDopplerHz, sweepPoints } from '../src/scenario/resolve/phy.js';
 import { createScheme } from '../src/phy/aircomp/index.js';
+import { AirCompAggregator } from '../src/fl/aggregators/aircomp.js';
+import type { RadioConfig } from '../src/phy/radio.js';
 
 const K = 4, Nr = 8, Nt = 2, M = 16, S = 2;
 const chCfg = (fD: number): ChannelConfig => ({ K, Nr, Nt, M, tdl: { profile: 'C', delaySpreadS: 100e-9 }, mobility: { maxDopplerHz: fD } });
@@ -105,6 +107,24 @@ describe('phy/mobility: channel ageing across the OFDM symbols of an upload', ()
       return e / p;
     };
     expect(nmse(2 * M * S * 80)).to.be.above(3 * nmse(2 * M * S * 4));
+  });
+
+  it('the AirFL over-the-air aggregator ages too (channel sequence + client subset): a longer update, a larger NMSE', () => {
+    const radio: RadioConfig = {
+      channel: { K: 6, Nr, Nt, M, tdl: { profile: 'A', delaySpreadS: 100e-9 }, mobility: { maxDopplerHz: 200 } }, S, P: 1, sigma2: 1e-4,
+      powerMode: 'subcarrier', receivePath: 'effective', timing: { subcarrierSpacingHz: 15e3 }, trial: 0,
+    };
+    const nmse = (D: number, dopplerHz: number) => {
+      const agg = new AirCompAggregator({ ...radio, channel: { ...radio.channel, mobility: { maxDopplerHz: dopplerHz } } }, new MmseScheme(), 3);
+      const rng = new RandomStreams(5).stream('v', D);
+      const clients = [0, 2, 3, 5];
+      const vectors = clients.map(() => Float32Array.from({ length: D }, () => rng.normal()));
+      const r = agg.aggregate({ vectors, weights: new Float64Array(4).fill(0.25), context: { round: 2, clients, streams: new RandomStreams(9).child('aggregation', 2), upload: 'delta' } });
+      return r.diagnostics['nmse'] as number;
+    };
+    const short = 2 * M * S * 4, long = 2 * M * S * 80;
+    expect(nmse(long, 200)).to.be.above(3 * nmse(short, 200));
+    expect(nmse(long, 0)).to.be.below(2 * nmse(short, 0));
   });
 
   it('scenario keys: speed and carrier give f_D = v·f_c/c; phy.subcarrier_spacing_khz is the one spacing; old keys name it', () => {
