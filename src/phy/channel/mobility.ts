@@ -7,9 +7,12 @@
  *                (half-wavelength ULAs, a(θ)_i = e^{jπ i sin θ}; Doppler from the arrival angle α_0)
  * scaled by sqrt(β_k). Static (no mobility): G_l ~ CN(0, 1) i.i.d. per round from the stream
  * ('channel', trial, round, 'device', k), then the LOS angles and phase from the same stream.
- * Mobility: each entry of G_l(t) is a sum of N_s sinusoids (Clarke's model by random angles):
- *   g(t) = N_s^{−1/2} Σ_n e^{j(2π f_D cos α_n · t + φ_n)},  α_n, φ_n ~ U[0, 2π),
- * so E[g(t) g*(t+τ)] = J₀(2π f_D τ) exactly and g(t) is close to CN(0, 1) (N_s = 16 by default).
+ * Mobility: each entry e of G_l(t) is a sum of N_s sinusoids (Clarke's model by random angles):
+ *   g_e(t) = N_s^{−1/2} Σ_n e^{j(2π f_D cos α_{l,n} · t + φ_{l,e,n})},  α, φ ~ U[0, 2π),
+ * the arrival angles per tap (shared by its antenna pairs, as the scatterers of one delay are) and
+ * the phases per antenna pair, so the entries are uncorrelated, E[g(t) g*(t+τ)] = J₀(2π f_D τ)
+ * exactly, and g(t) is close to CN(0, 1) (N_s = 16 by default). Per evaluation this costs N_s sincos
+ * per tap and N_s complex multiply-adds per entry.
  * Angles and phases come from ('channel', trial, 'mobility', 'device', k), drawn once per trial and
  * independent of f_D: every speed of a sweep sees the same geometry (paired comparisons), and the
  * channel is one continuous process over the rounds (round r's upload starts at t = r·roundInterval).
@@ -97,9 +100,10 @@ function writeLos(d: Float64Array, off: number, los: Los, amp: number, fD: numbe
 
 /** The Clarke/Jakes tap process of one trial (all devices): evaluate the taps at any time. */
 export class JakesProcess {
-  /** per device: 2π·cos α_n (radian frequency per Hz of Doppler) and φ_n, index ((l·E + e)·N_s + n) */
+  /** per device: 2π·cos α_{l,n} (radian frequency per Hz of Doppler), index l·N_s + n */
   private readonly w: Float64Array[];
-  private readonly phi: Float64Array[];
+  /** per device: cos φ, sin φ of every (l, e, n), index ((l·E + e)·N_s + n)·2 */
+  private readonly ph: Float64Array[];
   private readonly los: (Los | undefined)[];
   private readonly beta: Float64Array;
   readonly distance: Float64Array;
@@ -115,19 +119,21 @@ export class JakesProcess {
     this.Cr = c.rhoServer > 0 ? exponentialCorrelationFactor(Nr, c.rhoServer) : undefined;
     this.Ct = c.rhoDevice > 0 ? exponentialCorrelationFactor(Nt, c.rhoDevice) : undefined;
     this.w = [];
-    this.phi = [];
+    this.ph = [];
     this.los = [];
     for (let k = 0; k < K; k++) {
       const rng = streams.stream('channel', trial, 'mobility', 'device', k);
       this.los.push(c.losTap >= 0 ? drawLos(rng, Nr, Nt) : undefined);
-      const n = L * E * Ns;
-      const w = new Float64Array(n), phi = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        w[i] = 2 * Math.PI * Math.cos(2 * Math.PI * rng.uniform());
-        phi[i] = 2 * Math.PI * rng.uniform();
+      const w = new Float64Array(L * Ns);
+      for (let i = 0; i < w.length; i++) w[i] = 2 * Math.PI * Math.cos(2 * Math.PI * rng.uniform());
+      const ph = new Float64Array(2 * L * E * Ns);
+      for (let i = 0; i < ph.length; i += 2) {
+        const a = 2 * Math.PI * rng.uniform();
+        ph[i] = Math.cos(a);
+        ph[i + 1] = Math.sin(a);
       }
       this.w.push(w);
-      this.phi.push(phi);
+      this.ph.push(ph);
     }
   }
 
@@ -142,10 +148,11 @@ export class JakesProcess {
     const sz = 2 * E;
     const d = out.data;
     const tmp = new Float64Array(sz);
+    const rot = new Float64Array(2 * Ns);
     const ft = fD * t;
     const norm = 1 / Math.sqrt(Ns);
     for (let k = 0; k < K; k++) {
-      const w = this.w[k]!, phi = this.phi[k]!;
+      const w = this.w[k]!, ph = this.ph[k]!;
       const g = Math.sqrt(this.beta[k]!);
       for (let l = 0; l < L; l++) {
         const off = (k * L + l) * sz;
@@ -153,17 +160,21 @@ export class JakesProcess {
           writeLos(d, off, this.los[k]!, g * Math.sqrt(pdp[l]!), fD, t, Nr, Nt);
           continue;
         }
-        const amp = norm;
+        for (let n = 0; n < Ns; n++) {
+          const a = w[l * Ns + n]! * ft;
+          rot[2 * n] = Math.cos(a);
+          rot[2 * n + 1] = Math.sin(a);
+        }
         for (let e = 0; e < E; e++) {
           let re = 0, im = 0;
-          const b = (l * E + e) * Ns;
+          const b = 2 * (l * E + e) * Ns;
           for (let n = 0; n < Ns; n++) {
-            const a = w[b + n]! * ft + phi[b + n]!;
-            re += Math.cos(a);
-            im += Math.sin(a);
+            const pr = ph[b + 2 * n]!, pi = ph[b + 2 * n + 1]!, rr = rot[2 * n]!, ri = rot[2 * n + 1]!;
+            re += pr * rr - pi * ri;
+            im += pr * ri + pi * rr;
           }
-          d[off + 2 * e] = amp * re;
-          d[off + 2 * e + 1] = amp * im;
+          d[off + 2 * e] = norm * re;
+          d[off + 2 * e + 1] = norm * im;
         }
         applyKronecker(d, k * L + l, 1, Nr, Nt, this.Cr, this.Ct, tmp);
         const s = g * Math.sqrt(pdp[l]!);
