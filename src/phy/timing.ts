@@ -1,7 +1,8 @@
 /**
  * Air-time and energy of one upload round (shared by the over-the-air and the digital schemes).
  *
- * An OFDM symbol lasts T_sym = (1 + cp) / Δf: the useful part 1/Δf plus a cyclic prefix that is a
+ * Δf is the one subcarrier spacing, `phy.subcarrier_spacing_khz` (also the noise bandwidth, the digital
+ * rate and the TDL channel's grid). An OFDM symbol lasts T_sym = (1 + cp) / Δf: the useful part 1/Δf plus a cyclic prefix that is a
  * fraction `cp` of it (LTE normal CP ≈ 0.07). Over-the-air aggregation of D real entries on M
  * subcarriers × S streams needs T(D) = ceil(D / (2·M·S)) OFDM symbols — all devices transmit at once,
  * so the round's air-time is T(D)·T_sym whatever K is, and it grows linearly with the LoRA rank
@@ -19,7 +20,7 @@ export interface OfdmTiming {
 export function ofdmSymbolSeconds(t: OfdmTiming): number {
   const df = t.subcarrierSpacingHz;
   const cp = t.cpFraction ?? 0.07;
-  if (!(df > 0)) throw new UserInputError(`phy.subcarrier_spacing_hz: ${df} is not allowed; expected a number > 0`, 'phy.subcarrier_spacing_hz');
+  if (!(df > 0)) throw new UserInputError(`phy.subcarrier_spacing_khz: ${df / 1e3} is not allowed; expected a number > 0`, 'phy.subcarrier_spacing_khz');
   if (!(cp >= 0)) throw new UserInputError(`phy.cp_fraction: ${cp} is not allowed; expected a number ≥ 0`, 'phy.cp_fraction');
   return (1 + cp) / df;
 }
