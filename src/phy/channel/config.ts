@@ -240,7 +240,7 @@ export function resolveChannelConfig(cfg: ChannelConfig, path = 'channel'): Reso
   if (cfg.tdl) {
     const f = `${path}.tdl`;
     const profile = checkTdlProfile(cfg.tdl.profile, `${f}.profile`);
-    const ds = finite(cfg.tdl.delaySpreadS, `${f}.delay_spread_ns`, 0, 1e-3, 'a delay spread ≥ 0 and ≤ 1 ms');
+    const ds = finite(cfg.tdl.delaySpreadS, `${f}.delaySpreadS`, 0, 1e-3, 'a delay spread in seconds, ≥ 0 and ≤ 1e-3');
     const taps = tdlTaps(profile, ds);
     mode = 'tdl';
     L = taps.length;

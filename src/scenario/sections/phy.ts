@@ -40,7 +40,7 @@ const channel = z
     temporal_rho: unit.optional().describe('Gauss–Markov round-to-round channel correlation ρ in [0, 1]: G_t = ρ·G_(t−1) + √(1−ρ²)·W_t (training runs; the PHY Monte-Carlo uses one round). Absent: an independent draw every round; exclusive with mobility'),
     /** 3GPP TR 38.901 TDL profile (exclusive with multipath and iid_subcarriers) */
     tdl: z
-      .strictObject({ profile: z.enum(['A', 'B', 'C', 'D', 'E']).describe('3GPP TR 38.901 TDL profile: A, B, C (non-line-of-sight) or D, E (line-of-sight, Rician first tap)'), delay_spread_ns: nonNeg.default(100).describe('RMS delay spread in nanoseconds that scales the profile\'s normalised tap delays (e.g. 30 short, 100 nominal, 300 long; ≤ 1 ms)') })
+      .strictObject({ profile: z.enum(['A', 'B', 'C', 'D', 'E']).describe('3GPP TR 38.901 TDL profile: A, B, C (non-line-of-sight) or D, E (line-of-sight, Rician first tap)'), delay_spread_ns: nonNeg.max(1e6, { error: 'a delay spread in ns, ≥ 0 and ≤ 1e6 (1 ms)' }).default(100).describe('RMS delay spread in nanoseconds that scales the profile\'s normalised tap delays (e.g. 30 short, 100 nominal, 300 long; ≤ 1 ms)') })
       .optional().describe('3GPP TR 38.901 tapped-delay-line channel with its exact tap delays on the Δf = phy.subcarrier_spacing_khz grid (exclusive with multipath and iid_subcarriers; docs/channel.md)'),
     /** Clarke/Jakes mobility: speed and carrier (f_D = v·f_c/c) or the maximum Doppler directly */
     mobility: z
