@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
+import { readPeftAdapter } from '../src/lora/peft.js';
 import { runnerKindOf } from '../src/runs/registry.js';
 import { parseScenarioText } from '../src/scenario/index.js';
 
@@ -38,6 +39,13 @@ describe('fl: airlora run (training scenarios)', function () {
     expect(csv[0]).to.equal('round,scheme,clients,train_loss,eval_loss,perplexity,accuracy,nmse,nmse_db,latency_s,energy_j');
     expect(csv).to.have.length(4);
     for (const f of ['rounds.jsonl', 'tokenizer.json', 'checkpoint.json']) expect(existsSync(join(out, f))).to.equal(true);
+    // the trained adapter in PEFT's format, readable back
+    const peft = readPeftAdapter(join(out, 'adapter'));
+    expect(JSON.parse(readFileSync(join(out, 'adapter', 'adapter_config.json'), 'utf8')).peft_type).to.equal('LORA');
+    expect(peft.lora.r).to.equal(2);
+    expect(peft.lora.lora_alpha).to.equal(4);
+    expect(peft.modules.size).to.be.greaterThan(0);
+    for (const m of peft.modules.values()) expect(m.A.length + m.B.length).to.be.greaterThan(0);
     expect(await main(['node', 'airlora', 'run', file, '--resume', out])).to.equal(0);
   });
 

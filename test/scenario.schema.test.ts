@@ -76,7 +76,7 @@ describe('scenario: JSON Schema and the generated reference', () => {
       if (s.items) walk(s.items, `${path}[]`);
       for (const [k, v] of Object.entries(s.properties ?? {})) {
         const p = path ? `${path}.${k}` : k;
-        if (!v.description?.trim() && !p.startsWith('aggregation[]')) missing.push(p);
+        if (!v.description?.trim()) missing.push(p);
         walk(v, p);
       }
     };

@@ -14,7 +14,9 @@ import { initModel, preset as modelPreset, type ModelConfig, type PretrainedMode
 import { DEFAULT_CHECKPOINT_DIR, loadCheckpoint as loadModelCheckpoint } from '../models/checkpoint.js';
 import { createLoraModel, type LoraConfig } from '../lora/index.js';
 import { RandomStreams } from '../random/streams.js';
+import { join } from 'node:path';
 import type { RunFolder } from '../results/run-folder.js';
+import { writeModelAdapter } from '../lora/peft.js';
 import { UserInputError } from '../errors.js';
 import type { Aggregator } from './aggregator.js';
 import type { FlConfig } from './config.js';
@@ -137,6 +139,20 @@ export function prepareTraining(s: TrainingConfig, folder?: RunFolder): Prepared
   };
 }
 
+/**
+ * The trained global adapter in PEFT's format (adapter_config.json + adapter_model.safetensors, loadable
+ * by `PeftModel.from_pretrained` and by `airlora eval --adapter`) into `dir`.
+ */
+export function savePeftAdapter(s: TrainingConfig, prep: PreparedTraining, lora: LoraConfig, flat: Float32Array, dir: string): void {
+  const model = prep.makeModel(lora)(1);
+  try {
+    const ck = s.model?.checkpoint;
+    writeModelAdapter(dir, model, { flat, ...(ck !== undefined ? { baseModel: ck === 'default' ? DEFAULT_CHECKPOINT_DIR : ck } : {}) });
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Run (or resume) a training run with one aggregator; returns the metrics. The caller owns the manifest. */
 export async function runTraining(s: TrainingConfig, aggregator: Aggregator, opts: TrainingRunOptions = {}): Promise<FederatedRunResult & { tokenizer: Tokenizer | HfTokenizer; base: ModelConfig }> {
   const prep = prepareTraining(s, opts.folder);
@@ -146,6 +162,7 @@ export async function runTraining(s: TrainingConfig, aggregator: Aggregator, opt
       aggregator,
       makeModel: prep.makeModel({ ...s.lora }),
     });
+    if (opts.folder) savePeftAdapter(s, prep, s.lora, result.global, join(opts.folder.dir, 'adapter'));
     return { ...result, tokenizer: prep.tokenizer, base: prep.base.config };
   } finally {
     prep.dispose();

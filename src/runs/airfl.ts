@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import { RunFolder } from '../results/run-folder.js';
 import type { CsvRow } from '../results/csv.js';
-import { prepareTraining, type PreparedTraining, type TrainingConfig } from '../fl/prepare.js';
+import { prepareTraining, savePeftAdapter, type PreparedTraining, type TrainingConfig } from '../fl/prepare.js';
 import { runFederated } from '../fl/trainer.js';
 import { createAggregator, type AggregationSpec } from '../fl/aggregators/index.js';
 import { loraAtRank } from '../lora/config.js';
@@ -221,6 +221,7 @@ async function trainOne(c: AirflRunConfig, prep: PreparedTraining, r: number, en
       aggregator, makeModel: prep.makeModel(loraAtRank(ts.lora, r)),
       log: (line) => ctx.log(`${name}: ${line}`), ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     });
+    savePeftAdapter(ts, prep, loraAtRank(ts.lora, r), res.global, join(sub.dir, 'adapter'));
     sub.complete({ rounds: res.lastRound });
     return res.rows;
   } catch (e) {

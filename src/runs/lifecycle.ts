@@ -10,7 +10,7 @@ import { canonicalJson } from '../results/canonical.js';
 import { RunFolder } from '../results/run-folder.js';
 import { FolderLock } from '../results/lock.js';
 import { drawFigures } from '../report/draw.js';
-import { backendInfo, initBackend, type BackendChoice } from '../tf/index.js';
+import { backendInfo, initBackend, resolveBackendChoice, type BackendChoice } from '../tf/index.js';
 import { loadRunner, runnerKindOf } from './registry.js';
 import { checkFigures, ignoredSections } from './checks.js';
 import { startupChecks } from '../scenario/startup.js';
@@ -156,7 +156,8 @@ export async function executeRun(s: RawScenario, opts: RunOptions = {}): Promise
 async function runLocked(runner: Runner, resolved: Resolved<unknown>, folder: RunFolder, resume: boolean, opts: RunOptions, log: (line: string) => void): Promise<RunOutcome> {
   let backend: string | undefined;
   if (runner.usesBackend) {
-    backend = await initBackend({ backend: opts.backend ?? 'auto', quiet: opts.quiet ?? false });
+    const fromScenario = (resolved.scenario as { backend?: BackendChoice } | null)?.backend;
+    backend = await initBackend({ backend: resolveBackendChoice(opts.backend ?? 'auto', fromScenario), quiet: opts.quiet ?? false });
   }
   if (!folder.hasManifest()) {
     folder.writeManifest({

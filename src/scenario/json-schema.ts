@@ -58,8 +58,13 @@ export function schemaRows(s: JsonSchema, prefix = ''): { key: string; type: str
       seen.add(key);
       const def = v.default === undefined ? '' : JSON.stringify(v.default);
       out.push({ key, type: typeOf(v), def: def.length > 40 ? def.slice(0, 37) + '...' : def, description: v.description ?? '' });
-      const nested = [v, ...(v.anyOf ?? []), ...(v.oneOf ?? [])].find((x) => x.properties);
-      if (nested) out.push(...schemaRows(nested, key));
+      // every variant of a union (e.g. data.partition's kinds) contributes its keys (deduplicated)
+      const variants = [v, ...(v.anyOf ?? []), ...(v.oneOf ?? [])].filter((x) => x.properties);
+      if (variants.length) {
+        const merged: JsonSchema = { properties: {} };
+        for (const x of variants) for (const [pk, pv] of Object.entries(x.properties!)) if (!merged.properties![pk]) merged.properties![pk] = pv;
+        out.push(...schemaRows(merged, key));
+      }
       const items = [v, ...(v.anyOf ?? [])].map((x) => x.items).find((x) => x && (x.properties || x.anyOf || x.oneOf));
       if (items) out.push(...schemaRows(items, `${key}[]`));
     }

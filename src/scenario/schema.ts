@@ -13,6 +13,7 @@ const base = {
   name: z.string({ error: RUN_NAME_RULE }).refine((n) => runNameProblem(n) === undefined, { error: RUN_NAME_RULE }).describe('run name: the default results folder is runs/<name>-<UTC time>'),
   seed: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).default(1).describe('scenario seed: every component draws from its own named stream derived from it (same seed, same bytes)'),
   trials: z.number({ error: 'an integer ≥ 1' }).int({ error: 'an integer ≥ 1' }).min(1, { error: 'an integer ≥ 1' }).default(100).describe('Monte-Carlo trials of a PHY run (channel, noise and data draws per trial); training runs use sweep.trials for replicates'),
+  backend: z.enum(['auto', 'wasm', 'node', 'cpu']).optional().describe('tfjs backend of training runs: auto (the tested wasm path, with the native OpenBLAS engine when built), wasm, node (tfjs-node, not covered by CI), cpu; a --backend flag or AIRLORA_BACKEND overrides it'),
 };
 
 type Parsed = z.output<z.ZodObject<typeof base & typeof sections>>;

@@ -18,18 +18,18 @@ const base = {
 };
 
 const entry = z.discriminatedUnion('scheme', [
-  z.strictObject({ scheme: z.literal('ideal'), ...base }),
+  z.strictObject({ scheme: z.literal('ideal').describe('error-free weighted average Σφ_k x_k (the reference)'), ...base }),
   // eta: 'optimal' (KKT allocation of the scale across subcarriers in the per-symbol budget) by default; 'common' is the weak reference
-  z.strictObject({ scheme: z.literal('zf'), ...base, eta: z.enum(['common', 'optimal']).default('optimal') }),
-  z.strictObject({ scheme: z.literal('mmse'), ...base }),
+  z.strictObject({ scheme: z.literal('zf').describe('zero-forcing AirComp: receive subspace from the channel eigenspace, channel-inverting precoders'), ...base, eta: z.enum(['common', 'optimal']).default('optimal').describe("scaling η across subcarriers in the per-symbol budget: optimal (KKT allocation) or common (one η, the weak reference)") }),
+  z.strictObject({ scheme: z.literal('mmse').describe('joint MMSE transceiver: receive MMSE combiner and power-limited precoders, alternated until the MSE stops decreasing'), ...base }),
   // the former mmse design (fixed receive subspace, common η): kept as a reference
-  z.strictObject({ scheme: z.literal('mmse-fixed'), ...base }),
-  z.strictObject({ scheme: z.literal('tci'), ...base, threshold: nonNeg.default(0.1) }),
-  z.strictObject({ scheme: z.literal('manifold'), ...base, drop_devices: z.boolean({ error: 'true or false' }).default(false), max_iter: posInt.default(40) }),
+  z.strictObject({ scheme: z.literal('mmse-fixed').describe('the former mmse design: fixed receive subspace, common η (a reference)'), ...base }),
+  z.strictObject({ scheme: z.literal('tci').describe('truncated channel inversion (single stream): devices whose channel gain is below the threshold stay silent on that subcarrier'), ...base, threshold: nonNeg.default(0.1).describe('truncation threshold g_th on the channel power gain |h|² (linear)') }),
+  z.strictObject({ scheme: z.literal('manifold').describe('receive subspace optimised on the Grassmann manifold (min-max MSE), zf power scaling'), ...base, drop_devices: z.boolean({ error: 'true or false' }).default(false).describe('greedily silence the weakest devices when that lowers the MSE'), max_iter: posInt.default(40).describe('conjugate-gradient iterations of the manifold optimiser') }),
   // Digital OFDMA upload (quantised, Shannon rate): a baseline for training scenarios (airfl).
-  z.strictObject({ scheme: z.literal('digital'), ...base, bits: posInt.max(32, { error: 'an integer in [1, 32]' }).default(8) }),
+  z.strictObject({ scheme: z.literal('digital').describe('digital OFDMA upload: quantised updates at the Shannon rate of each device\'s subcarriers (training only)'), ...base, bits: posInt.max(32, { error: 'an integer in [1, 32]' }).default(8).describe('bits per uploaded entry (unbiased stochastic rounding), 1 to 32') }),
   // Ideal average plus white error of a set NMSE (training only): a stand-in for an impaired channel.
-  z.strictObject({ scheme: z.literal('noisy'), ...base, nmse: nonNeg }),
+  z.strictObject({ scheme: z.literal('noisy').describe('ideal average plus white Gaussian error of a set NMSE (training only)'), ...base, nmse: nonNeg.describe('target NMSE ‖e‖²/‖x̄‖² of the added error (linear)') }),
 ]);
 
 export const schemeNames = ['ideal', 'zf', 'mmse', 'mmse-fixed', 'tci', 'manifold', 'digital', 'noisy'] as const;
