@@ -147,7 +147,7 @@ describe('reliability: validate fuzz', function () {
       for (const [text, want] of cases) {
         const f = join(dir, 's.yaml');
         writeFileSync(f, text);
-        const r = spawnSync('npx', ['tsx', 'src/cli/dev.ts', 'validate', f], { encoding: 'utf8', timeout: 60_000 });
+        const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'validate', f], { encoding: 'utf8', timeout: 240_000 });
         expect(r.status, r.stderr).to.equal(2);
         expect(r.stderr).to.match(want);
         expect(r.stderr).to.not.match(/\n\s+at /);

@@ -99,16 +99,21 @@ describe('runs: lifecycle (lock, kill -9 and resume, signals)', function () {
     taken.release();
   });
 
-  it('a second run into a folder a live run is writing is refused (exit 2), the first completes', async () => {
+  it('a second run into a folder a live run is writing is refused (exit 2) while the first goes on', async () => {
     const out = join(dir, 'twice');
-    const first = start(['run', trainFile, '--out', out, '--backend', 'wasm']);
-    await until(() => existsSync(join(out, LOCK_FILE)));
-    const second = run(['run', trainFile, '--out', out, '--backend', 'wasm']);
-    expect(second.status).to.equal(2);
-    expect(second.stderr).to.match(/being written by a live process/);
-    expect(second.stderr).to.not.match(/\n\s+at /); // no stack trace
-    expect(await exited(first), first.err()).to.equal(0);
-    expect(readFileSync(join(out, 'metrics.csv'), 'utf8')).to.equal(reference);
+    // a long first run (--rounds 500), so it is surely still writing when the second one starts
+    const first = start(['run', trainFile, '--out', out, '--backend', 'wasm', '--rounds', '500']);
+    try {
+      await until(() => checkpointRound(out) >= 1 || first.exitCode !== null);
+      const second = run(['run', trainFile, '--out', out, '--backend', 'wasm', '--rounds', '500']);
+      expect(second.status).to.equal(2);
+      expect(second.stderr).to.match(/being written by a live process \(pid \d+/);
+      expect(second.stderr).to.not.match(/\n\s+at /); // no stack trace
+      expect(first.exitCode).to.equal(null); // untouched: still running
+    } finally {
+      first.kill('SIGTERM');
+      await exited(first);
+    }
   });
 
   for (const at of [1, 3]) {

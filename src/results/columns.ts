@@ -85,6 +85,8 @@ export const COLUMNS: Record<string, ColumnInfo> = {
   eval_loss: metric('test loss', 'nats', 'Mean cross-entropy on the held-out test set.', nonNeg),
   test_loss: metric('test loss', 'nats', 'Mean cross-entropy on the held-out test set (empty between evaluations).', nonNeg),
   perplexity: metric('test perplexity', '', 'exp(test loss) of the language model.', [1, INF]),
+  symbol: key('OFDM symbol index', '', 'index t of the OFDM symbol within the upload (0: the symbol the transceivers were designed for).'),
+  time_s: metric('time into the upload', 's', 't · T_sym: time since the transceivers were designed.', [0, INF]),
   delta_eval_loss_vs_ideal: metric('Δ test loss vs ideal', 'nats', "final test loss under the scheme minus under ideal aggregation, averaged over the clients' evaluation sets (paired: same clients, data and draws).", [-INF, INF]),
   delta_ci_low: metric('Δ vs ideal, 95% CI low', 'nats', 'lower end of the paired 95% t-interval of the Δ over the clients.', [-INF, INF]),
   delta_ci_high: metric('Δ vs ideal, 95% CI high', 'nats', 'upper end of the paired 95% t-interval of the Δ over the clients.', [-INF, INF]),

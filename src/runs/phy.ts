@@ -18,6 +18,8 @@ export interface PhyRunConfig {
 export function writePhyResults(folder: RunFolder, name: string, exp: PhyExperiment, res: PhyResult): void {
   folder.writeCsv('phy-trials.csv', res.rows);
   folder.writeCsv('phy-summary.csv', res.summary);
+  // NMSE per OFDM symbol of the upload: only informative when the channel moves during it (mobility)
+  if (res.bySymbol.some((r) => r.time_s !== null)) folder.writeCsv('phy-symbols.csv', res.bySymbol);
   folder.writeJson('phy-summary.json', phySummaryJson(name, exp, res.summary));
 }
 
