@@ -4,7 +4,8 @@
  *
  * Device k is dropped once per trial uniformly over the area of a ring (the PHY's drawLargeScale) with
  * path loss PL(d) = 128.1 + 37.6 log10(d / 1 km) dB (3GPP urban macro, the convention of papers.md
- * §2.3), i.e. the PHY's PathLossConfig with refLossDb = 128.1 − 3·37.6 at 1 m and exponent 3.76.
+ * §2.3), i.e. the PHY's PathLossConfig with refLossDb = 128.1 at d₀ = 1 km and 37.6 dB per decade, as
+ * published, so the gains are the same to the last bit as the formula's.
  * Each round redraws Rayleigh block fading |h|² ~ Exp(1), constant over the round. What a scheduler
  * needs is the received SNR density s_k = p_k g_k / N0 in Hz: the rate over bandwidth b is
  * b log2(1 + s_k / b).
@@ -31,7 +32,7 @@ export interface SplitRadio {
 
 /** 3GPP urban-macro path loss 128.1 + 37.6 log10(d/km) dB on the ring [minM, maxM] m, in the PHY's terms. */
 export function umaPathLoss(minM: number, maxM: number): PathLossConfig {
-  return { refLossDb: 128.1 - 3 * 37.6, exponent: 3.76, dMin: minM, dMax: maxM };
+  return { refLossDb: 128.1, exponent: 3.76, slopeDb: 37.6, refDistanceM: 1000, dMin: minM, dMax: maxM };
 }
 
 export const defaultRadio: SplitRadio = {

@@ -22,10 +22,17 @@ import { UserInputError } from '../../errors.js';
 import { checkTdlProfile, tdlKFactorDb, tdlTaps, type TdlProfile } from './tdl.js';
 
 export interface PathLossConfig {
-  /** loss at 1 m in dB (e.g. 30) */
+  /** loss at the reference distance (1 m unless refDistanceM) in dB (e.g. 30) */
   refLossDb: number;
   /** path-loss exponent α */
   exponent: number;
+  /**
+   * reference distance d₀ in metres (default 1): PL = refLoss + 10·α·log10(d/d₀), so a model stated per km
+   * (3GPP UMa 128.1 + 37.6·log10(d/km)) is written as it is published, to the last bit
+   */
+  refDistanceM?: number | undefined;
+  /** 10·α in dB per decade when the model states it directly (37.6 for UMa); default 10·exponent */
+  slopeDb?: number | undefined;
   /** ring inner radius in metres (> 0) */
   dMin: number;
   /** ring outer radius in metres (≥ dMin) */

@@ -21,7 +21,13 @@ export interface LargeScale {
 
 /** Path-loss gain (linear) at distance d, without shadowing. */
 export function pathGain(pl: PathLossConfig, d: number): number {
-  return Math.pow(10, -(pl.refLossDb + 10 * pl.exponent * Math.log10(d)) / 10);
+  return Math.pow(10, -pathLossDb(pl, d) / 10);
+}
+
+/** Path loss in dB at distance d (m), without shadowing. */
+export function pathLossDb(pl: PathLossConfig, d: number): number {
+  const slope = pl.slopeDb ?? 10 * pl.exponent;
+  return pl.refLossDb + slope * Math.log10(pl.refDistanceM === undefined ? d : d / pl.refDistanceM);
 }
 
 export function drawLargeScale(K: number, pl: PathLossConfig | undefined, streams: RandomStreams, trial: number): LargeScale {
@@ -36,7 +42,7 @@ export function drawLargeScale(K: number, pl: PathLossConfig | undefined, stream
     const x = pl.shadowingDb ? pl.shadowingDb * rng.normal() : 0;
     distance[k] = d;
     shadowingDb[k] = x;
-    beta[k] = Math.pow(10, -(pl.refLossDb + 10 * pl.exponent * Math.log10(d) + x) / 10);
+    beta[k] = Math.pow(10, -(pathLossDb(pl, d) + x) / 10);
   }
   return { beta, distance, shadowingDb };
 }
