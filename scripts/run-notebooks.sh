@@ -4,7 +4,8 @@
 # Jupyter comes from Debian packages on the system /usr/bin/python3 (the python3 on PATH may be a
 # pyenv shim without Jupyter); tslab is a devDependency. Outside CI, when Jupyter is missing and
 # apt-get is not usable (not root), this skips with a message; in CI (CI=true) that is an error.
-# Executed copies go to a temp folder: the committed notebooks stay without outputs.
+# Executed copies go to a temp folder. AIRLORA_NOTEBOOKS_INPLACE=1 writes the outputs back into notebooks/
+# (how the committed notebooks get the outputs they show on GitHub).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -52,6 +53,7 @@ for nb in notebooks/*.ipynb; do
   if jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
        --ExecutePreprocessor.kernel_name=tslab --output-dir "$out" "$nb" >"$out/log" 2>&1; then
     passed=$((passed + 1)); echo "notebooks: ok   $nb ($(( $(date +%s) - start )) s)"
+    if [ "${AIRLORA_NOTEBOOKS_INPLACE:-}" = 1 ]; then cp "$out/$(basename "$nb")" "$nb"; fi
   else
     failed=$((failed + 1)); echo "notebooks: FAIL $nb"
     # tslab reports errors as the cell's stderr, which nbconvert's exception leaves out: rerun with

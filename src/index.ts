@@ -40,7 +40,17 @@ export { runSweep, prepareSweepFolder, loadScenarioFile, expandSweep, mergeSweep
 
 // results and figures
 export { RunFolder } from './results/run-folder.js';
-export { drawFigures, writeReport, compareRuns, formatCompareTable } from './report/index.js';
+export { writeReport } from './report/html.js';
+export { compareRuns, formatCompareTable } from './report/compare.js';
+export type { DrawOptions, DrawnFigure } from './report/draw.js';
+
+/**
+ * Draw a results folder's figures (the scenario's figures: section, else every preset its data allows).
+ * Loaded on demand: the renderer has a top-level await, so `require('airlora')` stays possible.
+ */
+export async function drawFigures(...args: Parameters<typeof import('./report/draw.js').drawFigures>): ReturnType<typeof import('./report/draw.js').drawFigures> {
+  return (await import('./report/draw.js')).drawFigures(...args);
+}
 
 // layers as namespaces
 export * as cmat from './linalg/cmat.js';

@@ -31,10 +31,13 @@ describe('notebooks: structure', () => {
     }
   });
 
-  it('are committed without outputs (executed copies go elsewhere)', () => {
+  it('are committed with their outputs, so they read on GitHub (AIRLORA_NOTEBOOKS_INPLACE=1 bash scripts/run-notebooks.sh), and no cell failed', () => {
     for (const b of books) {
-      const cells = JSON.parse(readFileSync(join(dir, b), 'utf8')).cells as Cell[];
-      for (const c of cells) if (c.cell_type === 'code') expect(c.outputs, b).to.deep.equal([]);
+      const cells = (JSON.parse(readFileSync(join(dir, b), 'utf8')).cells as (Cell & { outputs?: { output_type: string }[] })[]).filter((c) => c.cell_type === 'code');
+      const outputs = cells.flatMap((c) => c.outputs ?? []);
+      expect(outputs.length, `${b}: outputs`).to.be.greaterThan(0);
+      expect(outputs.filter((o) => o.output_type === 'error'), `${b}: error outputs`).to.deep.equal([]);
+      expect(cells.filter((c) => (c.outputs ?? []).length > 0).length, `${b}: cells with outputs`).to.be.at.least(Math.ceil(cells.length / 2));
     }
   });
 

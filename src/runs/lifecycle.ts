@@ -9,7 +9,6 @@ import { UserInputError } from '../errors.js';
 import { canonicalJson } from '../results/canonical.js';
 import { RunFolder } from '../results/run-folder.js';
 import { FolderLock } from '../results/lock.js';
-import { drawFigures } from '../report/draw.js';
 import { backendInfo, initBackend, resolveBackendChoice, type BackendChoice } from '../tf/index.js';
 import { loadRunner, runnerKindOf } from './registry.js';
 import { checkFigures, ignoredSections } from './checks.js';
@@ -211,6 +210,9 @@ function onSignals(folder: RunFolder, lock: FolderLock, what: string, resume: st
 /** Figures of a finished run; a figure problem never loses the results (redraw with `airlora figures DIR`). */
 async function drawQuietly(folder: RunFolder, log: (line: string) => void): Promise<void> {
   try {
+    // loaded on demand: the renderer (vega) has a top-level await, which would stop CommonJS hosts
+    // (notebooks' require) from loading anything that imports the lifecycle
+    const { drawFigures } = await import('../report/draw.js');
     const drawn = await drawFigures(folder);
     for (const d of drawn) log(`figure ${d.name}: ${d.files.filter((f) => f.endsWith('.png')).join(', ')}`);
   } catch (e) {
