@@ -194,7 +194,8 @@ function lastRound(folder: RunFolder): number | undefined {
 function onSignals(folder: RunFolder, lock: FolderLock, what: string, resume: string): () => void {
   const handler = (sig: NodeJS.Signals) => {
     const round = lastRound(folder);
-    folder.interrupt({ signal: sig, ...(round !== undefined ? { round } : {}) });
+    // a run that completed (a signal while its figures are drawn) stays complete
+    if (folder.status !== 'complete') folder.interrupt({ signal: sig, ...(round !== undefined ? { round } : {}) });
     lock.release();
     process.stderr.write(`[airlora] interrupted by ${sig}: ${what}${round !== undefined ? `, last completed round ${round}` : ''}; resume with: ${resume}\n`);
     process.exit(sig === 'SIGINT' ? 130 : 143);
