@@ -85,7 +85,14 @@ async function runPrepared(folder: RunFolder, plan: SweepPlan, opts: SweepOption
   if (skipped) log(`resuming: ${skipped} of ${plan.jobs.length} jobs already finished`);
   const threads = Math.max(1, Math.floor(opts.jobs ?? availableParallelism()));
   let done = skipped;
-  const onDone = (j: SweepJob) => { done++; log(`[${done}/${plan.jobs.length}] ${j.id} done`); };
+  const t0 = Date.now();
+  const eta = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
+  const onDone = (j: SweepJob) => {
+    done++;
+    // jobs done this session set the pace; the ETA is for the jobs still to run
+    const ran = done - skipped, el = (Date.now() - t0) / 1000, left = plan.jobs.length - done;
+    log(`[${done}/${plan.jobs.length}] ${j.id} done; ${left} to go${ran > 0 && left > 0 ? `, eta ${eta((el / ran) * left)}` : ''} (elapsed ${eta(el)})`);
+  };
   try {
     if (threads === 1 || pending.length <= 1) {
       for (const j of pending) { await executeJob(folder.dir, j, log); onDone(j); }
