@@ -21,6 +21,18 @@ fl: { rounds: 6, clients: 3, local_steps: 2, batch_size: 2, lr: 0.01 }
 aggregation: [{ scheme: noisy, nmse: 0.05 }]
 `;
 
+const AIRFL = `
+name: lc-airfl
+seed: 4
+model: { preset: gpt-tiny }
+lora: { r: 2, lora_alpha: 4, target_modules: [query, value] }
+data: { dataset: brown, partition: { kind: one-label }, seq_len: 12, eval_per_client: 2, max_items: 200, vocab_size: 96, test_fraction: 0.2 }
+fl: { rounds: 3, clients: 3, local_steps: 1, batch_size: 2, lr: 0.01 }
+phy: { antennas: { device: 2, server: 4 }, streams: 1, subcarriers: 8, snr_db: 10 }
+aggregation: [ideal, zf, { scheme: noisy, nmse: 0.05 }]
+airfl: { ranks: [2] }
+`;
+
 const PHY = `
 name: lc-phy
 seed: 2
@@ -155,6 +167,23 @@ describe('runs: lifecycle (lock, kill -9 and resume, signals)', function () {
     const r = run(['run', trainFile, '--resume', out, '--backend', 'wasm']);
     expect(r.status, r.stderr).to.equal(0);
     expect(readFileSync(join(out, 'metrics.csv'), 'utf8')).to.equal(reference);
+  });
+
+  it('an AirFL run killed with SIGKILL inside its second scheme resumes to the uninterrupted metrics.csv and final.csv', async () => {
+    const file = join(dir, 'airfl.yaml');
+    writeFileSync(file, AIRFL);
+    const ref = run(['run', file, '--out', join(dir, 'airfl-ref'), '--backend', 'wasm']);
+    expect(ref.status, ref.stderr).to.equal(0);
+    const out = join(dir, 'airfl-kill');
+    const p = start(['run', file, '--out', out, '--backend', 'wasm']);
+    await until(() => checkpointRound(join(out, 'runs', 'r2-zf')) >= 1 || p.exitCode !== null);
+    p.kill('SIGKILL');
+    await exited(p);
+    const r = run(['run', file, '--resume', out, '--backend', 'wasm']);
+    expect(r.status, r.stderr).to.equal(0);
+    for (const f of ['metrics.csv', 'final.csv']) {
+      expect(readFileSync(join(out, f), 'utf8'), f).to.equal(readFileSync(join(dir, 'airfl-ref', f), 'utf8'));
+    }
   });
 
   it('a PHY run killed midway restarts on --resume in the same folder and gives the same bytes', async () => {
