@@ -33,6 +33,26 @@ aggregation: [ideal, zf, { scheme: noisy, nmse: 0.05 }]
 airfl: { ranks: [2] }
 `;
 
+const SPLIT = `
+name: lc-split
+seed: 1
+model: { preset: bert-small, overrides: { layers: 1, hidden: 32, heads: 2, intermediate: 64 } }
+split:
+  devices: 4
+  rounds: 4
+  trials: 2
+  batch_size: 4
+  lr: 0.005
+  eval_every: 2
+  lora: { r: 2, lora_alpha: 4 }
+  budget_s: 0.05
+  schedulers: [lyapunov, random]
+  delay_rounds: 20
+  base_init: lecun
+  tasks:
+    - { name: spam, seq_len: 16, vocab_size: 128, max_items: 200, test_fraction: 0.2, eval_per_client: 10, partition: { kind: iid } }
+`;
+
 const PHY = `
 name: lc-phy
 seed: 2
@@ -184,6 +204,35 @@ describe('runs: lifecycle (lock, kill -9 and resume, signals)', function () {
     for (const f of ['metrics.csv', 'final.csv']) {
       expect(readFileSync(join(out, f), 'utf8'), f).to.equal(readFileSync(join(dir, 'airfl-ref', f), 'utf8'));
     }
+  });
+
+  it('a split run killed with SIGKILL restarts on --resume in the same folder and gives the same bytes', async () => {
+    const file = join(dir, 'split.yaml');
+    writeFileSync(file, SPLIT);
+    const ref = run(['run', file, '--out', join(dir, 'split-ref'), '--backend', 'wasm']);
+    expect(ref.status, ref.stderr).to.equal(0);
+    const out = join(dir, 'split-kill');
+    const p = start(['run', file, '--out', out, '--backend', 'wasm']);
+    await until(() => existsSync(join(out, 'metrics.csv')) || p.exitCode !== null);
+    p.kill('SIGKILL');
+    await exited(p);
+    const r = run(['run', file, '--resume', out, '--backend', 'wasm']);
+    expect(r.status, r.stderr).to.equal(0);
+    for (const f of ['metrics.csv', 'summary.csv', 'delay.csv']) {
+      expect(readFileSync(join(out, f), 'utf8'), f).to.equal(readFileSync(join(dir, 'split-ref', f), 'utf8'));
+    }
+  });
+
+  it('SIGINT during a PHY Monte-Carlo stops it between trials: interrupted, exit 130, resume command printed', async () => {
+    const file = join(dir, 'phy.yaml');
+    const out = join(dir, 'phy-sigint');
+    const p = start(['run', file, '--out', out, '--trials', '100000']);
+    await until(() => existsSync(join(out, 'manifest.json')) || p.exitCode !== null);
+    await new Promise((r) => setTimeout(r, 500));
+    p.kill('SIGINT');
+    expect(await exited(p)).to.equal(130);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).status).to.equal('interrupted');
+    expect(p.err()).to.match(/interrupted by SIGINT: phy run lc-phy; resume with: airlora run \S+ --resume \S+ --trials 100000/);
   });
 
   it('a PHY run killed midway restarts on --resume in the same folder and gives the same bytes', async () => {

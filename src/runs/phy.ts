@@ -3,7 +3,7 @@
  * (or power) point and server-antenna count. Writes phy-trials.csv (tidy, one row per trial),
  * phy-summary.csv and phy-summary.json. `airlora phy` without --out prints the same summary.
  */
-import { runPhyExperiment, type PhyExperiment, type PhyResult, type PhySummaryRow } from '../phy/experiment/montecarlo.js';
+import { runPhyExperimentAsync, type PhyExperiment, type PhyResult, type PhySummaryRow } from '../phy/experiment/montecarlo.js';
 import type { RunFolder } from '../results/run-folder.js';
 import { resolveScenario } from '../scenario/load.js';
 import { phyExperiment } from '../scenario/resolve/phy.js';
@@ -37,8 +37,8 @@ export const phyRunner: Runner<PhyRunConfig> = {
   overrides: { trials: 'trials', seed: 'seed' },
   resumable: false,
   usesBackend: false,
-  run(c, ctx) {
-    const res = runPhyExperiment(c.experiment, ctx.onProgress ? { onProgress: ctx.onProgress } : {});
+  async run(c, ctx) {
+    const res = await runPhyExperimentAsync(c.experiment, ctx.onProgress ? { onProgress: ctx.onProgress } : {});
     writePhyResults(ctx.folder, c.name, c.experiment, res);
     return undefined;
   },

@@ -206,6 +206,24 @@ interface Mapped {
 }
 
 export function runPhyExperiment(exp: PhyExperiment, opts: RunOptions = {}): PhyResult {
+  const steps = phyExperimentSteps(exp, opts);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * The same Monte-Carlo, giving the event loop a turn after every trial (a run's SIGINT/SIGTERM handlers
+ * can then act mid-run); identical results.
+ */
+export async function runPhyExperimentAsync(exp: PhyExperiment, opts: RunOptions = {}): Promise<PhyResult> {
+  const steps = phyExperimentSteps(exp, opts);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await new Promise<void>((res) => setImmediate(res));
+  }
+}
+
+/** The Monte-Carlo as steps: yields after every trial, returns the result. */
+function* phyExperimentSteps(exp: PhyExperiment, opts: RunOptions = {}): Generator<void, PhyResult, void> {
   const { K, M, Nt, phi } = exp;
   const D = exp.D ?? defaultPayload(M, Math.max(...exp.schemes.map((s) => s.S)));
   if (phi.length !== K) throw new UserInputError(`phy.weights: length ${phi.length} is not allowed; expected K = ${K}`, 'phy.weights');
@@ -267,6 +285,7 @@ export function runPhyExperiment(exp: PhyExperiment, opts: RunOptions = {}): Phy
       done++;
       opts.onProgress?.(done, total);
     }
+    yield;
   }
   const bySymbol: PhySymbolRow[] = [];
   for (const ps of perSymbol.values()) {
