@@ -5,7 +5,7 @@
  * backtracking, and print the search's rank, the grid's argmin and every rank's bound, MSE and budget.
  */
 import type { Command } from 'commander';
-import { collectSet, scenarioWithSets } from './flags.js';
+import { collectSet, flagSets, scenarioWithSets } from './flags.js';
 import { initBackend, parseBackendFlag } from '../../tf/index.js';
 import { prepareTraining } from '../../fl/prepare.js';
 import { designFor, resolveAirfl } from '../../runs/airfl.js';
@@ -20,8 +20,12 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--backend <name>', 'tfjs backend: auto, wasm, node, cpu', 'auto')
     .option('--set <path=value>', 'override a scenario key (YAML value; repeatable)', collectSet, [])
-    .action(async (file: string, flags: { json?: boolean; backend?: string; set?: string[] }) => {
-      const c = resolveAirfl(scenarioWithSets(file, flags.set), file);
+    .option('--rounds <n>', 'override fl.rounds')
+    .option('--seed <s>', 'override the scenario seed')
+    .action(async (file: string, flags: { json?: boolean; backend?: string; set?: string[]; rounds?: string; seed?: string }) => {
+      const base = scenarioWithSets(file, flags.set);
+      const extra = await flagSets(base, flags);
+      const c = resolveAirfl(extra.length ? scenarioWithSets(file, [...(flags.set ?? []), ...extra]) : base, file);
       await initBackend({ backend: parseBackendFlag(flags.backend ?? 'auto'), quiet: !!flags.json });
       const prep = prepareTraining(c.training);
       try {

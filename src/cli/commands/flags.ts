@@ -28,3 +28,21 @@ export function overridesRecord(flags: { set?: string[]; rounds?: string; trials
   for (const k of ['rounds', 'trials', 'seed'] as const) if (flags[k] !== undefined) o[k] = Number(flags[k]);
   return o;
 }
+
+/**
+ * `--rounds`, `--trials`, `--seed` as `--set` overrides at the paths the scenario's run kind uses for them
+ * (commands that take a raw scenario file and no lifecycle overrides: sweep, design).
+ */
+export async function flagSets(raw: Record<string, unknown>, flags: { rounds?: string; trials?: string; seed?: string }): Promise<string[]> {
+  const { loadRunner, runnerKindOf } = await import('../../runs/registry.js');
+  const runner = await loadRunner(runnerKindOf(raw));
+  const out: string[] = [];
+  for (const [flag, min] of [['rounds', 1], ['trials', 1], ['seed', 0]] as const) {
+    const v = parseIntFlag(flags[flag], `--${flag}`, min);
+    if (v === undefined) continue;
+    const path = runner.overrides[flag];
+    if (!path) throw new UserInputError(`--${flag}: not used by ${runner.kind} runs`, `--${flag}`);
+    out.push(`${path}=${v}`);
+  }
+  return out;
+}

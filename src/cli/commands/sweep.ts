@@ -10,6 +10,7 @@ import type { RunFolder } from '../../results/run-folder.js';
 import { prepareSweepFolder, runSweep } from '../../sweep/run-sweep.js';
 import { loadScenarioFile, resolveJobScenario } from '../../sweep/scenario-file.js';
 import type { SweepJob } from '../../sweep/grid.js';
+import { flagSets } from './flags.js';
 
 export function describePoint(j: SweepJob): string {
   return [...Object.entries(j.point).map(([k, v]) => `${k}=${JSON.stringify(v)}`), `trial ${j.trial}`].join(', ');
@@ -74,10 +75,15 @@ export function register(program: Command): void {
     .option('--sbatch <option>', 'with --emit slurm: extra #SBATCH option, e.g. --sbatch=--qos=short (repeatable)', collect, [])
     .option('--no-figures', 'skip drawing figures')
     .argument('[emitDir]', 'with --emit slurm: the sweep folder to prepare')
+    .option('--rounds <n>', 'override the rounds of every job (fl.rounds or split.rounds)')
+    .option('--trials <n>', 'override the trials of every job (PHY Monte-Carlo trials, split.trials)')
+    .option('--seed <s>', 'override the scenario seed (trial t of the sweep uses seed + t)')
     .option('--set <path=value>', 'override a scenario key (YAML value; repeatable)', (v: string, p: string[] = []) => [...p, v], [])
     .action(async (file: string, emitDir: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const log = (m: string) => process.stderr.write(m + '\n');
-      const { raw: scenario, resolved } = await loadScenarioFile(file, (o.set as unknown as string[] | undefined) ?? []);
+      const sets = (o.set as unknown as string[] | undefined) ?? [];
+      const flagged = await flagSets((await loadScenarioFile(file, sets)).raw, o as { rounds?: string; trials?: string; seed?: string });
+      const { raw: scenario, resolved } = await loadScenarioFile(file, [...sets, ...flagged]);
       const validate = async (j: SweepJob) => { await resolveJobScenario(j.scenario, `${file}: sweep job ${j.id} (${describePoint(j)})`); };
       if (scenario.sweep === undefined) throw new UserInputError(`${file}: has no sweep: section (use 'airlora run' for a single run)`, 'sweep');
       const name = file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
