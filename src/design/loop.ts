@@ -231,7 +231,7 @@ function uploadedEntries(layout: { factor: 'A' | 'B'; shape: number[] }[], facto
 }
 
 /** Step 1: the bound's constants from a short ideal run at the reference rank (see the file comment). */
-export async function estimateConstants(input: DesignLoopInput, log: (l: string) => void = () => {}): Promise<EstimatedConstants> {
+export async function estimateConstants(input: DesignLoopInput, log: (l: string) => void = () => {}, onProgress?: (done: number, total: number) => void): Promise<EstimatedConstants> {
   const { training: ts, prep, design: a } = input;
   const grid = checkGrid(a.ranks);
   const ranks = [...new Set([...grid, ...(input.extraRanks ?? [])])].sort((x, y) => x - y);
@@ -262,6 +262,8 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
   const est = await runFederated({
     config: { ...ts.fl, rounds: a.estimateRounds, evalEvery: 1 }, data: prep.data, streams: prep.streams.child('design-reference'),
     aggregator: probe, makeModel: prep.makeModel(loraRef), log: (l) => log(`design: ${l}`),
+    // progress in steps: the reference run's rounds, then one per grid rank, then the transceiver design
+    ...(onProgress ? { onProgress: (d: number) => onProgress(d, a.estimateRounds + ranks.length + 1) } : {}),
   });
   const losses = est.rows.map((r) => Number(r['eval_loss']));
   if (losses.some((x) => !Number.isFinite(x))) throw new NumericalError('design: the reference run has a missing or non-finite evaluation loss');
@@ -353,6 +355,7 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
     const kappa = progressRef > 0 ? Math.min(1, Math.max(0, pr / progressRef)) : 1;
     perRank.push({ r, kappa, eps, variance: p.variance, gain2: p.gain2 * gainGrowth });
     log(`design: rank ${r}: κ = ${kappa.toFixed(3)}, ε = ${eps.toExponential(3)}, Var(Δ̄) = ${p.variance.toExponential(3)}, g² = ${(p.gain2 * gainGrowth).toExponential(3)}`);
+    onProgress?.(a.estimateRounds + perRank.length, a.estimateRounds + ranks.length + 1);
   }
 
   const K = ts.fl.clients;
@@ -484,14 +487,16 @@ export function designFromConstants(inp: DesignFromConstantsInput): DesignReport
   };
 }
 
-export async function runDesignLoop(input: DesignLoopInput, opts: { log?: (l: string) => void } = {}): Promise<DesignReport> {
+export async function runDesignLoop(input: DesignLoopInput, opts: { log?: (l: string) => void; onProgress?: (done: number, total: number) => void } = {}): Promise<DesignReport> {
   const log = opts.log ?? (() => {});
-  const constants = await estimateConstants(input, log);
+  const constants = await estimateConstants(input, log, opts.onProgress);
   const report = designFromConstants({
     constants, design: input.design, radio: input.radio, rounds: input.training.fl.rounds, seed: input.training.seed,
     schemes: input.schemes, ...(input.extraRanks ? { extraRanks: input.extraRanks } : {}),
   });
   log(`design: search chose rank ${report.chosen_rank} (S = ${report.chosen_streams}); grid argmin rank ${report.exhaustive_rank}`);
+  const steps = input.design.estimateRounds + new Set([...input.design.ranks, ...(input.extraRanks ?? [])]).size + 1;
+  opts.onProgress?.(steps, steps);
   return report;
 }
 

@@ -123,12 +123,12 @@ export const airflRunner: Runner<AirflRunConfig> = {
 };
 
 /** Run the design loop alone (`airlora design`) on a prepared training run. */
-export async function designFor(c: AirflRunConfig, prep: PreparedTraining, log?: (l: string) => void): Promise<DesignReport> {
+export async function designFor(c: AirflRunConfig, prep: PreparedTraining, log?: (l: string) => void, onProgress?: (done: number, total: number) => void): Promise<DesignReport> {
   return runDesignLoop({
     training: c.training, prep, design: c.design, radio: c.radio,
     schemes: c.entries.map((e) => ({ spec: e.spec, S: e.S })),
     extraRanks: c.ranks,
-  }, log ? { log } : {});
+  }, { ...(log ? { log } : {}), ...(onProgress ? { onProgress } : {}) });
 }
 
 /** Uploaded entries per device at rank 1 (D(r) = r·D(1)), from a rank-1 model of the scenario. */

@@ -9,6 +9,7 @@ import { collectSet, flagSets, scenarioWithSets } from './flags.js';
 import { initBackend, parseBackendFlag } from '../../tf/index.js';
 import { prepareTraining } from '../../fl/prepare.js';
 import { designFor, resolveAirfl } from '../../runs/airfl.js';
+import { progress } from '../progress.js';
 
 const e = (x: number) => x.toExponential(3);
 
@@ -29,7 +30,9 @@ export function register(program: Command): void {
       await initBackend({ backend: parseBackendFlag(flags.backend ?? 'auto'), quiet: !!flags.json });
       const prep = prepareTraining(c.training);
       try {
-        const report = await designFor(c, prep, (l) => process.stderr.write(`[airlora] ${l}\n`));
+        const bar = progress('design', 'steps');
+        const report = await designFor(c, prep, (l) => process.stderr.write(`[airlora] ${l}\n`), (d, t) => bar.update(d, t));
+        bar.stop();
         if (flags.json) {
           process.stdout.write(JSON.stringify(report, null, 2) + '\n');
           return;
