@@ -3,16 +3,11 @@
  * (at most every few seconds, plus the last), so logs of batch jobs show where a run is.
  */
 import { SingleBar } from 'cli-progress';
+import { formatDuration as eta } from '../runs/duration.js';
 
 export interface Progress {
   update(done: number, total: number): void;
   stop(): void;
-}
-
-function eta(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 export function progress(label: string, unit: string, stream: NodeJS.WriteStream = process.stderr): Progress {

@@ -13,6 +13,7 @@ import { backendInfo, initBackend, resolveBackendChoice, type BackendChoice } fr
 import { loadRunner, runnerKindOf } from './registry.js';
 import { checkFigures, ignoredSections } from './checks.js';
 import { startupChecks } from '../scenario/startup.js';
+import { applySets, type SetOverride } from '../scenario/overrides.js';
 import type { Overrides, RawScenario, Resolved, RunContext, Runner } from './runner.js';
 
 export interface RunOptions {
@@ -55,29 +56,21 @@ export interface RunOutcome {
 
 const defaultLog = (line: string) => process.stderr.write(`[airlora] ${line}\n`);
 
-/** Set `path` (dotted) of a scenario copy to `value`; refuses paths through non-objects. */
-function setPath(s: RawScenario, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let o: Record<string, unknown> = s;
-  for (const k of keys.slice(0, -1)) {
-    const next = o[k];
-    if (next === undefined) o[k] = {};
-    else if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new UserInputError(`${path}: cannot override, '${k}' is not a section`, path);
-    o = o[k] as Record<string, unknown>;
-  }
-  o[keys[keys.length - 1]!] = value;
-}
-
 /** The scenario with the command-line overrides applied at the runner's paths (a copy). */
 export function applyOverrides(s: RawScenario, runner: Runner, over: Overrides = {}): RawScenario {
-  const out = structuredClone(s);
+  return applySets(s, overrideSets(runner, over));
+}
+
+/** The overrides as `--set` entries at the runner's own paths (refused where the kind has none). */
+export function overrideSets(runner: Runner, over: Overrides = {}): SetOverride[] {
+  const sets: SetOverride[] = [];
   for (const [flag, value] of Object.entries(over) as [keyof Overrides, number | undefined][]) {
     if (value === undefined) continue;
     const path = runner.overrides[flag];
     if (!path) throw new UserInputError(`--${flag}: not used by ${runner.kind} runs`, `--${flag}`);
-    setPath(out, path, value);
+    sets.push({ path, value, text: `${path}=${value}` });
   }
-  return out;
+  return sets;
 }
 
 /** Resolve a scenario for its kind (overrides applied): the start-up checks of `run`, usable by `validate`. */

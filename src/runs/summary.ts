@@ -25,11 +25,17 @@ const cell = (x: number) => (Number.isFinite(x) ? x : null);
 /** Rows of summary.csv: per rank × scheme, final metrics and the paired Δ eval loss vs ideal with its 95% CI. */
 export function airflSummary(folder: RunFolder, final: CsvRow[], reference = 'ideal'): CsvRow[] {
   const out: CsvRow[] = [];
+  const perClient = new Map<string, number[] | undefined>();
+  const read = (rank: number, label: string) => {
+    const key = `r${rank}-${label}`;
+    if (!perClient.has(key)) perClient.set(key, finalPerClient(folder, rank, label));
+    return perClient.get(key);
+  };
   for (const row of final) {
     const rank = Number(row['rank']);
     const label = String(row['scheme']);
-    const mine = finalPerClient(folder, rank, label);
-    const ref = final.some((r) => String(r['scheme']) === reference && Number(r['rank']) === rank) ? finalPerClient(folder, rank, reference) : undefined;
+    const mine = read(rank, label);
+    const ref = final.some((r) => String(r['scheme']) === reference && Number(r['rank']) === rank) ? read(rank, reference) : undefined;
     let delta = { mean: NaN, ciLow: NaN, ciHigh: NaN, n: 0 };
     if (mine && ref && mine.length === ref.length && label !== reference) {
       const d = summarize(mine.map((v, k) => v - ref[k]!));

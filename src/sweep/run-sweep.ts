@@ -8,6 +8,7 @@ import { UserInputError } from '../errors.js';
 import { canonicalJson } from '../results/canonical.js';
 import { RunFolder } from '../results/run-folder.js';
 import { FolderLock } from '../results/lock.js';
+import { formatDuration as eta } from '../runs/duration.js';
 import { executeJob, isJobDone } from './execute.js';
 import { expandSweep, type SweepJob, type SweepPlan } from './grid.js';
 import { mergeSweep, type MergeResult } from './merge.js';
@@ -86,7 +87,6 @@ async function runPrepared(folder: RunFolder, plan: SweepPlan, opts: SweepOption
   const threads = Math.max(1, Math.floor(opts.jobs ?? availableParallelism()));
   let done = skipped;
   const t0 = Date.now();
-  const eta = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
   const onDone = (j: SweepJob) => {
     done++;
     // jobs done this session set the pace; the ETA is for the jobs still to run

@@ -35,14 +35,18 @@ export function overridesRecord(flags: { set?: string[]; rounds?: string; trials
  */
 export async function flagSets(raw: Record<string, unknown>, flags: { rounds?: string; trials?: string; seed?: string }): Promise<string[]> {
   const { loadRunner, runnerKindOf } = await import('../../runs/registry.js');
-  const runner = await loadRunner(runnerKindOf(raw));
-  const out: string[] = [];
-  for (const [flag, min] of [['rounds', 1], ['trials', 1], ['seed', 0]] as const) {
-    const v = parseIntFlag(flags[flag], `--${flag}`, min);
-    if (v === undefined) continue;
-    const path = runner.overrides[flag];
-    if (!path) throw new UserInputError(`--${flag}: not used by ${runner.kind} runs`, `--${flag}`);
-    out.push(`${path}=${v}`);
-  }
-  return out;
+  const { overrideSets } = await import('../../runs/lifecycle.js');
+  return overrideSets(await loadRunner(runnerKindOf(raw)), overridesFrom(flags)).map((o) => o.text);
+}
+
+/** The overrides every run-like command takes. */
+export function overridesFrom(flags: { rounds?: string; trials?: string; seed?: string }): { rounds?: number; trials?: number; seed?: number } {
+  const o: { rounds?: number; trials?: number; seed?: number } = {};
+  const rounds = parseIntFlag(flags.rounds, '--rounds', 1);
+  const trials = parseIntFlag(flags.trials, '--trials', 1);
+  const seed = parseIntFlag(flags.seed, '--seed', 0);
+  if (rounds !== undefined) o.rounds = rounds;
+  if (trials !== undefined) o.trials = trials;
+  if (seed !== undefined) o.seed = seed;
+  return o;
 }

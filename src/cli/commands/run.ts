@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { executeRun } from '../../runs/lifecycle.js';
 import { parseBackendFlag } from '../../tf/index.js';
 import { progress } from '../progress.js';
-import { collectSet, overridesRecord, parseIntFlag, scenarioWithSets } from './flags.js';
+import { collectSet, overridesFrom, overridesRecord, scenarioWithSets } from './flags.js';
+
+export { overridesFrom };
 
 export interface RunFlags {
   out?: string;
@@ -31,18 +33,6 @@ export function resumeCommand(command: string, file: string, flags: { rounds?: s
       .map((k) => `--${k} ${q(String(flags[k]))}`),
   ];
   return (dir) => ['airlora', command, q(file), '--resume', q(dir), ...extra].join(' ');
-}
-
-/** The overrides every run-like command takes. */
-export function overridesFrom(flags: { rounds?: string; trials?: string; seed?: string }): { rounds?: number; trials?: number; seed?: number } {
-  const o: { rounds?: number; trials?: number; seed?: number } = {};
-  const rounds = parseIntFlag(flags.rounds, '--rounds', 1);
-  const trials = parseIntFlag(flags.trials, '--trials', 1);
-  const seed = parseIntFlag(flags.seed, '--seed', 0);
-  if (rounds !== undefined) o.rounds = rounds;
-  if (trials !== undefined) o.trials = trials;
-  if (seed !== undefined) o.seed = seed;
-  return o;
 }
 
 export function register(program: Command): void {

@@ -82,8 +82,9 @@ export function register(program: Command): void {
     .action(async (file: string, emitDir: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const log = (m: string) => process.stderr.write(m + '\n');
       const sets = (o.set as unknown as string[] | undefined) ?? [];
-      const flagged = await flagSets((await loadScenarioFile(file, sets)).raw, o as { rounds?: string; trials?: string; seed?: string });
-      const { raw: scenario, resolved } = await loadScenarioFile(file, [...sets, ...flagged]);
+      const first = await loadScenarioFile(file, sets);
+      const flagged = await flagSets(first.raw, o as { rounds?: string; trials?: string; seed?: string });
+      const { raw: scenario, resolved } = flagged.length ? await loadScenarioFile(file, [...sets, ...flagged]) : first;
       const validate = async (j: SweepJob) => { await resolveJobScenario(j.scenario, `${file}: sweep job ${j.id} (${describePoint(j)})`); };
       if (scenario.sweep === undefined) throw new UserInputError(`${file}: has no sweep: section (use 'airlora run' for a single run)`, 'sweep');
       const name = file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
