@@ -35,6 +35,11 @@ describe('fl: airlora run (training scenarios)', function () {
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(m.status).to.equal('complete');
     expect(m.kind).to.equal('train');
+    // the backend, its matrix-product engine and thread count, so a result can be traced to its engine
+    expect(m.backend).to.equal('wasm');
+    expect(m.engine.backend).to.equal('wasm');
+    expect(['openblas', 'xnnpack']).to.include(m.engine.matmul_engine);
+    expect(m.engine.threads).to.be.a('number');
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).to.equal('round,scheme,clients,train_loss,eval_loss,perplexity,accuracy,nmse,nmse_db,latency_s,energy_j');
     expect(csv).to.have.length(4);

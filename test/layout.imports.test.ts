@@ -88,6 +88,14 @@ describe('layout: import arrows between layers', () => {
     expect(cycles).to.deep.equal([]);
   });
 
+  it('no branch on a scheme\'s or aggregator\'s name outside its own file (they declare capabilities)', () => {
+    const own = /phy\/aircomp\/(ideal|zf|mmse|mmse-joint|tci|manifold)\.ts$|fl\/aggregators\/(ideal|noisy|digital|aircomp)\.ts$/;
+    const names = ['ideal', 'zf', 'mmse', 'mmse-fixed', 'tci', 'manifold', 'digital', 'noisy'];
+    const re = new RegExp(`[!=]==\\s*'(${names.join('|')})'|'(${names.join('|')})'\\s*[!=]==`);
+    const bad = [...graph.keys()].filter((f) => !own.test(f) && re.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    expect(bad).to.deep.equal([]);
+  });
+
   it('detects a cycle and a forbidden arrow when there is one (the checker itself)', () => {
     const g = new Map([['a', ['b']], ['b', ['a']]]);
     const seen = new Set<string>();
