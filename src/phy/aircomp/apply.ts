@@ -203,28 +203,36 @@ export function applyDesign(
 }
 
 /**
- * out += Uᴴn for every (t, m), drawn as L_m z with z ~ CN(0, I_S) (all z of the round in one call, in
- * (t, m, s) order) and L_m L_mᴴ = σ² U_mᴴ U_m.
+ * out += Uᴴn for every (t, m), drawn as L_m z with z ~ CN(0, I_S) (in (t, m, s) order, one OFDM
+ * symbol at a time) and L_m L_mᴴ = σ² U_mᴴ U_m.
  */
 export function addCombinedNoise(out: Float64Array, design: TransceiverDesign, sigma2: number, M: number, T: number, noise: Rng): void {
   const S = design.S;
   const Lf = combinedNoiseFactors(design, sigma2, M).data;
+  const z = new Float64Array(2 * M * S);
+  for (let t = 0; t < T; t++) addNoiseSlice(out, Lf, z, S, M, t, noise);
+}
+
+/**
+ * The combined noise of OFDM symbol t: draws z (2·M·S reals, CN(0, 1) entries) and adds L_m z_m to
+ * the M vectors of symbol t. Successive calls continue one stream, so symbol by symbol gives the same
+ * draws as one call for the whole grid.
+ */
+export function addNoiseSlice(out: Float64Array, Lf: Float64Array, z: Float64Array, S: number, M: number, t: number, noise: Rng): void {
   const S2 = 2 * S, SS2 = 2 * S * S;
-  const z = noise.fillComplexNormal(new Float64Array(2 * T * M * S), 1);
-  for (let t = 0; t < T; t++) {
-    for (let m = 0; m < M; m++) {
-      const ol = m * SS2, ov = (t * M + m) * S2;
-      for (let i = 0; i < S; i++) {
-        let re = 0, im = 0;
-        for (let j = 0; j < S; j++) {
-          const lr = Lf[ol + 2 * (i * S + j)]!, li = Lf[ol + 2 * (i * S + j) + 1]!;
-          const zr = z[ov + 2 * j]!, zi = z[ov + 2 * j + 1]!;
-          re += lr * zr - li * zi;
-          im += lr * zi + li * zr;
-        }
-        out[ov + 2 * i] += re;
-        out[ov + 2 * i + 1] += im;
+  noise.fillComplexNormal(z, 1);
+  for (let m = 0; m < M; m++) {
+    const ol = m * SS2, ov = (t * M + m) * S2, oz = m * S2;
+    for (let i = 0; i < S; i++) {
+      let re = 0, im = 0;
+      for (let j = 0; j < S; j++) {
+        const lr = Lf[ol + 2 * (i * S + j)]!, li = Lf[ol + 2 * (i * S + j) + 1]!;
+        const zr = z[oz + 2 * j]!, zi = z[oz + 2 * j + 1]!;
+        re += lr * zr - li * zi;
+        im += lr * zi + li * zr;
       }
+      out[ov + 2 * i] += re;
+      out[ov + 2 * i + 1] += im;
     }
   }
 }

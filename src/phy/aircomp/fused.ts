@@ -10,12 +10,18 @@
  * a scaled matrix and a per-subcarrier offset computed once per device. The one vector that straddles
  * D is normalised explicitly; vectors past D are zero and skipped. The round is memory-bound (K·D
  * doubles of input), so one pass over x_k instead of three (normalise, write, read) is what counts.
+ *
+ * The output is built one OFDM symbol (M vectors) at a time: every device's contribution, then the
+ * offsets and the combined noise, while that slice of the output is still in cache. The noise is
+ * drawn in the same (t, m, s) order as `addCombinedNoise`, and every output entry sees the same
+ * operations in the same order as device-by-device passes followed by a noise pass, so the estimate
+ * is the same to the bit.
  */
 import { UserInputError } from '../../errors.js';
 import type { Rng } from '../../random/streams.js';
 import type { NormStats, SymbolLayout } from '../ofdm/mapping.js';
 import type { ChannelRealization } from '../types.js';
-import { addCombinedNoise } from './apply.js';
+import { addNoiseSlice, combinedNoiseFactors } from './apply.js';
 import { effectiveMatrices } from './mse.js';
 import type { DesignContext, TransceiverDesign } from './types.js';
 
@@ -39,12 +45,13 @@ export function applyDesignToUpdates(
   }
   const { D, T } = layout;
   const S2 = 2 * S, SS2 = 2 * S * S;
+  // G_{k,m} (a fresh buffer), scaled in place to G_{k,m}/c_k below
   const G = effectiveMatrices(ch, design).data;
   const out = new Float64Array(2 * T * M * S);
   const nFull = Math.floor(D / S2);
-  const Gs = new Float64Array(M * SS2);
-  const btot = new Float64Array(M * S2); // Σ_k of the per-device offsets, subtracted once at the end
+  const btot = new Float64Array(M * S2); // Σ_k of the per-device offsets
   const partial = new Float64Array(S2);
+  const active: number[] = [];
   for (let k = 0; k < K; k++) {
     const x = updates[k]!;
     if (x.length !== D) throw new UserInputError(`applyDesignToUpdates.updates[${k}]: length ${x.length} is not allowed; expected D = ${D}`, 'updates');
@@ -52,25 +59,8 @@ export function applyDesignToUpdates(
     if (!(scale > 0)) continue; // constant vector: sends zeros
     const a = 1 / scale;
     const g0 = k * M * SS2;
-    for (let m = 0; m < M; m++) {
-      for (let i = 0; i < S; i++) {
-        let br = 0, bi = 0;
-        for (let j = 0; j < S; j++) {
-          const o = m * SS2 + i * S2 + 2 * j;
-          const gr = G[g0 + o]! * a, gi = G[g0 + o + 1]! * a;
-          Gs[o] = gr;
-          Gs[o + 1] = gi;
-          br += gr - gi;
-          bi += gr + gi;
-        }
-        btot[m * S2 + 2 * i] += mean * br;
-        btot[m * S2 + 2 * i + 1] += mean * bi;
-      }
-    }
-    if (S === 4) fused4(Gs, x, out, nFull, M);
-    else fusedGeneric(Gs, x, out, nFull, M, S);
     if (nFull * S2 < D) {
-      // the vector straddling D: normalise explicitly (padding is zero, not −μ/c)
+      // the vector straddling D, with the unscaled G: normalise explicitly (padding is zero, not −μ/c)
       const o = nFull * S2, m = nFull % M;
       for (let j = 0; j < S2; j++) partial[j] = o + j < D ? (x[o + j]! - mean) * a : 0;
       for (let i = 0; i < S; i++) {
@@ -84,24 +74,55 @@ export function applyDesignToUpdates(
         out[o + 2 * i + 1] += im;
       }
     }
+    for (let m = 0; m < M; m++) {
+      for (let i = 0; i < S; i++) {
+        let br = 0, bi = 0;
+        for (let j = 0; j < S; j++) {
+          const o = g0 + m * SS2 + i * S2 + 2 * j;
+          const gr = G[o]! * a, gi = G[o + 1]! * a;
+          G[o] = gr;
+          G[o + 1] = gi;
+          br += gr - gi;
+          bi += gr + gi;
+        }
+        btot[m * S2 + 2 * i] += mean * br;
+        btot[m * S2 + 2 * i + 1] += mean * bi;
+      }
+    }
+    active.push(k);
   }
-  for (let v = 0, m = 0; v < nFull; v++, m = m + 1 === M ? 0 : m + 1) {
-    const o = v * S2, ob = m * S2;
-    for (let j = 0; j < S2; j++) out[o + j] -= btot[ob + j]!;
+  const noisy = noise !== null && ctx.sigma2 > 0;
+  const L = noisy ? combinedNoiseFactors(design, ctx.sigma2, M).data : null;
+  const z = noisy ? new Float64Array(M * S2) : null;
+  for (let t = 0; t < T; t++) {
+    const v0 = t * M, v1 = Math.min(nFull, v0 + M);
+    if (v1 > v0) {
+      for (const k of active) {
+        const g0 = k * M * SS2, x = updates[k]!;
+        if (S === 4) span4(G, g0, x, out, v0, v1);
+        else if (S === 2) span2(G, g0, x, out, v0, v1);
+        else spanGeneric(G, g0, x, out, v0, v1, S);
+      }
+      // minus the offsets (vectors fully inside the data)
+      for (let v = v0, m = 0; v < v1; v++, m++) {
+        const o = v * S2, ob = m * S2;
+        for (let j = 0; j < S2; j++) out[o + j] -= btot[ob + j]!;
+      }
+    }
+    if (noisy) addNoiseSlice(out, L!, z!, S, M, t, noise!);
   }
-  if (noise && ctx.sigma2 > 0) addCombinedNoise(out, design, ctx.sigma2, M, T, noise);
   return out;
 }
 
-/** out[v] += Gs[m] x[v] over the full data vectors (the offsets are subtracted by the caller). */
-function fusedGeneric(Gs: Float64Array, x: Float64Array, out: Float64Array, nFull: number, M: number, S: number): void {
+/** out[v] += G_m x[v] for vectors v0 ≤ v < v1 of one OFDM symbol (m = v − v0), any S. */
+function spanGeneric(G: Float64Array, g0: number, x: Float64Array, out: Float64Array, v0: number, v1: number, S: number): void {
   const S2 = 2 * S, SS2 = 2 * S * S;
-  for (let v = 0, m = 0; v < nFull; v++, m = m + 1 === M ? 0 : m + 1) {
-    const o = v * S2, og = m * SS2;
+  for (let v = v0, og = g0; v < v1; v++, og += SS2) {
+    const o = v * S2;
     for (let i = 0; i < S; i++) {
       let re = 0, im = 0;
       for (let j = 0; j < S; j++) {
-        const gr = Gs[og + i * S2 + 2 * j]!, gi = Gs[og + i * S2 + 2 * j + 1]!;
+        const gr = G[og + i * S2 + 2 * j]!, gi = G[og + i * S2 + 2 * j + 1]!;
         const xr = x[o + 2 * j]!, xi = x[o + 2 * j + 1]!;
         re += gr * xr - gi * xi;
         im += gr * xi + gi * xr;
@@ -112,17 +133,38 @@ function fusedGeneric(Gs: Float64Array, x: Float64Array, out: Float64Array, nFul
   }
 }
 
-function fused4(Gs: Float64Array, x: Float64Array, out: Float64Array, nFull: number, M: number): void {
-  for (let v = 0, m = 0; v < nFull; v++, m = m + 1 === M ? 0 : m + 1) {
+/** spanGeneric unrolled for S = 4 (the hot loop of a round: no inner loops, G read once per vector). */
+function span4(G: Float64Array, g0: number, x: Float64Array, out: Float64Array, v0: number, v1: number): void {
+  for (let v = v0, g = g0; v < v1; v++, g += 32) {
     const o = v * 8;
-    let g = m * 32;
     const x0r = x[o]!, x0i = x[o + 1]!, x1r = x[o + 2]!, x1i = x[o + 3]!;
     const x2r = x[o + 4]!, x2i = x[o + 5]!, x3r = x[o + 6]!, x3i = x[o + 7]!;
-    for (let i = 0; i < 8; i += 2, g += 8) {
-      const p = Gs[g]!, q = Gs[g + 1]!, c = Gs[g + 2]!, d = Gs[g + 3]!;
-      const e = Gs[g + 4]!, f = Gs[g + 5]!, h = Gs[g + 6]!, w = Gs[g + 7]!;
-      out[o + i] += p * x0r - q * x0i + c * x1r - d * x1i + e * x2r - f * x2i + h * x3r - w * x3i;
-      out[o + i + 1] += p * x0i + q * x0r + c * x1i + d * x1r + e * x2i + f * x2r + h * x3i + w * x3r;
-    }
+    let p = G[g]!, q = G[g + 1]!, c = G[g + 2]!, d = G[g + 3]!, e = G[g + 4]!, f = G[g + 5]!, h = G[g + 6]!, w = G[g + 7]!;
+    out[o] += p * x0r - q * x0i + c * x1r - d * x1i + e * x2r - f * x2i + h * x3r - w * x3i;
+    out[o + 1] += p * x0i + q * x0r + c * x1i + d * x1r + e * x2i + f * x2r + h * x3i + w * x3r;
+    p = G[g + 8]!; q = G[g + 9]!; c = G[g + 10]!; d = G[g + 11]!; e = G[g + 12]!; f = G[g + 13]!; h = G[g + 14]!; w = G[g + 15]!;
+    out[o + 2] += p * x0r - q * x0i + c * x1r - d * x1i + e * x2r - f * x2i + h * x3r - w * x3i;
+    out[o + 3] += p * x0i + q * x0r + c * x1i + d * x1r + e * x2i + f * x2r + h * x3i + w * x3r;
+    p = G[g + 16]!; q = G[g + 17]!; c = G[g + 18]!; d = G[g + 19]!; e = G[g + 20]!; f = G[g + 21]!; h = G[g + 22]!; w = G[g + 23]!;
+    out[o + 4] += p * x0r - q * x0i + c * x1r - d * x1i + e * x2r - f * x2i + h * x3r - w * x3i;
+    out[o + 5] += p * x0i + q * x0r + c * x1i + d * x1r + e * x2i + f * x2r + h * x3i + w * x3r;
+    p = G[g + 24]!; q = G[g + 25]!; c = G[g + 26]!; d = G[g + 27]!; e = G[g + 28]!; f = G[g + 29]!; h = G[g + 30]!; w = G[g + 31]!;
+    out[o + 6] += p * x0r - q * x0i + c * x1r - d * x1i + e * x2r - f * x2i + h * x3r - w * x3i;
+    out[o + 7] += p * x0i + q * x0r + c * x1i + d * x1r + e * x2i + f * x2r + h * x3i + w * x3r;
+  }
+}
+
+/** spanGeneric unrolled for S = 2. */
+function span2(G: Float64Array, g0: number, x: Float64Array, out: Float64Array, v0: number, v1: number): void {
+  for (let v = v0, g = g0; v < v1; v++, g += 8) {
+    const o = v * 4;
+    const x0r = x[o]!, x0i = x[o + 1]!, x1r = x[o + 2]!, x1i = x[o + 3]!;
+    // (grouped as spanGeneric sums them, so every S gives the same bits as the generic loop)
+    let p = G[g]!, q = G[g + 1]!, c = G[g + 2]!, d = G[g + 3]!;
+    out[o] += (p * x0r - q * x0i) + (c * x1r - d * x1i);
+    out[o + 1] += (p * x0i + q * x0r) + (c * x1i + d * x1r);
+    p = G[g + 4]!; q = G[g + 5]!; c = G[g + 6]!; d = G[g + 7]!;
+    out[o + 2] += (p * x0r - q * x0i) + (c * x1r - d * x1i);
+    out[o + 3] += (p * x0i + q * x0r) + (c * x1i + d * x1r);
   }
 }
