@@ -25,11 +25,16 @@ export interface SplitLyapunovConfig {
   delayCap: number;
 }
 
-/** The frozen base model: a bert preset with random weights (no bert checkpoint ships). */
+/**
+ * The frozen base model: a bert preset with random weights, or a Hugging Face BERT folder
+ * (`checkpoint`; config.json, safetensors, tokenizer.json), whose tokenizer then encodes every task.
+ */
 export interface SplitModelSpec {
+  /** a Hugging Face BERT model folder (model_type bert); absent: the preset with random weights */
+  checkpoint?: string;
   preset: string;
   overrides: Partial<BertConfig>;
-  /** seed of the base weights (default: the run's seed) */
+  /** seed of the base weights (default: the run's seed); with a checkpoint, of a freshly drawn head */
   initSeed: number;
   baseInit: BaseInit;
 }

@@ -35,11 +35,16 @@ export interface DeviceBatch {
   mask: tf.Tensor2D;
   /** int32 [S] */
   labels: tf.Tensor1D;
+  /** int32 [S, T] token type ids (sentence pairs); absent: all 0 */
+  segments?: tf.Tensor2D;
 }
 
-/** Device, uplink 1: embeddings [S·T, d]. */
-export function deviceEmbed(m: SplitLoraModel, tokens: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => bertEmbed(m.config, m.base.weights, tokens));
+/**
+ * Device, uplink 1: embeddings [S·T, d]. `segments`: token type ids [S, T] of sentence pairs (the
+ * embedding adds their rows on the device, so they never cross the air); absent: all 0.
+ */
+export function deviceEmbed(m: SplitLoraModel, tokens: tf.Tensor2D, segments?: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => bertEmbed(m.config, m.base.weights, tokens, segments));
 }
 
 function encodeCls(m: SplitLoraModel, E: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
@@ -119,6 +124,15 @@ export function serverBackward(
       [m.head.W.name]: tf.clone(up.gradW),
       [m.head.b.name]: tf.clone(up.gradb),
     };
+  });
+}
+
+/** The encoder LoRA gradients for a given ∂ℓ/∂c (a vector–Jacobian product at the stored E). */
+export function encoderVjp(m: SplitLoraModel, E: tf.Tensor2D, mask: tf.Tensor2D, dc: tf.Tensor2D): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const r = tf.variableGrads(() => tf.sum(tf.mul(encodeCls(m, E, mask), dc)) as tf.Scalar, m.serverVariables());
+    r.value.dispose();
+    return r.grads;
   });
 }
 

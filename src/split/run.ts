@@ -8,6 +8,8 @@
  *                 running average (what the average-delay constraint is about)
  *   payload.json  bits of each message per device per round, and the comparisons
  *   timing.csv    wall time per round (kept out of the other files, which are reproducible to the byte)
+ *   adapters/     with a Hugging Face checkpoint: trial 0's trained adapter of every task and scheduler
+ *                 in PEFT's format (adapters/<task>/<scheduler>/)
  *
  * Entry point: `runSplit(cfg, folder, opts)`, called by the 'split' run kind (src/runs/split.ts) with
  * the typed configuration src/scenario/resolve/split.ts made from the scenario.
@@ -33,6 +35,11 @@ import { SplitLoraModel } from './model.js';
 import { wilson } from './wilson.js';
 import { summarize } from '../stats/summary.js';
 import { applyBaseInit } from '../models/base-init.js';
+import { loadHfModel } from '../models/hf/load.js';
+import { HfTokenizer } from '../models/hf/tokenizer.js';
+import type { PretrainedModel } from '../models/weights.js';
+import { basename, join } from 'node:path';
+import { writeSplitAdapter } from './adapter.js';
 
 export interface SplitRunOptions {
   log?: (line: string) => void;
@@ -60,7 +67,10 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
   const timing: CsvRow[] = [];
   const reference: CsvRow[] = [];
   const payloadInfo: Record<string, unknown> = {};
-  const encoder = `random-features (${model.baseInit} init, frozen)`;
+  const ckpt = model.checkpoint;
+  const encoder = ckpt !== undefined ? `pretrained (${ckpt}, frozen)` : `random-features (${model.baseInit} init, frozen)`;
+  // a Hugging Face BERT brings its tokenizer: every task is encoded with its special tokens and token types
+  const hfTok = ckpt !== undefined ? HfTokenizer.fromFolder(ckpt) : undefined;
   const ly = cfg.lyapunov;
   const bwRule = (kind: string): BandwidthRule =>
     cfg.baselineBandwidth !== 'default' ? cfg.baselineBandwidth : kind === 'best-channel' ? 'min-max' : 'equal';
@@ -70,18 +80,29 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
   if (dup) throw new UserInputError(`split.tasks: two tasks are both '${dup}' (same data and partition); each task must differ`, 'split.tasks');
   for (const taskCfg of cfg.tasks) {
     const task = taskLabel(taskCfg);
-    const fixedData = cfg.resample ? undefined : loadTask(taskCfg, K, dataStreams(streams, task, 0, false));
+    const fixedData = cfg.resample ? undefined : loadTask(taskCfg, K, dataStreams(streams, task, 0, false), hfTok);
     for (let trial = 0; trial < cfg.trials; trial++) {
       // the base encoder, partition and test set: redrawn per trial (resample), else trial 0's for all
-      const data = fixedData ?? loadTask(taskCfg, K, dataStreams(streams, task, trial, true));
-      const config = preset(model.preset, {
-        ...model.overrides, vocabSize: data.tokenizer.vocabSize,
-        maxPositions: Math.max(taskCfg.seqLen, model.overrides.maxPositions ?? 0), numLabels: data.classes.length,
-      }) as BertConfig;
-      if (config.arch !== 'bert') throw new UserInputError(`model.preset: split learning needs a bert preset, got '${model.preset}'`, 'model.preset');
+      const data = fixedData ?? loadTask(taskCfg, K, dataStreams(streams, task, trial, true), hfTok);
       const baseSeed = cfg.resample && trial > 0 ? streams.stream('split-base', trial).seed32() : model.initSeed;
-      const base = initModel(config, baseSeed);
-      applyBaseInit(base, model.baseInit);
+      let base: PretrainedModel;
+      if (ckpt !== undefined) {
+        // the pre-trained encoder is the same in every trial; a head the folder lacks is drawn from baseSeed
+        base = loadHfModel(ckpt, { task: 'classifier', numLabels: data.classes.length, seed: baseSeed });
+        if (taskCfg.seqLen > base.config.maxPositions) {
+          disposeWeights(base.weights);
+          throw new UserInputError(`split.tasks[].seq_len: ${taskCfg.seqLen} exceeds the checkpoint's max_position_embeddings ${base.config.maxPositions}`, 'split.tasks.seq_len');
+        }
+      } else {
+        const config = preset(model.preset, {
+          ...model.overrides, vocabSize: data.vocabSize,
+          maxPositions: Math.max(taskCfg.seqLen, model.overrides.maxPositions ?? 0), numLabels: data.classes.length,
+        }) as BertConfig;
+        if (config.arch !== 'bert') throw new UserInputError(`model.preset: split learning needs a bert preset, got '${model.preset}'`, 'model.preset');
+        base = initModel(config, baseSeed);
+        applyBaseInit(base, model.baseInit);
+      }
+      const config = base.config as BertConfig;
       const probe = new SplitLoraModel(base, { lora: cfg.lora, seed });
       const pay = payloadFor(probe, data.data, cfg.batchSize, cfg.gradient);
       const flops = roundFlops({
@@ -120,7 +141,7 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
       log(`split ${task} trial ${trial}: ${K} devices, τ̄ ${budgetS.toPrecision(3)} s, uplink ${cfg.uplink}: gradients ${(pay.upGradientBits / 1e6).toFixed(4)} Mbit, embeddings ${(pay.upEmbeddingsBits / 1e6).toFixed(4)} Mbit per device batch; compute ${(timingModel.deviceComputeS * 1e3).toFixed(3)} ms device, ${(timingModel.serverPerDeviceS * 1e3).toFixed(3)} ms server per device`);
 
       if (cfg.reference) {
-        const bow = new BowLogistic({ classes: data.classes.length, vocab: data.tokenizer.vocabSize }).fit(data.pooledTrain);
+        const bow = new BowLogistic({ classes: data.classes.length, vocab: data.vocabSize }).fit(data.pooledTrain);
         const ev = bow.evaluate(stackBatches(data.data.clients.map((c) => c.evalBatch())));
         const [lo, hi] = wilson(ev.correct, ev.n);
         reference.push({ task, trial, model: 'bag-of-words logistic regression (centralised, same tokens)', train_examples: data.pooledTrain.size, test_accuracy: ev.accuracy, test_acc_ci_low: lo, test_acc_ci_high: hi, test_examples: ev.n });
@@ -153,6 +174,8 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
           base, data: data.data, scheduler: sched, channel, streams, seed, loads,
           cfg: { rounds: cfg.rounds, batchSize: cfg.batchSize, lr: cfg.lr, evalEvery: cfg.evalEvery, lora: cfg.lora, trial, budgetS, gradient: cfg.gradient },
           onRound: (r) => { if ((r.round + 1) % cfg.evalEvery === 0) log(`  ${kind} round ${r.round + 1}: loss ${r.train_loss.toFixed(3)} acc ${r.test_accuracy ?? '-'} avg delay ${r.avg_delay_s.toFixed(4)} s`); },
+          // a pre-trained base: the adapter is worth keeping (PEFT format, loadable on the same folder)
+          ...(ckpt !== undefined && trial === 0 ? { onTrained: (m: SplitLoraModel) => writeSplitAdapter(join(folder.dir, 'adapters', task, kind), m, ckpt) } : {}),
         });
         const sizes = { devices_per_round: n, devices_mix_p: p };
         // wall time goes to timing.csv only, so metrics.csv and summary.csv are the same bytes for the same seed
@@ -185,9 +208,10 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
   return { summary };
 }
 
-/** The task's name in results files ('spam', 'brown-news-fiction', ...). */
+/** The task's name in results files ('spam', 'brown-news-fiction', a local folder's name, ...). */
 export function taskLabel(t: TaskConfig): string {
-  const base = t.name === 'brown-genre' ? `brown-${(t.genres ?? ['news', 'fiction']).join('-')}` : t.name;
+  const base = t.name === 'brown-genre' ? `brown-${(t.genres ?? ['news', 'fiction']).join('-')}`
+    : t.name === 'local' ? `local-${basename(t.local?.path ?? 'data').replace(/\.[^.]*$/, '')}` : t.name;
   const p = t.partition;
   return p.kind === 'iid' ? base : p.kind === 'dirichlet' ? `${base}-dirichlet-${p.alpha}` : `${base}-one-label`;
 }

@@ -15,7 +15,8 @@ import type { RandomStreams } from '../random/streams.js';
 import { NumericalError } from '../errors.js';
 import { SplitLoraModel } from './model.js';
 import { checkSplitDivergence } from './divergence.js';
-import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients, uOnlyGradientError } from './protocol.js';
+import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDeviceGradients, uOnlyGradientError, encoderVjp } from './protocol.js';
+import { evalChunkRows, serverPassRows } from './memory.js';
 import { ScheduleLoop, type SplitChannel } from './delay-sim.js';
 import type { Scheduler } from './schedulers/types.js';
 import { roundPayload, type GradientMessage, type RoundPayload } from './payload.js';
@@ -71,84 +72,160 @@ export interface SplitRoundRecord {
   wall_ms: number;
 }
 
-/** Stack the rows of several batches (same T). */
-export function stackBatches(bs: IntBatch[]): IntBatch {
+/** A classifier batch; sentence pairs carry their token type ids (src/data/local). */
+export type SplitBatch = IntBatch & { segments?: Int32Array };
+
+/** Stack the rows of several batches (same T); segment ids when every batch has them. */
+export function stackBatches(bs: SplitBatch[]): SplitBatch {
   const T = bs[0]!.seqLen;
   const n = bs.reduce((s, b) => s + b.size, 0);
   const tokens = new Int32Array(n * T);
   const mask = new Float32Array(n * T);
   const labels = new Int32Array(n);
+  const segments = bs.every((b) => b.segments) ? new Int32Array(n * T) : undefined;
   let row = 0;
   for (const b of bs) {
     tokens.set(b.tokens, row * T);
     mask.set(b.mask ?? new Float32Array(b.size * T).fill(1), row * T);
     labels.set(b.labels!, row);
+    segments?.set(b.segments!, row * T);
     row += b.size;
   }
-  return { size: n, seqLen: T, tokens, mask, labels };
+  return segments ? { size: n, seqLen: T, tokens, mask, labels, segments } : { size: n, seqLen: T, tokens, mask, labels };
 }
 
-function tensors(b: IntBatch) {
+function tensors(b: SplitBatch) {
   return {
     tokens: tf.tensor2d(b.tokens, [b.size, b.seqLen], 'int32'),
     mask: tf.tensor2d(b.mask!, [b.size, b.seqLen]),
     labels: tf.tensor1d(b.labels!, 'int32'),
+    segments: b.segments ? tf.tensor2d(b.segments, [b.size, b.seqLen], 'int32') : undefined,
   };
+}
+
+function disposeTensors(t: ReturnType<typeof tensors>): void {
+  for (const x of [t.tokens, t.mask, t.labels, t.segments]) x?.dispose();
+}
+
+/** Rows [from, to) of a batch (views, no copies). */
+function rowsOf(b: SplitBatch, from: number, to: number): SplitBatch {
+  const T = b.seqLen;
+  return {
+    size: to - from, seqLen: T, tokens: b.tokens.subarray(from * T, to * T), mask: b.mask!.subarray(from * T, to * T), labels: b.labels!.subarray(from, to),
+    ...(b.segments ? { segments: b.segments.subarray(from * T, to * T) } : {}),
+  };
+}
+
+function addInto(acc: tf.NamedTensorMap, grads: tf.NamedTensorMap): void {
+  for (const [k, g] of Object.entries(grads)) {
+    const prev = acc[k];
+    if (prev) { acc[k] = tf.add(prev, g); prev.dispose(); g.dispose(); } else acc[k] = g;
+  }
+}
+
+function sumSquares(grads: tf.NamedTensorMap): number {
+  const s = tf.tidy(() => Object.values(grads).reduce((a, g) => tf.add(a, tf.sum(tf.square(g))), tf.scalar(0)));
+  const v = s.dataSync()[0]!;
+  s.dispose();
+  return v;
 }
 
 /**
  * One split round on a stacked batch: returns loss and correct count (and, u-only, the gradient error);
- * applies the server update.
+ * applies the server update. `passRows`: the most rows the server runs through the encoder at once
+ * (src/split/memory.ts); a batch with more rows is processed in passes whose losses are weighted by
+ * their share of the rows, and the summed gradients are the stacked batch's (the same update).
  */
-export function splitStep(m: SplitLoraModel, batch: IntBatch, opt: tf.Optimizer, gradient: GradientMessage = 'exact'): { loss: number; correct: number; gradError: number | null } {
-  const t = tensors(batch);
-  const E = deviceEmbed(m, t.tokens);
-  const c = serverForward(m, E, t.mask);
-  const up = deviceBackward(m, c, t.labels);
+export function splitStep(m: SplitLoraModel, batch: SplitBatch, opt: tf.Optimizer, gradient: GradientMessage = 'exact', passRows = Infinity): { loss: number; correct: number; gradError: number | null } {
   const uOnly = gradient === 'u-only';
-  const gradError = uOnly ? uOnlyGradientError(m, E, t.mask, up) : null;
-  const grads = serverBackward(m, E, t.mask, c, up, uOnly);
-  opt.applyGradients(grads);
-  const out = { loss: up.loss, correct: up.correct, gradError };
-  disposeDeviceGradients(up);
-  for (const g of Object.values(grads)) g.dispose();
-  for (const x of [E, c, t.tokens, t.mask, t.labels]) x.dispose();
-  return out;
+  if (batch.size <= passRows) {
+    const t = tensors(batch);
+    const E = deviceEmbed(m, t.tokens, t.segments);
+    const c = serverForward(m, E, t.mask);
+    const up = deviceBackward(m, c, t.labels);
+    const gradError = uOnly ? uOnlyGradientError(m, E, t.mask, up) : null;
+    const grads = serverBackward(m, E, t.mask, c, up, uOnly);
+    opt.applyGradients(grads);
+    const out = { loss: up.loss, correct: up.correct, gradError };
+    disposeDeviceGradients(up);
+    for (const g of Object.values(grads)) g.dispose();
+    for (const x of [E, c]) x.dispose();
+    disposeTensors(t);
+    return out;
+  }
+  const N = batch.size;
+  const acc: tf.NamedTensorMap = {};
+  const missing: tf.NamedTensorMap = {};
+  const total: tf.NamedTensorMap = {};
+  let loss = 0;
+  let correct = 0;
+  for (let from = 0; from < N; from += passRows) {
+    const to = Math.min(N, from + passRows);
+    const t = tensors(rowsOf(batch, from, to));
+    const E = deviceEmbed(m, t.tokens, t.segments);
+    const c = serverForward(m, E, t.mask);
+    const w = (to - from) / N;
+    const up = deviceBackward(m, c, t.labels, w);
+    if (uOnly) {
+      // the error is of the summed gradients: accumulate G(g) and G(g + uA_pᵀ) over the passes
+      addInto(missing, encoderVjp(m, E, t.mask, up.g));
+      const full = tf.tidy(() => tf.add(up.g, tf.matMul(up.u, m.pooler.A as tf.Tensor2D, false, true))) as tf.Tensor2D;
+      addInto(total, encoderVjp(m, E, t.mask, full));
+      full.dispose();
+    }
+    addInto(acc, serverBackward(m, E, t.mask, c, up, uOnly));
+    loss += w * up.loss;
+    correct += up.correct;
+    disposeDeviceGradients(up);
+    for (const x of [E, c]) x.dispose();
+    disposeTensors(t);
+  }
+  let gradError: number | null = null;
+  if (uOnly) {
+    const tot = sumSquares(total);
+    gradError = tot > 0 ? Math.sqrt(sumSquares(missing) / tot) : 0;
+    for (const g of [...Object.values(missing), ...Object.values(total)]) g.dispose();
+  }
+  opt.applyGradients(acc);
+  for (const g of Object.values(acc)) g.dispose();
+  return { loss, correct, gradError };
 }
 
 /** The same update, unsplit: one backward pass through the whole model (federated LoRA, FedSGD). */
-export function unsplitStep(m: SplitLoraModel, batch: IntBatch, opt: tf.Optimizer): { loss: number } {
+export function unsplitStep(m: SplitLoraModel, batch: SplitBatch, opt: tf.Optimizer): { loss: number } {
   const t = tensors(batch);
   const cost = opt.minimize(() => tf.losses.softmaxCrossEntropy(
     tf.oneHot(t.labels, m.config.numLabels),
-    bertLogits(m.config, m.base.weights, t.tokens, { mask: t.mask, linear: m.linear }),
+    bertLogits(m.config, m.base.weights, t.tokens, { mask: t.mask, linear: m.linear, ...(t.segments ? { segments: t.segments } : {}) }),
   ) as tf.Scalar, true, m.allVariables());
   const loss = cost!.dataSync()[0]!;
   cost!.dispose();
-  for (const x of [t.tokens, t.mask, t.labels]) x.dispose();
+  disposeTensors(t);
   if (!Number.isFinite(loss)) throw new NumericalError(`unsplit step: non-finite loss ${loss}`);
   return { loss };
 }
 
 /** Accuracy and mean loss of the model on a batch, in chunks. */
-export function evaluate(m: SplitLoraModel, b: IntBatch, chunk = 256): { accuracy: number; loss: number; n: number } {
+export function evaluate(m: SplitLoraModel, b: SplitBatch, chunk = 256): { accuracy: number; loss: number; n: number } {
   let correct = 0;
   let lossSum = 0;
   const T = b.seqLen;
   for (let s = 0; s < b.size; s += chunk) {
     const n = Math.min(chunk, b.size - s);
-    const part: IntBatch = {
+    const part: SplitBatch = {
       size: n, seqLen: T, tokens: b.tokens.subarray(s * T, (s + n) * T), mask: b.mask!.subarray(s * T, (s + n) * T), labels: b.labels!.subarray(s, s + n),
+      ...(b.segments ? { segments: b.segments.subarray(s * T, (s + n) * T) } : {}),
     };
     const t = tensors(part);
     const [c, l] = tf.tidy(() => {
-      const logits = bertLogits(m.config, m.base.weights, t.tokens, { mask: t.mask, linear: m.linear });
+      const logits = bertLogits(m.config, m.base.weights, t.tokens, { mask: t.mask, linear: m.linear, ...(t.segments ? { segments: t.segments } : {}) });
       const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(t.labels, m.config.numLabels), logits, undefined, 0, tf.Reduction.SUM);
       return [tf.sum(tf.equal(tf.argMax(logits, 1), t.labels).toFloat()), ce];
     });
     correct += c.dataSync()[0]!;
     lossSum += l.dataSync()[0]!;
-    for (const x of [c, l, t.tokens, t.mask, t.labels]) x.dispose();
+    for (const x of [c, l]) x.dispose();
+    disposeTensors(t);
   }
   if (!Number.isFinite(lossSum)) throw new NumericalError(`split evaluate: non-finite loss ${lossSum}`);
   return { accuracy: correct / b.size, loss: lossSum / b.size, n: b.size };
@@ -166,6 +243,8 @@ export interface TrainSplitInput {
   /** what each device sends, receives and computes (default: per-round embeddings, uplink only) */
   loads?: LoadModel;
   onRound?: (rec: SplitRoundRecord) => void;
+  /** the trained model after the last round, before it is disposed (e.g. to save its adapter) */
+  onTrained?: (m: SplitLoraModel) => void;
 }
 
 export function payloadFor(m: SplitLoraModel, data: FederatedData, batchSize: number, gradient: GradientMessage = 'exact'): RoundPayload {
@@ -184,6 +263,9 @@ export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
   const loads = inp.loads ? inp.loads.fresh() : fixedLoads(new Float64Array(K).fill(pay.uplinkBits));
   const loop = new ScheduleLoop(inp.scheduler, inp.channel, cfg.rounds, cfg.budgetS);
   const testSet = stackBatches(data.clients.map((c) => c.evalBatch()));
+  // passes that fit the wasm heap (one stacked pass for the small presets)
+  const passRows = serverPassRows(m.config, data.seqLen);
+  const evalChunk = evalChunkRows(m.config, data.seqLen);
   const out: SplitRoundRecord[] = [];
   let cum = 0;
   let cumUp = 0;
@@ -195,7 +277,7 @@ export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
       const t0 = performance.now();
       const { decision, record, upBits } = loop.step(t, loads);
       const batches = decision.scheduled.map((k) => data.clients[k]!.sampleBatch(inp.streams.stream('split-batch', cfg.trial, t, k), cfg.batchSize));
-      const step = splitStep(m, stackBatches(batches), opt, cfg.gradient);
+      const step = splitStep(m, stackBatches(batches), opt, cfg.gradient, passRows);
       const n = decision.scheduled.length;
       cum += record.roundDelayS;
       const up = decision.scheduled.reduce((a, k) => a + upBits[k]!, 0);
@@ -209,7 +291,7 @@ export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
         cachedBits += pay.upGradientBits + fresh * pay.upEmbeddingRowBits + (keys.length - fresh) * pay.rowReferenceBits;
       });
       let test: { accuracy: number; loss: number; n: number } | null = null;
-      if ((t + 1) % cfg.evalEvery === 0 || t === cfg.rounds - 1) test = evaluate(m, testSet);
+      if ((t + 1) % cfg.evalEvery === 0 || t === cfg.rounds - 1) test = evaluate(m, testSet, evalChunk);
       checkSplitDivergence(t, m.config.numLabels, step.loss, test ? test.loss : null);
       const rec: SplitRoundRecord = {
         round: t,
@@ -240,6 +322,7 @@ export function trainSplit(inp: TrainSplitInput): SplitRoundRecord[] {
       out.push(rec);
       inp.onRound?.(rec);
     }
+    inp.onTrained?.(m);
   } finally {
     opt.dispose();
     m.dispose();

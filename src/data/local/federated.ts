@@ -191,24 +191,31 @@ function instructionClient(index: number, train: LocalExample[], test: LocalExam
   };
 }
 
+/** Classifier examples through the tokenizer's pair encoding, with their label indices. */
+export function encodeClassifierExamples(ex: LocalExample[], tok: TextTokenizer, labels: string[], path: string): { ids: number[]; typeIds: number[]; y: number }[] {
+  return ex.map((e) => ({ ...tok.encodePair(e.text, e.pair), y: labelIndex(labels, e.label!, path) }));
+}
+
+/** Rows of encoded classifier examples cut to T, padded with `padId`, with the attention mask and segment ids. */
+export function classifierRows(src: { ids: number[]; typeIds: number[]; y: number }[], rows: number[], T: number, padId: number): LocalIntBatch {
+  const B = rows.length;
+  const tokens = new Int32Array(B * T).fill(padId), segments = new Int32Array(B * T), mask = new Float32Array(B * T), lab = new Int32Array(B);
+  rows.forEach((r, b) => {
+    const e = src[r]!;
+    const n = Math.min(T, e.ids.length);
+    tokens.set(e.ids.slice(0, n), b * T);
+    segments.set(e.typeIds.slice(0, n), b * T);
+    mask.fill(1, b * T, b * T + n);
+    lab[b] = e.y;
+  });
+  return { size: B, seqLen: T, tokens, labels: lab, mask, segments };
+}
+
 function classifierClient(index: number, train: LocalExample[], test: LocalExample[], tok: TextTokenizer, cfg: LocalDataConfig, ds: LocalDataset): ClientData {
   const T = cfg.seqLen;
   const labels = ds.labels!;
-  const enc = (ex: LocalExample[]) => ex.map((e) => ({ ...tok.encodePair(e.text, e.pair), y: labelIndex(labels, e.label!, cfg.path) }));
-  const tr = enc(train), te = enc(test);
-  const build = (src: typeof tr, rows: number[]): LocalIntBatch => {
-    const B = rows.length;
-    const tokens = new Int32Array(B * T).fill(tok.padId), segments = new Int32Array(B * T), mask = new Float32Array(B * T), lab = new Int32Array(B);
-    rows.forEach((r, b) => {
-      const e = src[r]!;
-      const n = Math.min(T, e.ids.length);
-      tokens.set(e.ids.slice(0, n), b * T);
-      segments.set(e.typeIds.slice(0, n), b * T);
-      mask.fill(1, b * T, b * T + n);
-      lab[b] = e.y;
-    });
-    return { size: B, seqLen: T, tokens, labels: lab, mask, segments };
-  };
+  const tr = encodeClassifierExamples(train, tok, labels, cfg.path), te = encodeClassifierExamples(test, tok, labels, cfg.path);
+  const build = (src: typeof tr, rows: number[]): LocalIntBatch => classifierRows(src, rows, T, tok.padId);
   const evalB = build(te, evenly(te.length, cfg.evalPerClient));
   return {
     index, size: tr.length, trainItems: train.map((e) => e.id), testItems: test.map((e) => e.id), labelCounts: counts(train),

@@ -1,6 +1,8 @@
 /**
  * Scenario → SplitConfig (src/split/config.ts): the only place the `split:` section's YAML names are
- * read. The base model comes from the top-level `model:` section (a bert preset with random weights).
+ * read. The base model comes from the top-level `model:` section: a bert preset with random weights, or
+ * a Hugging Face BERT folder (`model.checkpoint`, model_type bert; checked from config.json here,
+ * before any weight is read).
  */
 import { UserInputError } from '../../errors.js';
 import { preset, type BertConfig } from '../../models/config.js';
@@ -10,6 +12,7 @@ import type { TaskConfig } from '../../split/tasks.js';
 import type { PartitionSpec } from '../../data/partition.js';
 import type { Scenario } from '../schema.js';
 import type { SplitTaskSection } from '../sections/split.js';
+import { isHfModelFolder, readHfConfig } from '../../models/hf/load.js';
 
 function partitionOf(p: SplitTaskSection['partition']): PartitionSpec {
   if (p.kind === 'dirichlet') return p.min_per_client !== undefined ? { kind: 'dirichlet', alpha: p.alpha, minPerClient: p.min_per_client } : { kind: 'dirichlet', alpha: p.alpha };
@@ -18,10 +21,29 @@ function partitionOf(p: SplitTaskSection['partition']): PartitionSpec {
 }
 
 function taskOf(t: SplitTaskSection): TaskConfig {
-  return {
-    name: t.name, genres: t.genres, partition: partitionOf(t.partition), testFraction: t.test_fraction,
+  const common = {
+    partition: partitionOf(t.partition), testFraction: t.test_fraction,
     seqLen: t.seq_len, maxItems: t.max_items, evalPerClient: t.eval_per_client, vocabSize: t.vocab_size,
   };
+  if (t.dataset === 'local') {
+    return {
+      name: 'local', ...common,
+      local: { path: t.path!, ...(t.text_fields ? { textFields: [...t.text_fields] } : {}), ...(t.label_field ? { labelField: t.label_field } : {}) },
+    };
+  }
+  return { name: t.name!, genres: t.genres, ...common };
+}
+
+/** A Hugging Face BERT folder for the split (config.json read, no weights), or a clear refusal. */
+function splitCheckpoint(ck: string): string {
+  if (ck === 'default' || !isHfModelFolder(ck)) {
+    throw new UserInputError(`model.checkpoint: '${ck}' is not a Hugging Face BERT folder; split runs take a folder with config.json (model_type: bert), model.safetensors and tokenizer.json, or no checkpoint (a bert preset with random weights)`, 'model.checkpoint');
+  }
+  const info = readHfConfig(ck);
+  if (info.config.arch !== 'bert') {
+    throw new UserInputError(`model.checkpoint: '${ck}' is a ${info.modelType} model; split learning cuts a BERT (model_type: bert) into embedding, encoder and pooler + head`, 'model.checkpoint');
+  }
+  return ck;
 }
 
 export function resolveSplit(s: Scenario): SplitConfig {
@@ -32,8 +54,10 @@ export function resolveSplit(s: Scenario): SplitConfig {
     throw new UserInputError(`split.radio.max_distance_m = ${r.max_distance_m}: must be ≥ min_distance_m (${r.min_distance_m})`, 'split.radio.max_distance_m');
   }
   const m = s.model ?? {};
-  if (m.checkpoint !== undefined) {
-    throw new UserInputError('model.checkpoint: split runs start from a bert preset with random base weights (no bert checkpoint exists); remove model.checkpoint', 'model.checkpoint');
+  const checkpoint = m.checkpoint !== undefined ? splitCheckpoint(m.checkpoint) : undefined;
+  if (checkpoint !== undefined && (m.preset !== undefined || m.overrides !== undefined)) {
+    const k = m.preset !== undefined ? 'preset' : 'overrides';
+    throw new UserInputError(`model.${k}: absent with model.checkpoint (the checkpoint's config.json gives the sizes)`, `model.${k}`);
   }
   if (m.base_init !== undefined) {
     throw new UserInputError(`model.base_init: a split run sets its frozen encoder's initialisation with split.base_init; write split: { base_init: ${m.base_init} } instead`, 'model.base_init');
@@ -71,6 +95,7 @@ export function resolveSplit(s: Scenario): SplitConfig {
     delayRounds: sp.delay_rounds,
     targetAccuracy: sp.target_accuracy,
     model: {
+      ...(checkpoint !== undefined ? { checkpoint } : {}),
       preset: presetName, overrides: (m.overrides ?? {}) as Partial<BertConfig>,
       initSeed: m.init_seed ?? s.seed, baseInit: sp.base_init,
     },

@@ -34,7 +34,13 @@
  *     tasks:
  *       - { name: spam, seq_len: 32, vocab_size: 512, max_items: 3000 }
  *       - { name: brown-genre, genres: [news, fiction], seq_len: 32, vocab_size: 512 }
+ *       - { dataset: local, path: /data/glue/MRPC, text_fields: [sentence1, sentence2], label_field: label, seq_len: 128 }
+ *                                        # your own GLUE-style files (src/data/local; docs/models.md)
+ *
+ * model: { checkpoint: /path/to/bert-base-uncased } runs the split on a Hugging Face BERT folder: its
+ * encoder at the server, embedding and pooler + head on the devices, its tokenizer.json for every task.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { BROWN_GENRES } from '../../data/brown.js';
 import { positive, posInt, unit } from './common.js';
@@ -48,15 +54,35 @@ const partition = z.discriminatedUnion('kind', [
 
 export const SPLIT_SCHEDULERS = ['lyapunov', 'all-in', 'random', 'best-channel', 'round-robin'] as const;
 
+/** A local data file or folder that exists (a placeholder path is named by `validate`). */
+const localPath = z.string({ error: 'a data file or folder' }).min(1, { error: 'a data file or folder' }).superRefine((p, ctx) => {
+  if (!existsSync(p)) ctx.addIssue({ code: 'custom', input: p, message: 'an existing data file or folder (this path does not exist: point it at your copy of the dataset, e.g. the GLUE MRPC folder with train.tsv and dev.tsv)' });
+});
+
+const LOCAL_TASK_KEYS = ['path', 'text_fields', 'label_field'] as const;
+
 const task = z.strictObject({
-  name: z.enum(['spam', 'brown-genre'], { error: 'spam or brown-genre' }).describe('spam (SpamAssassin spam/ham) or brown-genre (Brown paragraphs labelled by genre)'),
+  name: z.enum(['spam', 'brown-genre'], { error: 'spam or brown-genre' }).optional().describe('a built-in task: spam (SpamAssassin spam/ham) or brown-genre (Brown paragraphs labelled by genre); or give dataset: local instead'),
+  dataset: z.enum(['local'], { error: 'local (your own files at path; or give name: spam | brown-genre instead)' }).optional().describe('local: your own GLUE-style classification files at path (.tsv, .csv, .jsonl/.json, .parquet; a folder with train.* and validation.* / dev.*), read as data.dataset: local reads them'),
+  path: localPath.optional().describe('dataset: local only: a data file, or a folder with train.* (and validation.* / dev.*, the test set)'),
+  text_fields: z.array(z.string().min(1), { error: 'a list of column names, e.g. [sentence1, sentence2]' }).min(1, { error: 'a list of column names, e.g. [sentence1, sentence2]' }).max(2, { error: 'one or two column names' }).optional().describe('dataset: local only: one or two text columns (default: the GLUE columns present: sentence1/sentence2, #1 String/#2 String, sentence, text)'),
+  label_field: z.string({ error: 'a column name' }).min(1, { error: 'a column name' }).optional().describe('dataset: local only: the label column (default label, or MRPC\'s original Quality)'),
   genres: z.array(z.enum(BROWN_GENRES)).min(2, { error: `at least 2 of ${BROWN_GENRES.join(', ')}` }).optional().describe('brown-genre only: the genres that are the classes (at least 2)'),
   partition: partition.default({ kind: 'iid' }).describe('how items are dealt to the devices: { kind: iid }, { kind: dirichlet, alpha } or { kind: one-label }'),
   test_fraction: z.number({ error: 'a number in (0, 1)' }).gt(0, { error: 'a number in (0, 1)' }).lt(1, { error: 'a number in (0, 1)' }).default(0.2).describe('fraction of the items held out for testing, in (0, 1)'),
   seq_len: z.number({ error: 'an integer ≥ 2' }).int({ error: 'an integer ≥ 2' }).min(2, { error: 'an integer ≥ 2' }).default(32).describe('tokens per example T ([CLS] + tokens, cut or padded to T)'),
   eval_per_client: posInt.default(30).describe('test examples drawn per device for evaluation (at most its test set), pooled into the test set'),
   max_items: posInt.optional().describe('use at most this many items (a seeded subset; default all)'),
-  vocab_size: z.number({ error: 'an integer in [16, 65536]' }).int({ error: 'an integer in [16, 65536]' }).min(16, { error: 'an integer in [16, 65536]' }).max(65536, { error: 'an integer in [16, 65536]' }).default(512).describe('tokenizer vocabulary size, trained on the training texts'),
+  vocab_size: z.number({ error: 'an integer in [16, 65536]' }).int({ error: 'an integer in [16, 65536]' }).min(16, { error: 'an integer in [16, 65536]' }).max(65536, { error: 'an integer in [16, 65536]' }).default(512).describe('tokenizer vocabulary size, trained on the training texts (a model.checkpoint brings its own tokenizer)'),
+}).superRefine((t, ctx) => {
+  if (t.dataset === 'local') {
+    if (t.name !== undefined) ctx.addIssue({ code: 'custom', path: ['name'], input: t.name, message: 'absent with dataset: local (a task is a built-in name or local files, not both)' });
+    if (t.path === undefined) ctx.addIssue({ code: 'custom', path: ['path'], input: undefined, message: 'required with dataset: local: a data file (.tsv, .csv, .jsonl, .json, .parquet) or a folder with train.* and validation.* / dev.*' });
+    if (t.genres !== undefined) ctx.addIssue({ code: 'custom', path: ['genres'], input: t.genres, message: 'absent: genres belong to name: brown-genre' });
+  } else {
+    if (t.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], input: undefined, message: 'spam or brown-genre (or dataset: local with a path)' });
+    for (const k of LOCAL_TASK_KEYS) if (t[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], input: t[k], message: `absent: ${k} belongs to dataset: local` });
+  }
 });
 
 export const split = z
@@ -111,7 +137,7 @@ export const split = z
     reference: z.boolean({ error: 'true or false' }).default(true).describe('also fit a bag-of-words logistic regression on the same inputs (the accuracy of a linear model, with its Wilson interval)'),
     delay_rounds: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).default(1000).describe('channel-only rounds of the long-run average-delay check (0: off)'),
     target_accuracy: unit.default(0.8).describe('test accuracy in [0, 1]; the summary reports the first evaluated round reaching it'),
-    base_init: z.enum(['lecun', 'bert'], { error: 'lecun or bert' }).default('lecun').describe('random frozen encoder initialisation: lecun (std 1/√fan_in) or bert (std 0.02)'),
+    base_init: z.enum(['lecun', 'bert'], { error: 'lecun or bert' }).default('lecun').describe('random frozen encoder initialisation: lecun (std 1/√fan_in) or bert (std 0.02); unused with model.checkpoint'),
     tasks: z.array(task).min(1, { error: 'a non-empty list of tasks' }).prefault([{ name: 'spam' }]).describe('classification tasks, each run with every scheduler'),
   })
   .superRefine((s, ctx) => {
@@ -119,7 +145,7 @@ export const split = z
       ctx.addIssue({ code: 'custom', path: ['budget_all_in_fraction'], input: s.budget_all_in_fraction, message: 'absent when budget_s is set (give one of budget_s, budget_all_in_fraction)' });
     }
   })
-  .optional().describe('split federated LoRA with online device scheduling and bandwidth allocation (docs/split.md); the base model comes from model: (a bert preset)');
+  .optional().describe('split federated LoRA with online device scheduling and bandwidth allocation (docs/split.md); the base model comes from model: (a bert preset, or a Hugging Face BERT folder as model.checkpoint)');
 
 export type SplitSection = NonNullable<z.output<typeof split>>;
 export type SplitTaskSection = z.output<typeof task>;
