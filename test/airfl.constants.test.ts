@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import {
-  adaptersAtRank, firstRoundContraction, fitLossCurve, largestHessianEigenvalue, moduleUpdates, slowestContraction, tailEnergy,
+  adaptersAtRank, firstRoundContraction, fitLossCurve, largestHessianEigenvalue, moduleUpdates, noiseCurvature, slowestContraction, tailEnergy,
 } from '../src/design/constants.js';
 import { RandomStreams } from '../src/random/streams.js';
 
@@ -64,6 +64,39 @@ describe('design/constants', () => {
     for (let i = 0; i < r; i++) for (let j = 0; j < dout; j++) B.set(i, j, fl[off + i * dout + j]!);
     return B;
   };
+
+  it('white-noise curvature: antithetic probes give tr(H)/n of a known Hessian (its mean eigenvalue, not its largest) and estimate E F(x + σz) − F(x)', () => {
+    const n = 400;
+    const rng = new RandomStreams(5).stream('h');
+    // F(x) = ½ Σ λ_i (θ_i + x_i)² + c Σ (θ_i + x_i)⁴: one large eigenvalue (100) among small ones (mean ≈ 1.5)
+    const lam = Float64Array.from({ length: n }, (_, i) => (i === 3 ? 100 : 0.5 + (2 * i) / n));
+    const theta = Float64Array.from({ length: n }, () => rng.normal());
+    const c = 1e-3;
+    const F = (x: Float64Array | null) => {
+      let f = 0;
+      for (let i = 0; i < n; i++) {
+        const p = theta[i]! + (x ? x[i]! : 0);
+        f += 0.5 * lam[i]! * p * p + c * p ** 4;
+      }
+      return f;
+    };
+    const sigma = 0.2;
+    // exact: E F(θ + σz) − F(θ) = Σ ½λ_i σ² + c(6θ_i²σ² + 3σ⁴), so ℓ = 2·that/(σ²n)
+    let exact = 0;
+    for (let i = 0; i < n; i++) exact += 0.5 * lam[i]! * sigma ** 2 + c * (6 * theta[i]! ** 2 * sigma ** 2 + 3 * sigma ** 4);
+    const ell = (2 * exact) / (sigma ** 2 * n);
+    const res = noiseCurvature(F, n, sigma, new RandomStreams(6).stream('probes'), 8);
+    expect(res.samples.length).to.equal(8);
+    // the mean eigenvalue (≈ 1.75), far below the largest (100)
+    expect(ell).to.be.lessThan(3);
+    expect(res.mean).to.be.closeTo(ell, 0.1 * ell);
+    expect(res.upper).to.be.at.least(ell);
+    expect(res.upper).to.be.lessThan(1.5 * ell);
+    // a pure quadratic with H = κI: every probe gives κ‖z‖²/n, so the mean is κ within the chi-square spread
+    const iso = noiseCurvature((x) => (x ? 0.5 * 3 * x.reduce((a, v) => a + v * v, 0) : 0), n, 1, new RandomStreams(7).stream('p'), 6);
+    expect(iso.mean).to.be.closeTo(3, 3 * 4 * Math.sqrt(2 / n / 6));
+    expect(() => noiseCurvature(F, n, 0, new RandomStreams(6).stream('x'))).to.throw(/σ > 0/);
+  });
 
   it('trained A: the update is kept exactly at full rank and truncated to its best rank-r approximation below (against ml-matrix SVD)', () => {
     const rng = new RandomStreams(2).stream('a');

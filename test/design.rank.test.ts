@@ -14,7 +14,7 @@ describe('design/bound and rank search', () => {
     expect(aggregationErrorEnergy(1000, 1, 0.1, 4, 0.25)).to.be.closeTo(0.25 * aggregationErrorEnergy(1000, 1, 0.1, 4), 1e-15);
   });
 
-  it('the bound is the unrolled recursion: q_r^T Δ₀ + (1 − q_r^T) ε + Σ_t q_r^{T−1−t} [(L/2)E‖e‖² + (L/2)Var]', () => {
+  it('the bound is the unrolled recursion: q_r^T Δ₀ + (1 − q_r^T) ε + Σ_t q_r^{T−1−t} (ℓ/2)E‖e‖² (minibatch noise inside q_r)', () => {
     const T = 30;
     for (const r of [1, 2, 8]) {
       const b = optimalityGap(constants, { r, rounds: T, entries: 10_000 * r, mse: 0.01, S: 2 });
@@ -22,18 +22,25 @@ describe('design/bound and rank search', () => {
       const q = 1 - constants.contraction * k.kappa;
       // run the recursion g_{t+1} = F*_r + q (g_t − F*_r) + per-round error, on the gap to F*
       let gap = constants.f0 - constants.fstar;
-      const perRound = (constants.L / 2) * (aggregationErrorEnergy(10_000 * r, k.gain2, 0.01, 2) + k.variance);
+      const perRound = (constants.L / 2) * aggregationErrorEnergy(10_000 * r, k.gain2, 0.01, 2);
       for (let t = 0; t < T; t++) gap = k.eps + q * (gap - k.eps) + perRound;
       expect(b.total).to.be.closeTo(gap, 1e-12 * (1 + gap));
       expect(b.q).to.equal(q);
+      expect(b.variance).to.equal(0);
     }
+    // with the measured white-noise curvature ℓ the aggregation term scales with ℓ, not L
+    const withEll = optimalityGap({ ...constants, Lnoise: 0.01 }, { r: 2, rounds: T, entries: 20_000, mse: 0.01, S: 2 });
+    const withL = optimalityGap(constants, { r: 2, rounds: T, entries: 20_000, mse: 0.01, S: 2 });
+    expect(withEll.aggregation).to.be.closeTo((withL.aggregation * 0.01) / constants.L, 1e-15);
+    expect(withEll.initial).to.equal(withL.initial);
+    expect(withEll.truncation).to.equal(withL.truncation);
   });
 
   it('no contraction (q = 1): the bound is Δ₀ plus T rounds of error', () => {
     const c = { ...constants, contraction: 0 };
     const b = optimalityGap(c, { r: 4, rounds: 7, entries: 100, mse: 0.5, S: 1 });
     const k = c.perRank.find((p) => p.r === 4)!;
-    expect(b.total).to.be.closeTo(2 + 7 * (c.L / 2) * (aggregationErrorEnergy(100, k.gain2, 0.5, 1) + k.variance), 1e-12);
+    expect(b.total).to.be.closeTo(2 + 7 * (c.L / 2) * aggregationErrorEnergy(100, k.gain2, 0.5, 1), 1e-12);
     expect(() => optimalityGap(c, { r: 3, rounds: 7, entries: 100, mse: 0.5, S: 1 })).to.throw(/rank 3/);
   });
 

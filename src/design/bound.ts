@@ -1,20 +1,26 @@
 /**
  * Optimality-gap bound of AirFL-LoRA at rank r (derivation and assumptions: docs/airfl.md, "The
- * optimality-gap bound"). With θ_{t+1} = Φ_r(θ_t) + e_t — Φ_r the ideal FedAvg round at rank r, e_t the
- * aggregation error on the uploaded entries, zero-mean given the round (A2) — L-smoothness along the
- * trajectory (A1), a contraction of the ideal round toward the rank-r floor F*_r = F* + ε(r) (A3:
- * F(Φ_r(θ)) − F*_r ≤ q_r (F(θ) − F*_r) + v(r)) give, unrolled over T rounds,
+ * optimality-gap bound"). With θ_{t+1} = Φ_r(θ_t) + s·e_t — Φ_r the ideal FedAvg round at rank r
+ * (minibatch noise included), e_t the aggregation error on the uploaded entries, zero-mean and white
+ * given the round (A2) — the second-order cost of white noise along the trajectory (A1: ℓ, measured)
+ * and a contraction of the realised ideal round toward the rank-r floor F*_r = F* + ε(r) in
+ * expectation (A3: E F(Φ_r(θ)) − F*_r ≤ q_r (F(θ) − F*_r)) give, unrolled over T rounds,
  *
- *   E F(θ_T) − F*  ≤  q_r^T Δ₀  +  (1 − q_r^T) ε(r)  +  Σ_{t<T} q_r^{T−1−t} [ (L/2) E‖e_t‖² + v(r) ]
+ *   E F(θ_T) − F*  ≤  q_r^T Δ₀  +  (1 − q_r^T) ε(r)  +  Σ_{t<T} q_r^{T−1−t} (ℓ/2) E‖s·e_t‖²
  *
  *  - Δ₀ = F(θ₀) − F*  (every rank starts from the same model: B = 0);
  *  - q_r = 1 − (1 − q_ref)·κ(r): q_ref the slowest per-round contraction of the reference run, κ(r) ≤ 1
- *    the first-round progress of rank r relative to the reference's (constants.ts);
- *  - E‖e_t‖² = s²·D(r)·g²(r)·MSE/(2S): D(r) uploaded real entries, each carrying g²·MSE_m/(2S) (per-device
- *    normalisation, mapping.ts: x̂ = g·ŷ + o), s the server step (serverLr for delta/gradient uploads,
- *    1 for weights), MSE the designed per-subcarrier MSE with the realised weights φ_k c_k/g;
- *  - v(r) = (L/2)·s²·Var(Δ̄_r): the minibatch variance of the ideal aggregate at rank r, from pairs of
- *    independent local-training runs of every client from the same start (constants.ts);
+ *    the first-round progress of rank r relative to the reference's (constants.ts). Both are measured on
+ *    realised rounds, so the minibatch noise of the ideal round is inside q_r; it is not charged again
+ *    (the `variance` term is kept in the report at 0; Var(Δ̄_r) stays a reported diagnostic);
+ *  - E‖s·e_t‖² = s²·D(r)·g²(r)·MSE/(2S): D(r) uploaded real entries, each carrying g²·MSE_m/(2S)
+ *    (per-device normalisation, mapping.ts: x̂ = g·ŷ + o), s the server step (serverLr for delta/gradient
+ *    uploads, 1 for weights), MSE the designed per-subcarrier MSE with the realised weights φ_k c_k/g;
+ *  - ℓ = `Lnoise`: the curvature white noise on the uploaded entries actually sees, 2·(E F(x + σz) −
+ *    F(x))/(σ²n), measured by antithetic probes along the reference trajectory (upper 95% confidence
+ *    limit, largest over points and noise scales; constants.ts `noiseCurvature`). Without it (older
+ *    reports) the largest Hessian eigenvalue L is used, which is valid for any noise but charges white
+ *    noise at its worst direction (about 10³× too much on the shipped scenarios; docs/airfl.md);
  *  - ε(r): the loss cost of restricting the reference update to rank r (SVD tail, constants.ts).
  * The sum is geometric: Σ_{t<T} q^{T−1−t} = (1 − q^T)/(1 − q) (= T when q = 1).
  */
@@ -27,7 +33,7 @@ export interface RankConstants {
   kappa: number;
   /** ε(r) ≥ 0 */
   eps: number;
-  /** Var(Δ̄_r): variance (squared norm) of the ideal aggregate per round */
+  /** Var(Δ̄_r): variance (squared norm) of the ideal aggregate per round (diagnostic: inside q_r) */
   variance: number;
   /** g²(r): squared de-normalisation gain per round (largest expected over the rounds) */
   gain2: number;
@@ -40,8 +46,11 @@ export interface BoundConstants {
   fstar: number;
   /** 1 − q_ref ∈ [0, 1]: the reference run's slowest per-round contraction */
   contraction: number;
-  /** L: largest Hessian eigenvalue (magnitude) along the reference trajectory */
+  /** L: largest Hessian eigenvalue (magnitude) along the reference trajectory (diagnostic; the bound's
+   * curvature when `Lnoise` is absent) */
   L: number;
+  /** ℓ: effective curvature of white noise on the uploaded entries (upper confidence limit, measured) */
+  Lnoise?: number;
   /** s²: squared server step applied to the aggregate */
   step2: number;
   perRank: RankConstants[];
@@ -91,8 +100,10 @@ export function optimalityGap(c: BoundConstants, x: BoundInput): BoundTerms {
   const geo = q === 1 ? T : (1 - decay) / (1 - q);
   const errorEnergy = aggregationErrorEnergy(x.entries, k.gain2, x.mse, x.S, c.step2);
   const initial = decay * (c.f0 - c.fstar);
-  const aggregation = geo * (c.L / 2) * errorEnergy;
-  const variance = geo * (c.L / 2) * c.step2 * k.variance;
+  const ell = c.Lnoise ?? c.L;
+  const aggregation = geo * (ell / 2) * errorEnergy;
+  // the ideal round's minibatch noise is inside the measured contraction q_r (A3 on realised rounds)
+  const variance = 0;
   const truncation = (1 - decay) * k.eps;
   const total = initial + aggregation + variance + truncation;
   return { total, initial, aggregation, variance, truncation, errorEnergy, q };

@@ -9,6 +9,9 @@
  *  - L: the largest Hessian eigenvalue (in magnitude) of the evaluation loss over the uploaded entries,
  *    by power iteration on Hessian-vector products from central differences of gradients, at several
  *    points of the reference trajectory; the largest is kept (`largestHessianEigenvalue`).
+ *  - ℓ: the curvature white noise on the uploaded entries sees, 2·(E F(x + σz) − F(x))/(σ²n), z ~ N(0, I),
+ *    from antithetic pairs F(x + σz) + F(x − σz) − 2F(x) (the odd part cancels exactly, so no Taylor
+ *    expansion is involved at the probed scale); upper 95% t-limit over the probes (`noiseCurvature`).
  *  - ε(r): the reference update of every adapted module, ΔW = s·A·B (s = the LoRA scale), restricted to
  *    what a rank-r adapter of the scenario's own LoRA settings can hold — its best rank-r approximation
  *    (SVD) when A is trained, the least-squares fit s_r·A_r·B' with A_r frozen when it is not — written
@@ -19,6 +22,7 @@ import { cmat, matmul, type CMat } from '../linalg/cmat.js';
 import { qr } from '../linalg/qr.js';
 import { pinv, svd } from '../linalg/svd.js';
 import type { Rng } from '../random/streams.js';
+import { tQuantile975 } from '../stats/t.js';
 
 export interface CurveFit {
   fstar: number;
@@ -224,4 +228,42 @@ export function adaptersAtRank(
     }
   }
   return out;
+}
+
+export interface NoiseCurvature {
+  /** mean of the per-probe estimates */
+  mean: number;
+  /** upper 95% t-limit of the mean (≥ 0): what the bound uses */
+  upper: number;
+  /** per-probe estimates 2·(½(F(x+σz) + F(x−σz)) − F(x))/(σ²n) */
+  samples: number[];
+  sigma: number;
+}
+
+/**
+ * Effective curvature of white Gaussian noise of per-entry standard deviation σ on `n` coordinates at
+ * a point x: ℓ(σ) = 2·(E F(x + σz) − F(x))/(σ²n), so that E F(x + e) = F(x) + (ℓ/2)·E‖e‖² for e = σz.
+ * Each probe z gives the unbiased estimate 2·(½(F(x+σz) + F(x−σz)) − F(x))/(σ²n) (z and −z are equally
+ * likely, so the pair's mean has the same expectation as F(x + σz)). `loss(offset)` returns F(x + offset).
+ * ℓ is tr(H)/n to second order: the Hessian's mean eigenvalue, not its largest.
+ */
+export function noiseCurvature(
+  loss: (offset: Float64Array | null) => number, n: number, sigma: number, rng: Rng, probes = 6,
+): NoiseCurvature {
+  if (!(sigma > 0) || !(probes >= 2)) throw new NumericalError(`noiseCurvature: need σ > 0 and at least 2 probes (σ = ${sigma}, probes = ${probes})`);
+  const f0 = loss(null);
+  const samples: number[] = [];
+  const z = new Float64Array(n);
+  for (let p = 0; p < probes; p++) {
+    rng.fillNormal(z);
+    const plus = loss(Float64Array.from(z, (x) => sigma * x));
+    const minus = loss(Float64Array.from(z, (x) => -sigma * x));
+    const c = (plus + minus - 2 * f0) / (sigma * sigma * n);
+    if (!Number.isFinite(c)) throw new NumericalError('noiseCurvature: non-finite loss at a probe');
+    samples.push(c);
+  }
+  const mean = samples.reduce((a, b) => a + b, 0) / probes;
+  const sd = Math.sqrt(samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (probes - 1));
+  const upper = Math.max(0, mean + tQuantile975(probes - 1) * sd / Math.sqrt(probes));
+  return { mean, upper, samples, sigma };
 }

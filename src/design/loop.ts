@@ -31,7 +31,7 @@ import { linkBudget, type DesignBudgets } from './budget.js';
 import { checkGrid, searchRanks } from './rank.js';
 import { designTransceivers } from './transceiver.js';
 import {
-  adaptersAtRank, firstRoundContraction, fitLossCurve, largestHessianEigenvalue, moduleUpdates, slowestContraction,
+  adaptersAtRank, firstRoundContraction, fitLossCurve, largestHessianEigenvalue, moduleUpdates, noiseCurvature, slowestContraction,
 } from './constants.js';
 import { evalCounts, evalLossGradient } from './gradient.js';
 
@@ -84,9 +84,24 @@ export interface EstimatedConstants {
   fitRmse: number;
   /** L at each trajectory point */
   curvature: { round: number; L: number }[];
+  /** ℓ (white-noise curvature) at each trajectory point and probe scale σ: mean and upper 95% limit */
+  noiseCurvature?: NoiseCurvatureRow[];
   /** first-round loss of each rank (and of the reference) */
   firstRound: { r: number; f1: number }[];
 }
+
+export interface NoiseCurvatureRow {
+  round: number;
+  sigma: number;
+  mean: number;
+  upper: number;
+  probes: number;
+}
+
+/** Probe scales of ℓ, as fractions of s·g (the per-entry scale of one round's aggregate): the aggregation
+ * noise per entry is s·g·√(MSE/(2S)), i.e. 0.1–0.3 s·g for MSE/(2S) between 0.01 and 0.09. */
+const NOISE_SCALES = [0.3, 0.1];
+const NOISE_PROBES = 6;
 
 export interface StreamOption {
   streams: number;
@@ -137,7 +152,7 @@ export interface DesignReport {
   search_order: number[];
   rounds: number;
   budgets: { energy_budget_j: number | null; latency_budget_s: number | null };
-  constants: BoundConstants & { reference_rank: number; estimate_rounds: number; q_fit: number; fit_rmse: number; entries_per_rank: number; weights: number[]; reference_losses: number[]; curvature: { round: number; L: number }[] };
+  constants: BoundConstants & { reference_rank: number; estimate_rounds: number; q_fit: number; fit_rmse: number; entries_per_rank: number; weights: number[]; reference_losses: number[]; curvature: { round: number; L: number }[]; noise_curvature: NoiseCurvatureRow[] };
   ranks: RankReport[];
   /** objective (designed MSE) per alternation for every (rank, S) designed */
   alternation: { rank: number; streams: number; iteration: number; objective: number }[];
@@ -273,8 +288,11 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
   const f0 = losses[0]!;
 
   const modelRef = prep.makeModel(loraRef)(slots);
-  let L = 0;
+  let L = 0, Lnoise = 0;
   const curvature: { round: number; L: number }[] = [];
+  const noiseRows: NoiseCurvatureRow[] = [];
+  const gRef = Math.sqrt(Math.max(0, ...probe.gain2));
+  const sRef = upload === 'weights' ? 1 : ts.fl.serverLr;
   let updates: ReturnType<typeof moduleUpdates>;
   try {
     const entries = selectedEntries(modelRef.adapterLayout(), factors, modelRef.adapterSize);
@@ -299,6 +317,19 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
       const lt = largestHessianEigenvalue(grad, n, prep.streams.stream('design-curvature', t), { iterations: 8, step });
       curvature.push({ round: t, L: lt });
       L = Math.max(L, lt);
+      // ℓ: what white noise of the aggregation's size costs at this point (antithetic probes)
+      const lossAt = (x: Float64Array | null) => {
+        const flat = Float32Array.from(base);
+        if (x) for (let j = 0; j < n; j++) flat[entries ? entries[j]! : j] += x[j]!;
+        return evaluateGlobal(modelRef, flat, prep.data).loss;
+      };
+      for (const [i, frac] of NOISE_SCALES.entries()) {
+        const sigma = frac * sRef * gRef;
+        if (!(sigma > 0)) continue;
+        const nc = noiseCurvature(lossAt, n, sigma, prep.streams.stream('design-noise-curvature', t, i), NOISE_PROBES);
+        noiseRows.push({ round: t, sigma, mean: nc.mean, upper: nc.upper, probes: NOISE_PROBES });
+        Lnoise = Math.max(Lnoise, nc.upper);
+      }
     }
     updates = moduleUpdates(modelRef.adapterLayout(), est.global, modelRef.scale, frozenA(modelRef, loraRef));
   } finally {
@@ -367,12 +398,12 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
   });
   const ws = w.reduce((x, y) => x + y, 0);
   const bound: BoundConstants = {
-    f0, fstar, contraction: 1 - qRef, L, step2: upload === 'weights' ? 1 : ts.fl.serverLr ** 2, perRank,
+    f0, fstar, contraction: 1 - qRef, L, ...(noiseRows.length > 0 ? { Lnoise } : {}), step2: upload === 'weights' ? 1 : ts.fl.serverLr ** 2, perRank,
   };
-  log(`design: F(θ₀) = ${f0.toFixed(4)}, F* = ${fstar.toFixed(4)}, q_ref = ${qRef.toFixed(4)}, L = ${L.toExponential(3)}`);
+  log(`design: F(θ₀) = ${f0.toFixed(4)}, F* = ${fstar.toFixed(4)}, q_ref = ${qRef.toFixed(4)}, L = ${L.toExponential(3)}, ℓ = ${Lnoise.toExponential(3)}`);
   return {
     bound, weights: w.map((x) => x / ws), entriesPerRank: D1, referenceRank: rRef, estimateRounds: a.estimateRounds,
-    referenceLosses: losses, qFit: fit.q, fitRmse: fit.rmse, curvature, firstRound,
+    referenceLosses: losses, qFit: fit.q, fitRmse: fit.rmse, curvature, noiseCurvature: noiseRows, firstRound,
   };
 }
 
@@ -480,6 +511,7 @@ export function designFromConstants(inp: DesignFromConstantsInput): DesignReport
     constants: {
       ...ec.bound, reference_rank: ec.referenceRank, estimate_rounds: ec.estimateRounds, q_fit: ec.qFit, fit_rmse: ec.fitRmse,
       entries_per_rank: ec.entriesPerRank, weights: ec.weights, reference_losses: ec.referenceLosses, curvature: ec.curvature,
+      noise_curvature: ec.noiseCurvature ?? [],
     },
     ranks: grid.map((r) => byRank.get(r)!),
     alternation,
