@@ -16,14 +16,28 @@
  * It is deliberately coarse (within a small factor): its purpose is to refuse sizes that cannot fit,
  * not to plan a machine. The default limit is the memory free now (`os.freemem()`, or the cgroup limit
  * if lower); `--max-memory SIZE` (or AIRLORA_MAX_MEMORY) changes it.
+ *
+ * A checkpoint's base model is sized from its config.json (parameter count): resident in F32, 4 bytes
+ * a parameter whatever the file's dtype (BF16 / F16 are decoded to F32), plus the weight files read
+ * while loading (their bytes on disk, transient).
+ *
+ * Separately, tfjs's wasm backend keeps weights, activations and optimiser state in one wasm heap of
+ * at most 4 GiB (32-bit addresses) whatever the machine has. `checkWasmHeap` sizes that heap with the
+ * measured per-token activation bytes (src/models/memory.ts) and refuses, naming the field, what
+ * cannot fit: e.g. `fl.mode: batched` with 2 GPT-2-size clients (one at a time, `mode: loop`, fits).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import { UserInputError } from '../errors.js';
 import { PRESETS, type ModelConfig } from '../models/config.js';
 import { countLora } from '../lora/config.js';
-import { DEFAULT_CHECKPOINT_DIR } from '../models/checkpoint.js';
+import { DEFAULT_CHECKPOINT_DIR, readCheckpointConfig } from '../models/checkpoint.js';
+import { parseHfConfig } from '../models/hf/config.js';
+import { countParameters } from '../models/params.js';
+import { isCausalLm } from '../models/config.js';
+import { trainingBytesPerToken } from '../models/memory.js';
+import { serverPassRows } from '../split/memory.js';
 
 export interface MemoryTerm {
   /** what the buffer is */
@@ -79,7 +93,8 @@ export function estimateMemory(scenario: unknown): MemoryEstimate {
     const T = num(data['seq_len'], 64);
     const B = num(fl['batch_size'], 8);
     adapter = adapterSize(model.config, ranks, lora['target_modules']);
-    add('frozen base model', 4 * model.params, { ...model.fields });
+    add('frozen base model (F32)', 4 * model.params, { ...model.fields });
+    add('checkpoint weight files read while loading (transient)', model.fileBytes, {});
     add('activations of one local step', 4 * 3 * slots * B * T * (model.config.layers * (8 * model.config.hidden + 2 * model.config.intermediate + model.config.heads * T) + model.config.vocabSize),
       { 'fl.clients': slots, 'fl.batch_size': B, 'data.seq_len': T, ...model.fields });
     add('LoRA adapters, gradients, optimiser state and uploads', 4 * 6 * adapter * Math.max(slots, 2), { 'lora.r': ranks, 'fl.clients': slots, ...model.fields });
@@ -93,7 +108,8 @@ export function estimateMemory(scenario: unknown): MemoryEstimate {
     const T = Math.max(...tasks.map((t) => num(obj(t)['seq_len'], 32)));
     const V = Math.max(...tasks.map((t) => num(obj(t)['vocab_size'], 512)));
     const model = modelConfigOf({ ...s, model: { preset: 'bert-small', ...obj(s['model']) } }, V);
-    add('frozen base model', 4 * model.params, { ...model.fields });
+    add('frozen base model (F32)', 4 * model.params, { ...model.fields });
+    add('checkpoint weight files read while loading (transient)', model.fileBytes, {});
     add('activations of one split round', 4 * 3 * K * B * T * model.config.layers * (8 * model.config.hidden + 2 * model.config.intermediate + model.config.heads * T),
       { 'split.devices': K, 'split.batch_size': B, ...model.fields });
     add('LoRA adapters and optimiser state', 4 * 4 * adapterSize(model.config, r, ['query', 'key', 'value']), { 'split.lora.r': r, ...model.fields });
@@ -131,13 +147,28 @@ export function estimateMemory(scenario: unknown): MemoryEstimate {
   return { bytes: terms.reduce((t, x) => t + x.bytes, 0), terms };
 }
 
-/** The base model's configuration and parameter count, from the checkpoint folder or the preset. */
-function modelConfigOf(s: Obj, vocab: number): { config: ModelConfig & { hidden: number; layers: number; heads: number; intermediate: number; vocabSize: number }; params: number; fields: Record<string, number> } {
+type Sized = ModelConfig & { hidden: number; layers: number; heads: number; intermediate: number; vocabSize: number };
+
+/** The configuration in a checkpoint folder's config.json (Hugging Face or airlora), or undefined. */
+function checkpointConfig(dir: string): ModelConfig | undefined {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    if (typeof json['model_type'] === 'string') return parseHfConfig(json, join(dir, 'config.json')).config;
+    return readCheckpointConfig(dir, false).model;
+  } catch {
+    return undefined; // unreadable or unknown: the loader reports it with the file and the key
+  }
+}
+
+/**
+ * The base model's configuration, parameter count and weight-file bytes: a checkpoint's from its
+ * config.json (F32 in memory: 4 bytes a parameter, whatever the file's dtype), else the preset's.
+ */
+function modelConfigOf(s: Obj, vocab: number): { config: Sized; params: number; fields: Record<string, number>; fileBytes: number } {
   const m = obj(s['model']);
   const over = obj(m['overrides']);
   const ck = m['checkpoint'];
   if (typeof ck === 'string') {
-    // a checkpoint's size is its weight files (float32 on disk as in memory)
     const dir = ck === 'default' ? DEFAULT_CHECKPOINT_DIR : ck;
     let bytes = 0;
     try {
@@ -145,17 +176,102 @@ function modelConfigOf(s: Obj, vocab: number): { config: ModelConfig & { hidden:
         for (const f of readdirSync(dir)) if (/\.(bin|safetensors)$/.test(f)) bytes += statSync(join(dir, f)).size;
       }
     } catch { /* unreadable: the loader reports it */ }
-    const base = PRESETS['gpt-small'] as ModelConfig & { hidden: number; layers: number; heads: number; intermediate: number; vocabSize: number };
-    return { config: base, params: bytes / 4, fields: {} };
+    const config = existsSync(join(dir, 'config.json')) ? checkpointConfig(dir) : undefined;
+    if (config) return { config: config as Sized, params: countParameters(config), fields: {}, fileBytes: bytes };
+    // no readable config: the files' bytes as F32 (an upper bound for F16 / BF16 files stays the loader's job)
+    return { config: PRESETS['gpt-small'] as Sized, params: bytes / 4, fields: {}, fileBytes: bytes };
   }
   const name = typeof m['preset'] === 'string' && PRESETS[m['preset']] ? m['preset'] : (s['data'] && obj(s['data'])['dataset'] === 'spam') || s['split'] ? 'bert-small' : 'gpt-small';
-  const p = PRESETS[name] as ModelConfig & { hidden: number; layers: number; heads: number; intermediate: number; vocabSize: number };
+  const p = PRESETS[name] as Sized;
   const H = num(over['hidden'], p.hidden), L = num(over['layers'], p.layers), I = num(over['intermediate'], p.intermediate);
   const heads = num(over['heads'], p.heads), P = num(over['maxPositions'], p.maxPositions);
   const config = { ...p, hidden: H, layers: L, intermediate: I, heads, maxPositions: P, vocabSize: Math.max(vocab, 2) } as typeof p;
   const params = config.vocabSize * H + P * H + L * (4 * H * H + 2 * H * I + 10 * H);
   const fields: Record<string, number> = { 'model.overrides.hidden': H, 'model.overrides.layers': L, 'model.overrides.intermediate': I, 'data.vocab_size': config.vocabSize };
-  return { config, params, fields };
+  return { config, params, fields, fileBytes: 0 };
+}
+
+// ── the wasm heap ─────────────────────────────────────────────────────────────────────────────────
+
+/** tfjs-wasm's heap: 32-bit addresses. */
+export const WASM_HEAP_BYTES = 4 * 2 ** 30;
+
+export interface WasmHeapEstimate {
+  bytes: number;
+  /** resident weights (F32) */
+  weightBytes: number;
+  /** activations of the largest training pass */
+  activationBytes: number;
+  /** tokens in that pass, and what one token costs */
+  tokens: number;
+  bytesPerToken: number;
+}
+
+/**
+ * Wasm-heap bytes of the largest training pass, or undefined where nothing runs on tfjs (PHY runs) or
+ * the backend is not wasm (`backend: node | cpu` keep tensors outside it).
+ */
+export function estimateWasmHeap(scenario: unknown): WasmHeapEstimate | undefined {
+  const s = obj(scenario);
+  if (s['backend'] === 'node' || s['backend'] === 'cpu') return undefined;
+  if (s['fl'] !== undefined) {
+    const fl = obj(s['fl']);
+    const data = obj(s['data']);
+    const model = modelConfigOf(s, num(data['vocab_size'], 1024));
+    const T = num(data['seq_len'], 64);
+    const slots = fl['mode'] === 'loop' ? 1 : flSlots(fl);
+    const perToken = trainingBytesPerToken(model.config, T, isCausalLm(model.config) ? model.config.vocabSize : 0);
+    const tokens = slots * num(fl['batch_size'], 8) * T;
+    const lora = 4 * 6 * adapterSize(model.config, num(obj(s['lora'])['r'], 8), obj(s['lora'])['target_modules']) * Math.max(slots, 2);
+    return { bytes: 4 * model.params + tokens * perToken + lora, weightBytes: 4 * model.params, activationBytes: tokens * perToken, tokens, bytesPerToken: perToken };
+  }
+  if (s['split'] !== undefined) {
+    const sp = obj(s['split']);
+    const tasks = Array.isArray(sp['tasks']) ? sp['tasks'] : [{}];
+    const T = Math.max(...tasks.map((t) => num(obj(t)['seq_len'], 32)));
+    const V = Math.max(...tasks.map((t) => num(obj(t)['vocab_size'], 512)));
+    const model = modelConfigOf({ ...s, model: { preset: 'bert-small', ...obj(s['model']) } }, V);
+    // the server runs the scheduled rows in passes that fit (src/split/memory.ts)
+    const rows = Math.min(num(sp['devices'], 10) * num(sp['batch_size'], 8), serverPassRows(model.config, T));
+    const perToken = trainingBytesPerToken(model.config, T);
+    return { bytes: 4 * model.params + rows * T * perToken, weightBytes: 4 * model.params, activationBytes: rows * T * perToken, tokens: rows * T, bytesPerToken: perToken };
+  }
+  return undefined;
+}
+
+/** Clients trained in one batched pass (the round's selection). */
+function flSlots(fl: Obj): number {
+  const K = num(fl['clients'], 10);
+  const sel = obj(fl['selection']);
+  return sel['count'] !== undefined ? Math.min(K, num(sel['count'], K)) : Math.max(1, Math.ceil(K * num(sel['fraction'], 1)));
+}
+
+/**
+ * Refuse a training scenario whose largest pass cannot fit in the 4 GiB wasm heap, naming the field:
+ * `fl.mode` when batched clients overflow it but one client at a time fits (how many fit, and
+ * `mode: loop`), else the batch or sequence length.
+ */
+export function checkWasmHeap(scenario: unknown): WasmHeapEstimate | undefined {
+  const est = estimateWasmHeap(scenario);
+  if (!est || est.bytes <= WASM_HEAP_BYTES) return est;
+  const s = obj(scenario);
+  const free = WASM_HEAP_BYTES - est.weightBytes - (est.bytes - est.weightBytes - est.activationBytes);
+  const fitTokens = Math.max(0, Math.floor(free / est.bytesPerToken));
+  const what = `about ${formatBytes(est.bytes)} of tfjs's wasm heap (weights ${formatBytes(est.weightBytes)}, activations ${formatBytes(est.activationBytes)} for ${est.tokens} tokens at ${formatBytes(est.bytesPerToken)} each), more than its ${formatBytes(WASM_HEAP_BYTES)} (32-bit addresses, whatever the machine has)`;
+  if (s['fl'] !== undefined) {
+    const fl = obj(s['fl']);
+    const B = num(fl['batch_size'], 8);
+    const T = num(obj(s['data'])['seq_len'], 64);
+    const perClient = B * T;
+    const slots = fl['mode'] === 'loop' ? 1 : flSlots(fl);
+    if (slots > 1 && fitTokens >= perClient) {
+      const n = Math.floor(fitTokens / perClient);
+      throw new UserInputError(`fl.mode: batched trains ${slots} clients in one pass: ${what}; ${n} client${n === 1 ? '' : 's'} of ${B} × ${T} tokens fit${n === 1 ? 's' : ''}; use mode: loop (one client at a time${n > 1 ? `, or select at most ${n} clients a round` : ''})`, 'fl.mode');
+    }
+    const b = Math.floor(fitTokens / T);
+    throw new UserInputError(`fl.batch_size: ${B} is too large: one client's step (${B} × ${T} tokens${slots > 1 ? `, ${slots} clients batched` : ''}) needs ${what}; ${b >= 1 ? `at most ${b} sequence${b === 1 ? '' : 's'} of ${T} tokens fit${slots > 1 ? ' with mode: loop' : ''}` : `not even one sequence of ${T} tokens fits: lower data.seq_len or use a smaller model`}`, 'fl.batch_size');
+  }
+  throw new UserInputError(`split.tasks: seq_len is too large for this model: one server pass of ${est.tokens} tokens needs ${what}; lower split.tasks[].seq_len or use a smaller model`, 'split.tasks.seq_len');
 }
 
 /** LoRA adapter entries: exact from the model's modules when the targets resolve, else every block's q/v. */
@@ -210,12 +326,16 @@ export function formatBytes(b: number): string {
 
 /**
  * Refuse a scenario whose estimated memory exceeds `limitBytes` (default: `memoryLimit()`), naming the
- * field that grew it most (against its default) and the estimate. Returns the estimate otherwise.
+ * field that grew it most (against its default) and the estimate; then one whose training pass cannot
+ * fit in the wasm heap (`checkWasmHeap`). Returns the estimate otherwise.
  */
 export function checkMemory(scenario: unknown, limitBytes?: number): MemoryEstimate {
   const est = estimateMemory(scenario);
   const limit = limitBytes !== undefined ? { bytes: limitBytes, source: 'the limit given' } : memoryLimit();
-  if (est.bytes <= limit.bytes) return est;
+  if (est.bytes <= limit.bytes) {
+    checkWasmHeap(scenario);
+    return est;
+  }
   const worst = est.terms.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const blame = Object.entries(worst.fields).reduce<[string, number, number]>((best, [f, v]) => {
     const ratio = v / (DEFAULTS[f] ?? 1);

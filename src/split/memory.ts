@@ -6,24 +6,20 @@
  * the gradients (the same data-weighted gradient; docs/split.md). The small presets always fit in one
  * pass, so their results are unchanged by this.
  *
- * Activation bytes of one row in training: 4 bytes × 3 (forward values, their gradients, the kernels'
- * temporaries) × T tokens × L layers × (8H: q, k, v, context, projections, residuals and norms;
- * 2I: the feed-forward pre- and post-activation; heads·T: attention scores). The same per-token rule
- * sizes activations in the memory estimate (src/scenario/memory.ts).
+ * Activation bytes of one row in training: T tokens × the measured wasm-heap bytes per token
+ * (src/models/memory.ts: ~30 bytes per unit of L·(8H + 2I + heads·T)). The same rule sizes the
+ * activations in the memory estimate (src/scenario/memory.ts).
  */
-export interface EncoderShape {
-  hidden: number;
-  layers: number;
-  intermediate: number;
-  heads: number;
-}
+import { trainingBytesPerToken, type ActivationShape } from '../models/memory.js';
+
+export type EncoderShape = ActivationShape;
 
 /** Activation bytes one pass may hold (the rest of the heap: weights, optimiser state, fragmentation). */
 export const SERVER_PASS_BYTES = 1.5 * 2 ** 30;
 
 /** Training activation bytes of one example row of T tokens. */
 export function activationBytesPerRow(c: EncoderShape, T: number): number {
-  return 4 * 3 * T * c.layers * (8 * c.hidden + 2 * c.intermediate + c.heads * T);
+  return T * trainingBytesPerToken(c, T);
 }
 
 /** Rows per server pass (≥ 1). */
