@@ -1,7 +1,8 @@
 /**
  * `manifold` scheme: zero-forcing precoders with the receive subspace F optimised on the Grassmann
- * manifold (src/phy/beamforming/manifold.ts), warm-started from the `zf` eigenspace, so it never ends
- * worse than `zf` on the channel it designs for.
+ * manifold (src/phy/beamforming/manifold.ts; with a per-subcarrier budget the same algorithm on M
+ * independent problems, src/phy/beamforming/manifold-subcarrier.ts), warm-started from the `zf`
+ * eigenspace, so it never ends worse than `zf` on the channel it designs for.
  *
  * Optional device selection (`dropDevices`): greedily silence the device whose removal lowers the
  * total MSE most, where a silenced device costs its whole contribution, φ_k²·S per symbol vector
@@ -9,14 +10,15 @@
  * evaluated with the fast eigenspace warm start; the manifold step then runs on the kept devices.
  */
 import { NumericalError } from '../../errors.js';
-import { optimiseBeamformer, type ManifoldOptions } from '../beamforming/manifold.js';
+import { optimiseBeamformer } from '../beamforming/manifold.js';
+import { optimisePerSubcarrier, type SubcarrierOptions } from '../beamforming/manifold-subcarrier.js';
 import type { ChannelRealization } from '../types.js';
 import { checkContext } from './context.js';
 import { dominantSubspace } from './subspace.js';
 import type { AirCompScheme, DesignContext, TransceiverDesign, SchemeCapabilities } from './types.js';
 import { zfGivenF } from './zf.js';
 
-export interface ManifoldSchemeOptions extends ManifoldOptions {
+export interface ManifoldSchemeOptions extends SubcarrierOptions {
   dropDevices?: boolean;
   /** never silence more than this many devices (default K − 1) */
   maxDrop?: number;
@@ -49,10 +51,10 @@ export class ManifoldScheme implements AirCompScheme {
   private designFor(ch: ChannelRealization, ctx: DesignContext, phi: Float64Array): TransceiverDesign {
     const sel: DesignContext = { ...ctx, phi };
     const F0 = dominantSubspace(ch, ctx.S);
-    const groups = ctx.powerMode === 'subcarrier'
-      ? Array.from({ length: ch.M }, (_, m) => [m])
-      : [Array.from({ length: ch.M }, (_, m) => m)];
-    const res = optimiseBeamformer({ H: ch.Hhat, K: ch.K, M: ch.M, phi, groups }, F0, this.opts);
+    // per-subcarrier budget: M independent problems (the flat-buffer optimiser); per-symbol: one coupled problem
+    const res = ctx.powerMode === 'subcarrier'
+      ? optimisePerSubcarrier({ H: ch.Hhat, K: ch.K, M: ch.M, phi }, F0, this.opts)
+      : optimiseBeamformer({ H: ch.Hhat, K: ch.K, M: ch.M, phi, groups: [Array.from({ length: ch.M }, (_, m) => m)] }, F0, this.opts);
     if (!Number.isFinite(res.objective)) throw new NumericalError('manifold: non-finite objective');
     this.lastHistory = res.history;
     const d = zfGivenF(ch, sel, res.F, this.name);
