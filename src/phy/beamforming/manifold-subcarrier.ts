@@ -352,6 +352,7 @@ function trialCosts(w: Float64Array, t: number, ws: Workspace, c: Float64Array):
     }
   }
   c.fill(0);
+  if (S === 2) return trialCosts2(w, t, ws, c);
   for (let k = 0; k < K; k++) {
     const wk = w[k]!;
     if (wk === 0) continue;
@@ -387,6 +388,43 @@ function trialCosts(w: Float64Array, t: number, ws: Workspace, c: Float64Array):
   return true;
 }
 
+/** trialCosts for S = 2 (Xᴴ X already in ws.Xg): closed-form 2 × 2 inverse and trace. */
+function trialCosts2(w: Float64Array, t: number, ws: Workspace, c: Float64Array): boolean {
+  const { K, Nt, A, AD, At, Mit, Xg } = ws;
+  const x00 = Xg[0]!, x01r = Xg[2]!, x01i = Xg[3]!, x11 = Xg[6]!;
+  const as = 4 * Nt;
+  for (let k = 0; k < K; k++) {
+    const wk = w[k]!;
+    if (wk === 0) continue;
+    const oa = k * as;
+    let m00 = 0, m11 = 0, m01r = 0, m01i = 0;
+    for (let o = oa; o < oa + as; o += 4) {
+      const ar = A[o]! + t * AD[o]!, ai = A[o + 1]! + t * AD[o + 1]!;
+      const br = A[o + 2]! + t * AD[o + 2]!, bi = A[o + 3]! + t * AD[o + 3]!;
+      At[o] = ar;
+      At[o + 1] = ai;
+      At[o + 2] = br;
+      At[o + 3] = bi;
+      m00 += ar * ar + ai * ai;
+      m11 += br * br + bi * bi;
+      m01r += ar * br + ai * bi;
+      m01i += ar * bi - ai * br;
+    }
+    const det = m00 * m11 - (m01r * m01r + m01i * m01i);
+    if (!(m00 > 0) || !(det > 0)) return false;
+    const s = 1 / det, om = 8 * k;
+    Mit[om] = m11 * s; Mit[om + 1] = 0;
+    Mit[om + 2] = -m01r * s; Mit[om + 3] = -m01i * s;
+    Mit[om + 4] = -m01r * s; Mit[om + 5] = m01i * s;
+    Mit[om + 6] = m00 * s; Mit[om + 7] = 0;
+    // tr(M̃⁻¹ Xᴴ X) = (m11 x00 + m00 x11 − 2 Re(m01 · conj(x01))) / det
+    const tr = (m11 * x00 + m00 * x11 - 2 * (m01r * x01r + m01i * x01i)) * s;
+    if (!(tr > 0) || !Number.isFinite(tr)) return false;
+    c[k] = wk * tr;
+  }
+  return true;
+}
+
 /**
  * Moves to the accepted trial point (the step t of the last trialCosts call): F ← (F + tD) R⁻¹, and
  * A_k ← Ã_k R⁻¹, M_k⁻¹ ← R (Ã_kᴴ Ã_k)⁻¹ Rᴴ, so the gradient there needs no pass over the channels.
@@ -400,6 +438,26 @@ function acceptTrial(w: Float64Array, t: number, F: Float64Array, D: Float64Arra
   for (let k = 0; k < K; k++) {
     if (w[k] === 0) continue;
     productSmall(At, k * as, Ri, A, k * as, Nt, S);
+    if (S === 2) {
+      // (Aᴴ A)⁻¹ afresh from the new A (closed form), equal to R M̃⁻¹ Rᴴ
+      const oa = k * as;
+      let m00 = 0, m11 = 0, m01r = 0, m01i = 0;
+      for (let o = oa; o < oa + as; o += 4) {
+        const ar = A[o]!, ai = A[o + 1]!, br = A[o + 2]!, bi = A[o + 3]!;
+        m00 += ar * ar + ai * ai;
+        m11 += br * br + bi * bi;
+        m01r += ar * br + ai * bi;
+        m01i += ar * bi - ai * br;
+      }
+      const det = m00 * m11 - (m01r * m01r + m01i * m01i);
+      if (!(det > 0)) return false;
+      const s = 1 / det, om = 8 * k;
+      Mi[om] = m11 * s; Mi[om + 1] = 0;
+      Mi[om + 2] = -m01r * s; Mi[om + 3] = -m01i * s;
+      Mi[om + 4] = -m01r * s; Mi[om + 5] = m01i * s;
+      Mi[om + 6] = m00 * s; Mi[om + 7] = 0;
+      continue;
+    }
     // Mi = R Mit Rᴴ: T2 = Mit Rᴴ, then R T2
     const om = k * ms;
     for (let i = 0; i < S; i++) {
@@ -520,6 +578,17 @@ function cholUpper(X: Float64Array, R: Float64Array, Ri: Float64Array, S: number
 
 /** O[oo..] = X[ox..] Y  (rows × S times S × S). */
 function productSmall(X: Float64Array, ox: number, Y: Float64Array, O: Float64Array, oo: number, rows: number, S: number): void {
+  if (S === 2) {
+    const y00r = Y[0]!, y00i = Y[1]!, y01r = Y[2]!, y01i = Y[3]!, y10r = Y[4]!, y10i = Y[5]!, y11r = Y[6]!, y11i = Y[7]!;
+    for (let r = 0, x = ox, o = oo; r < rows; r++, x += 4, o += 4) {
+      const ar = X[x]!, ai = X[x + 1]!, br = X[x + 2]!, bi = X[x + 3]!;
+      O[o] = ar * y00r - ai * y00i + (br * y10r - bi * y10i);
+      O[o + 1] = ar * y00i + ai * y00r + (br * y10i + bi * y10r);
+      O[o + 2] = ar * y01r - ai * y01i + (br * y11r - bi * y11i);
+      O[o + 3] = ar * y01i + ai * y01r + (br * y11i + bi * y11r);
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < S; j++) {
       let re = 0, im = 0;
@@ -549,16 +618,16 @@ function powInt(x: number, n: number): number {
 /** (Σ c_k^p)^{1/p}, relative to the max (as manifold.ts pNorm), with integer powers by powInt. */
 function pNormFast(c: Float64Array, p: number): number {
   let mx = 0;
-  for (const v of c) mx = Math.max(mx, v);
+  for (let k = 0; k < c.length; k++) mx = Math.max(mx, c[k]!);
   if (mx === 0) return 0;
   let s = 0;
-  for (const v of c) s += powInt(v / mx, p);
+  for (let k = 0; k < c.length; k++) s += powInt(c[k]! / mx, p);
   return mx * Math.pow(s, 1 / p);
 }
 
 function maxOf(c: Float64Array): number {
   let mx = 0;
-  for (const v of c) mx = Math.max(mx, v);
+  for (let k = 0; k < c.length; k++) mx = Math.max(mx, c[k]!);
   return mx;
 }
 
