@@ -21,6 +21,7 @@ import { deviceEmbed, serverForward, deviceBackward, serverBackward, disposeDevi
 import { splitStep, type SplitBatch } from '../src/split/trainer.js';
 import { serverPassRows, activationBytesPerRow } from '../src/split/memory.js';
 import { runSplit } from '../src/split/run.js';
+import { loadTask } from '../src/split/tasks.js';
 import { parseScenarioText, resolveScenario } from '../src/scenario/load.js';
 import { resolveSplit } from '../src/scenario/resolve/split.js';
 import { RunFolder } from '../src/results/run-folder.js';
@@ -222,6 +223,35 @@ describe('split: a Hugging Face BERT folder and local GLUE-style data', function
     expect(ev.examples).to.equal(K * perDevice);
     expect(ev.loss).to.be.closeTo(last, 1e-4 * last + 1e-6);
     expect(ev.accuracy).to.be.closeTo(Number(evals.at(-1)!['test_accuracy']), 1e-9);
+  });
+
+  it('local data without a checkpoint (airlora\'s BPE, pairs with token types), every test example once; a built-in task through a checkpoint\'s tokenizer', () => {
+    const dir = join(root, 'glue-local');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'train.tsv'), rows(60, 3));
+    writeFileSync(join(dir, 'dev.tsv'), rows(22, 4));
+    const task = { name: 'local' as const, local: { path: dir, textFields: ['sentence1', 'sentence2'], labelField: 'label' }, partition: { kind: 'iid' as const }, testFraction: 0.2, seqLen: 24, evalPerClient: 100, vocabSize: 64 };
+    const d = loadTask(task, 4, new RandomStreams(5));
+    expect(d.classes).to.deep.equal(['0', '1']);
+    // more asked than held: each device's dev share once (22 pairs dealt 6, 6, 5, 5), no repeats
+    const evals = d.data.clients.map((c) => c.evalBatch());
+    expect(evals.map((b) => b.size)).to.deep.equal([6, 6, 5, 5]);
+    const keys = evals.flatMap((b) => Array.from({ length: b.size }, (_, i) => `${b.labels![i]}:${b.tokens.subarray(i * 24, (i + 1) * 24).join(',')}`));
+    expect(d.pooledTrain.size).to.equal(60);
+    const b = d.data.clients[0]!.sampleBatch(new RandomStreams(1).stream('b'), 3) as SplitBatch;
+    // <cls> a <sep> b: the second sentence's tokens carry token type 1
+    expect(b.tokens[0]).to.equal(4);
+    expect(Array.from(b.segments!.subarray(0, 24))).to.include(1);
+    expect(Math.max(...b.tokens)).to.be.lessThan(d.vocabSize);
+    expect(keys).to.have.length(22);
+
+    const tok = HfTokenizer.fromFolder(join(root, 'bert-cls'));
+    const spam = loadTask({ name: 'spam', partition: { kind: 'iid' }, testFraction: 0.2, seqLen: 12, maxItems: 40, evalPerClient: 5, vocabSize: 512 }, 2, new RandomStreams(6), tok);
+    expect(spam.vocabSize).to.equal(tok.vocabSize);
+    const sb = spam.data.clients[1]!.sampleBatch(new RandomStreams(2).stream('b'), 2) as SplitBatch;
+    expect(sb.tokens[0]).to.equal(tok.tokenToId('[CLS]'));
+    expect(Array.from(sb.segments!)).to.satisfy((xs: number[]) => xs.every((x) => x === 0));
+    expect(Math.max(...sb.tokens)).to.be.lessThan(tok.vocabSize);
   });
 
   it('refuses a checkpoint that is not a BERT, and preset sizes beside a checkpoint, naming the field', () => {

@@ -10,7 +10,8 @@
  *
  * A third kind reads the user's own GLUE-style files ('local': `path`, `text_fields`, `label_field`)
  * through the local-data pipeline of federated training (src/data/local: readers, the same partition
- * kinds, a folder's validation file as the test set, the tokenizer's pair encoding with segment ids).
+ * kinds, a folder's validation file as the test set, the tokenizer's pair encoding with segment ids);
+ * its evaluation rows are drawn as the built-in tasks' are (without repeats).
  * With a Hugging Face checkpoint every task is tokenised by the checkpoint's tokenizer.json (its
  * post-processor's [CLS] … [SEP] and token types) instead of a trained char-level BPE.
  */
@@ -21,7 +22,7 @@ import { loadSpamAssassin, SPAM_LABELS } from '../data/spam.js';
 import { brownParagraphs } from '../data/brown.js';
 import { partition, trainTestSplit, type PartitionSpec } from '../data/partition.js';
 import { CLS_ID, PAD_ID, Tokenizer } from '../data/tokenizer.js';
-import { airloraTextTokenizer, classifierRows, encodeClassifierExamples, prepareLocalData, type TextTokenizer } from '../data/local/index.js';
+import { airloraTextTokenizer, classifierRows, encodeClassifierExamples, prepareLocalData, type LocalExample, type TextTokenizer } from '../data/local/index.js';
 
 /** A local GLUE-style dataset (src/data/local): a file, or a folder with train.* (+ validation.* / dev.*). */
 export interface LocalTaskSource {
@@ -101,11 +102,22 @@ function localClients(cfg: TaskConfig, clients: number, streams: RandomStreams, 
     const own = Tokenizer.train(prep.trainTexts, { vocabSize: cfg.vocabSize, lowercase: true });
     tok = Object.assign(airloraTextTokenizer(own), { vocabSize: own.vocabSize });
   }
-  const train = prep.splits.flatMap((s) => s.train);
-  const enc = encodeClassifierExamples(train, tok, labels, src.path);
+  const rowsOf = (ex: LocalExample[]) => {
+    const enc = encodeClassifierExamples(ex, tok, labels, src.path);
+    return classifierRows(enc, enc.map((_, i) => i), cfg.seqLen, tok.padId);
+  };
+  const data = prep.withTokenizer(tok);
+  // evaluation as for the built-in tasks: a seeded subset of each device's test examples without
+  // repeats ('split-eval', k), so the pooled test set counts every example once (Wilson intervals)
+  const devices = data.clients.map((c, k) => {
+    const test = prep.splits[k]!.test;
+    const pick = streams.stream('split-eval', k).sample(test.length, Math.min(cfg.evalPerClient, test.length));
+    const evalB = rowsOf(pick.map((i) => test[i]!));
+    return { ...c, evalBatch: () => evalB };
+  });
   return {
-    data: prep.withTokenizer(tok), vocabSize: tok.vocabSize, classes: labels,
-    pooledTrain: classifierRows(enc, enc.map((_, i) => i), cfg.seqLen, tok.padId),
+    data: { ...data, clients: devices }, vocabSize: tok.vocabSize, classes: labels,
+    pooledTrain: rowsOf(prep.splits.flatMap((s) => s.train)),
   };
 }
 
