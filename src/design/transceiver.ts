@@ -11,7 +11,8 @@
  *
  * Power step: per-subcarrier budget → η_m = max_k w_k² t_{k,m}/P (closed form); per-OFDM-symbol
  * budget (Σ_m ‖V_{k,m}‖² ≤ M·P) → the convex allocation min Σ_m η_m s.t. Σ_m c_{k,m}/η_m ≤ M·P, solved
- * through its KKT conditions η_m = √(Σ_k λ_k c_{k,m}) (multipliers λ_k ≥ 0 of the binding devices).
+ * through its KKT conditions η_m = √(Σ_k λ_k c_{k,m}) (multipliers λ_k ≥ 0 of the binding devices) by
+ * the same function the zf scheme uses (phy/aircomp/symbol-eta.ts).
  * Receive step: per-subcarrier budget → the min-max problem min_F max_k c_{k,m}(F) (phy/beamforming/
  * manifold.ts, warm-started from the current F); per-symbol budget → one Riemannian gradient step on the
  * designed MSE, whose gradient (Danskin) is that of the dual function 2Σ_m √(Σ_k λ_k c_{k,m}(F_m)) at the
@@ -30,6 +31,7 @@ import { logSurrogateWithGradient, optimiseBeamformer } from '../phy/beamforming
 import { streamGeometry } from '../phy/aircomp/subspace.js';
 import type { AirCompScheme, PowerMode, TransceiverDesign } from '../phy/aircomp/types.js';
 import { precoderPower } from '../phy/aircomp/mse.js';
+import { kktSymbolEta, symbolPower } from '../phy/aircomp/symbol-eta.js';
 import type { ChannelRealization } from '../phy/types.js';
 
 export interface TransceiverInput {
@@ -108,66 +110,15 @@ export function powerStep(t: Float64Array, w: Float64Array, K: number, M: number
       lambda[arg] += 1;
     }
   } else {
-    const B = M * P;
-    // common η (one budget-setting device) as the start and the fallback
-    let common = 0;
-    for (let k = 0; k < K; k++) {
-      let s = 0;
-      for (let m = 0; m < M; m++) s += c[k * M + m]!;
-      common = Math.max(common, s / B);
-    }
-    lambda.fill(1);
-    const G = new Float64Array(K);
-    const evaluate = (): number => {
-      for (let m = 0; m < M; m++) {
-        let a = 0;
-        for (let k = 0; k < K; k++) a += lambda[k]! * c[k * M + m]!;
-        eta[m] = Math.sqrt(a);
-      }
-      let worst = 0;
-      for (let k = 0; k < K; k++) {
-        let s = 0;
-        for (let m = 0; m < M; m++) if (c[k * M + m]! > 0) s += eta[m]! > 0 ? c[k * M + m]! / eta[m]! : Infinity;
-        G[k] = s;
-        worst = Math.max(worst, s / B);
-      }
-      return worst;
-    };
-    // fixed point λ_k ← λ_k (G_k/B)²: devices over budget gain weight, slack ones lose it
-    for (let it = 0; it < 500; it++) {
-      evaluate();
-      let change = 0, lmax = 0;
-      for (let k = 0; k < K; k++) {
-        const r = G[k]! / B;
-        if (lambda[k]! > 1e-12) change = Math.max(change, Math.abs(r - 1));
-        lambda[k] = lambda[k]! * r * r;
-        lmax = Math.max(lmax, lambda[k]!);
-      }
-      if (!(lmax > 0) || !Number.isFinite(lmax)) break;
-      for (let k = 0; k < K; k++) lambda[k] = lambda[k]! / lmax;
-      if (change < 1e-10) break;
-    }
-    const worst = evaluate();
-    let sumOpt = 0;
-    for (let m = 0; m < M; m++) {
-      eta[m] = eta[m]! * worst; // exactly feasible: the binding device meets M·P
-      sumOpt += eta[m]!;
-    }
-    if (!(worst > 0) || !Number.isFinite(worst) || !(sumOpt <= common * M)) {
-      eta.fill(common);
-      // multipliers of the common-η solution: the device(s) that set it
-      lambda.fill(0);
-      for (let k = 0; k < K; k++) {
-        let s = 0;
-        for (let m = 0; m < M; m++) s += c[k * M + m]!;
-        if (s / B >= common * (1 - 1e-12)) lambda[k] = 1;
-      }
-    }
+    // the KKT allocation the zf scheme uses too (phy/aircomp/symbol-eta.ts), common η as its fallback
+    const r = kktSymbolEta(c, K, M, M * P);
+    eta.set(r.eta);
+    lambda.set(r.lambda);
   }
   let mse = 0;
   for (let m = 0; m < M; m++) mse += sigma2 * S * eta[m]!;
   const devicePower = new Float64Array(K);
-  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) if (c[k * M + m]! > 0) devicePower[k] += c[k * M + m]! / eta[m]!;
+  for (let k = 0; k < K; k++) devicePower[k] = symbolPower(c, eta, k, M);
   return { eta, lambda, mse: mse / M, devicePower };
 }
 

@@ -7,9 +7,8 @@
  *  - per subcarrier:  η_m = max_k φ_k² t_{k,m} / P;
  *  - per OFDM symbol, `eta: 'optimal'` (default): the coupled problem min Σ_m σ²Sη_m s.t. Σ_m c_{k,m}/η_m ≤ M·P
  *    for every k (c = φ_k² t_{k,m}) is convex in x_m = 1/η_m; its KKT conditions give
- *    η_m = √(Σ_k λ_k c_{k,m}) with multipliers λ_k ≥ 0 of the active devices. λ is found by the
- *    fixed-point iteration λ_k ← λ_k·(G_k/(M·P))² (G_k: device k's power at the current η), then η is
- *    scaled up to be exactly feasible; the common η is kept if it is better (so never worse).
+ *    η_m = √(Σ_k λ_k c_{k,m}) with multipliers λ_k ≥ 0 of the active devices (symbol-eta.ts, the one
+ *    implementation the AirFL-LoRA design loop shares); the common η is kept if it is better (so never worse).
  *  - per OFDM symbol, `eta: 'common'` (the weak variant, selectable): one η = max_k φ_k² Σ_m t_{k,m} / (M·P)
  *    on every subcarrier. It spreads the noise evenly over the subcarriers (every entry of the update
  *    sees the same noise) but lets one device's deep fades set the noise everywhere.
@@ -21,6 +20,7 @@ import type { ChannelRealization } from '../types.js';
 import { checkContext } from './context.js';
 import { conditionalMse } from './mse.js';
 import { dominantSubspace, scaledCombiner, streamGeometry, writePrecoder, type StreamGeometry } from './subspace.js';
+import { kktSymbolEta } from './symbol-eta.js';
 import type { AirCompScheme, DesignContext, TransceiverDesign, SchemeCapabilities } from './types.js';
 
 /** t_{k,m} = Σ_i 1/d_i (power of the η = 1, φ = 1 ZF precoder). Throws if a stream has zero gain. */
@@ -66,53 +66,12 @@ export function zfEta(g: StreamGeometry, t: Float64Array, ctx: DesignContext, al
   return eta;
 }
 
-/** Per-symbol budget, coupled optimum of Σ_m η_m (see the file comment); `common` is the fallback. */
+/** Per-symbol budget, coupled optimum of Σ_m η_m (symbol-eta.ts, shared with the design loop); `common` is the fallback. */
 function optimalSymbolEta(t: Float64Array, ctx: DesignContext, K: number, M: number, common: Float64Array): Float64Array {
-  const B = M * ctx.P;
   const c = new Float64Array(K * M);
   for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) c[k * M + m] = ctx.phi[k]! ** 2 * t[k * M + m]!;
-  const lambda = new Float64Array(K).fill(1);
-  const eta = new Float64Array(M);
-  const G = new Float64Array(K);
-  const evaluate = (): number => {
-    for (let m = 0; m < M; m++) {
-      let a = 0;
-      for (let k = 0; k < K; k++) a += lambda[k]! * c[k * M + m]!;
-      eta[m] = Math.sqrt(a);
-    }
-    let worst = 0;
-    for (let k = 0; k < K; k++) {
-      let s = 0;
-      for (let m = 0; m < M; m++) s += eta[m]! > 0 ? c[k * M + m]! / eta[m]! : c[k * M + m]! > 0 ? Infinity : 0;
-      G[k] = s;
-      worst = Math.max(worst, s / B);
-    }
-    return worst;
-  };
-  for (let it = 0; it < 500; it++) {
-    evaluate();
-    let change = 0;
-    for (let k = 0; k < K; k++) {
-      const r = G[k]! / B;
-      const next = lambda[k]! * r * r;
-      change = Math.max(change, Math.abs(r - 1) * (lambda[k]! > 1e-12 ? 1 : 0));
-      lambda[k] = next;
-    }
-    let lmax = 0;
-    for (let k = 0; k < K; k++) lmax = Math.max(lmax, lambda[k]!);
-    if (!(lmax > 0) || !Number.isFinite(lmax)) return common;
-    for (let k = 0; k < K; k++) lambda[k] = lambda[k]! / lmax; // scale-free: keep λ bounded
-    if (change < 1e-10) break;
-  }
-  const worst = evaluate();
-  if (!(worst > 0) || !Number.isFinite(worst)) return common;
-  let sumOpt = 0, sumCommon = 0;
-  for (let m = 0; m < M; m++) {
-    eta[m] = eta[m]! * worst; // exactly feasible: the binding device meets M·P
-    sumOpt += eta[m]!;
-    sumCommon += common[m]!;
-  }
-  return sumOpt <= sumCommon ? eta : common;
+  const r = kktSymbolEta(c, K, M, M * ctx.P);
+  return r.optimal ? r.eta : common;
 }
 
 /** ZF design for a given orthonormal F (M matrices N_r × S); the manifold beamformer reuses it. */
