@@ -91,5 +91,9 @@ describe('memory estimate: Hugging Face checkpoints and the wasm heap', () => {
     expect(heap.weightBytes).to.equal(4 * countParameters(readHfConfig(dir).config));
     expect(heap.tokens).to.equal(2 * 128);
     expect(() => checkMemory(s, 64 * GiB)).to.not.throw();
+    // the machine estimate charges one pass too (a stacked round of 80 rows would be ~19 GiB)
+    const act = estimateMemory(s).terms.find((t) => t.what.startsWith('activations'))!;
+    expect(act.bytes).to.equal(heap.activationBytes);
+    expect(estimateMemory(s).bytes).to.be.below(2 * GiB);
   });
 });

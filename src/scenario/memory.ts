@@ -9,7 +9,8 @@
  *   PHY        channel K·Nr·Nt·M complex; device updates K·D (three copies: raw, mapped, symbols);
  *              the literal receive path Nr·D; result rows per trial × Nr × point × scheme
  *   model      frozen base parameters (embeddings V·H, L blocks of ~4H² + 2H·I), float32
- *   activation slots × batch × T × (L·(8H + 2I + heads·T) + V), ×3 for the backward pass
+ *   activation slots × batch × T × (L·(8H + 2I + heads·T) + V), ×3 for the backward pass (split: the
+ *              rows of one server pass × T × the measured bytes per token, src/models/memory.ts)
  *   LoRA       adapter vector × slots × 6 (adapters, gradient, two Adam moments, upload, aggregate)
  *   clients    per-client data and bookkeeping (~4 KiB each)
  *   sweep      one resolved scenario (and its results row) per job, ×4
@@ -110,7 +111,9 @@ export function estimateMemory(scenario: unknown): MemoryEstimate {
     const model = modelConfigOf({ ...s, model: { preset: 'bert-small', ...obj(s['model']) } }, V);
     add('frozen base model (F32)', 4 * model.params, { ...model.fields });
     add('checkpoint weight files read while loading (transient)', model.fileBytes, {});
-    add('activations of one split round', 4 * 3 * K * B * T * model.config.layers * (8 * model.config.hidden + 2 * model.config.intermediate + model.config.heads * T),
+    // the server runs the round's rows in passes that fit the wasm heap (src/split/memory.ts)
+    const rows = Math.min(K * B, serverPassRows(model.config, T));
+    add('activations of one server pass', rows * T * trainingBytesPerToken(model.config, T),
       { 'split.devices': K, 'split.batch_size': B, ...model.fields });
     add('LoRA adapters and optimiser state', 4 * 4 * adapterSize(model.config, r, ['query', 'key', 'value']), { 'split.lora.r': r, ...model.fields });
     add('per-device data and bookkeeping', 4096 * K, { 'split.devices': K });
@@ -178,8 +181,10 @@ function modelConfigOf(s: Obj, vocab: number): { config: Sized; params: number; 
     } catch { /* unreadable: the loader reports it */ }
     const config = existsSync(join(dir, 'config.json')) ? checkpointConfig(dir) : undefined;
     if (config) return { config: config as Sized, params: countParameters(config), fields: {}, fileBytes: bytes };
-    // no readable config: the files' bytes as F32 (an upper bound for F16 / BF16 files stays the loader's job)
-    return { config: PRESETS['gpt-small'] as Sized, params: bytes / 4, fields: {}, fileBytes: bytes };
+    // no readable config (a placeholder path, say): the shape is unknown, so no activation is charged and
+    // the files' bytes count as F32 values; the loader reports the folder with the file and the key
+    const unknown = { ...PRESETS['gpt-small'], vocabSize: 0, hidden: 0, layers: 0, intermediate: 0, maxPositions: 0 } as Sized;
+    return { config: unknown, params: bytes / 4, fields: {}, fileBytes: bytes };
   }
   const name = typeof m['preset'] === 'string' && PRESETS[m['preset']] ? m['preset'] : (s['data'] && obj(s['data'])['dataset'] === 'spam') || s['split'] ? 'bert-small' : 'gpt-small';
   const p = PRESETS[name] as Sized;
