@@ -25,6 +25,16 @@ function gpt2SmallConfig(dir: string): string {
   return dir;
 }
 
+/** bert-base-uncased's config.json. */
+function bertBase(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({
+    architectures: ['BertForMaskedLM'], model_type: 'bert', vocab_size: 30522, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12,
+    intermediate_size: 3072, hidden_act: 'gelu', max_position_embeddings: 512, type_vocab_size: 2, layer_norm_eps: 1e-12,
+  }));
+  return dir;
+}
+
 function flScenario(ck: string, fl: Record<string, unknown>): Record<string, unknown> {
   return {
     name: 'm', model: { checkpoint: ck }, lora: { r: 8, lora_alpha: 16, target_modules: ['c_attn'] },
@@ -79,13 +89,24 @@ describe('memory estimate: Hugging Face checkpoints and the wasm heap', () => {
     expect(estimateWasmHeap({ ...flScenario(ck, { mode: 'batched', clients: 2 }), backend: 'cpu' })).to.equal(undefined);
   });
 
+  it('a BERT-base classifier: 16 × 64 tokens a client overflow the heap (measured: out of bounds at 4 GiB, as 12 × 64 do), 8 × 64 fit (measured 2.93 GiB)', () => {
+    const dir = bertBase(join(root, 'bert-base-fl'));
+    // fl-sst2-bert's settings: 10 clients batched, 16 × 64 tokens each
+    const s = (fl: Record<string, unknown>) => ({
+      name: 'sst2', model: { checkpoint: dir }, lora: { r: 8, lora_alpha: 16, target_modules: ['query', 'key', 'value', 'pooler'] },
+      data: { dataset: 'local', path: '/unused', seq_len: 64 }, fl: { rounds: 1, clients: 10, selection: { fraction: 1 }, batch_size: 16, mode: 'batched', ...fl },
+    });
+    let err: unknown;
+    try { checkMemory(s({}), 64 * GiB); } catch (e) { err = e; }
+    expect((err as UserInputError).field).to.equal('fl.batch_size');
+    expect((err as Error).message).to.match(/10 clients batched.*at most 10 sequences of 64 tokens fit with mode: loop/);
+    expect(() => checkMemory(s({ mode: 'loop', batch_size: 12 }), 64 * GiB)).to.throw(UserInputError, /^fl\.batch_size: 12 is too large/);
+    expect(() => checkMemory(s({ mode: 'loop', batch_size: 8 }), 64 * GiB)).to.not.throw();
+    expect(estimateWasmHeap(s({ mode: 'loop', batch_size: 8 }))!.bytes / GiB).to.be.closeTo(2.93, 0.2);
+  });
+
   it('split on a BERT-base folder: the server passes fit the heap', () => {
-    const dir = join(root, 'bert-base');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({
-      architectures: ['BertForMaskedLM'], model_type: 'bert', vocab_size: 30522, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12,
-      intermediate_size: 3072, hidden_act: 'gelu', max_position_embeddings: 512, type_vocab_size: 2, layer_norm_eps: 1e-12,
-    }));
+    const dir = bertBase(join(root, 'bert-base'));
     const s = { name: 's', model: { checkpoint: dir }, split: { devices: 10, batch_size: 8, tasks: [{ dataset: 'local', path: '/unused', seq_len: 128 }] } };
     const heap = estimateWasmHeap(s)!;
     expect(heap.weightBytes).to.equal(4 * countParameters(readHfConfig(dir).config));
