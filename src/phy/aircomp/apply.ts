@@ -101,12 +101,23 @@ function forEachSymbol(T: number, nodes: number[], nodeValue: (t: number) => Flo
     if (t === nodes[seg + 1]) { fn(t, get(seg + 1)); continue; }
     const lo = Math.max(0, Math.min(seg - 1, n - 4)), hi = Math.min(n - 1, lo + 3);
     X ??= new Float64Array(get(lo).length);
-    X.fill(0);
+    const w = [0, 0, 0, 0];
     for (let j = lo; j <= hi; j++) {
-      let w = 1;
-      for (let q = lo; q <= hi; q++) if (q !== j) w *= (t - nodes[q]!) / (nodes[j]! - nodes[q]!);
-      const v = get(j);
-      for (let i = 0; i < X.length; i++) X[i] += w * v[i]!;
+      let wj = 1;
+      for (let q = lo; q <= hi; q++) if (q !== j) wj *= (t - nodes[q]!) / (nodes[j]! - nodes[q]!);
+      w[j - lo] = wj;
+    }
+    // one pass, each entry summed in node order from 0 (as node-by-node passes would)
+    if (hi - lo === 3) {
+      const v0 = get(lo), v1 = get(lo + 1), v2 = get(lo + 2), v3 = get(lo + 3);
+      const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!;
+      for (let i = 0; i < X.length; i++) X[i] = 0 + w0 * v0[i]! + w1 * v1[i]! + w2 * v2[i]! + w3 * v3[i]!;
+    } else {
+      X.fill(0);
+      for (let j = lo; j <= hi; j++) {
+        const v = get(j), wj = w[j - lo]!;
+        for (let i = 0; i < X.length; i++) X[i] += wj * v[i]!;
+      }
     }
     fn(t, X);
   }

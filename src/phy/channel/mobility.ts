@@ -26,6 +26,7 @@ import type { ChannelEvolution, ChannelRealization } from '../types.js';
 import type { ResolvedChannelConfig } from './config.js';
 import { applyKronecker, exponentialCorrelationFactor } from './correlation.js';
 import { drawLargeScale } from './largescale.js';
+import { tapsToFrequencySimd } from './frequency-simd.js';
 
 interface Where {
   trial: number;
@@ -51,6 +52,7 @@ export function tapsToFrequencyExact(taps: CMatBatch, L: number, M: number, ph: 
   const sz = 2 * taps.rows * taps.cols;
   const K = taps.count / L;
   const T = taps.data, Hd = H.data;
+  if (tapsToFrequencySimd(T, K, L, M, taps.rows * taps.cols, ph.cos, ph.sin, Hd)) return; // same bits, SIMD
   Hd.fill(0);
   for (let k = 0; k < K; k++) {
     for (let m = 0; m < M; m++) {
