@@ -56,6 +56,11 @@ describe('lora: airlora inspect', () => {
       const s = await capture(['inspect', join(dir, 's.yaml'), '--json']);
       expect(s.code, s.err).to.equal(0);
       expect((JSON.parse(s.out) as { totals: { lora: number } }).totals.lora).to.equal(454_656);
+      // A split scenario counts split.lora (default targets query, key, value, pooler), not a top-level lora:.
+      writeFileSync(join(dir, 'split.yaml'), 'name: sp\nmodel:\n  preset: bert-base\nlora:\n  r: 2\n  target_modules: [query]\nsplit:\n  lora: { r: 8, lora_alpha: 16 }\n');
+      const sp = await capture(['inspect', join(dir, 'split.yaml'), '--json']);
+      expect(sp.code, sp.err).to.equal(0);
+      expect((JSON.parse(sp.out) as { totals: { lora: number } }).totals.lora).to.equal(454_656);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -91,7 +91,7 @@ describe('memory estimate: Hugging Face checkpoints and the wasm heap', () => {
 
   it('a BERT-base classifier: 16 × 64 tokens a client overflow the heap (measured: out of bounds at 4 GiB, as 12 × 64 do), 8 × 64 fit (measured 2.93 GiB)', () => {
     const dir = bertBase(join(root, 'bert-base-fl'));
-    // fl-sst2-bert's settings: 10 clients batched, 16 × 64 tokens each
+    // fl-sst2-bert's former settings (10 clients batched, 16 × 64 tokens each); it now ships mode: loop, batch_size: 8
     const s = (fl: Record<string, unknown>) => ({
       name: 'sst2', model: { checkpoint: dir }, lora: { r: 8, lora_alpha: 16, target_modules: ['query', 'key', 'value', 'pooler'] },
       data: { dataset: 'local', path: '/unused', seq_len: 64 }, fl: { rounds: 1, clients: 10, selection: { fraction: 1 }, batch_size: 16, mode: 'batched', ...fl },

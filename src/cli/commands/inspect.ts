@@ -60,6 +60,7 @@ function resolve(file: string | undefined, o: InspectOptions): Resolved {
       const sc = loadScenario(file) as unknown as {
         model?: { checkpoint?: string; preset?: string; overrides?: Partial<ModelConfig> };
         lora?: LoraConfig;
+        split?: { lora?: Partial<LoraConfig> };
       };
       const m = sc.model;
       if (m?.checkpoint) {
@@ -70,7 +71,9 @@ function resolve(file: string | undefined, o: InspectOptions): Resolved {
       } else {
         throw new UserInputError(`${file}: the scenario has no model section (model.checkpoint or model.preset)`, 'model');
       }
-      if (sc.lora) lora = { ...lora, ...sc.lora };
+      // A split scenario's adapters are split.lora's (PEFT names, pooler included by default), not lora:'s.
+      if (sc.split) lora = { ...lora, target_modules: ['query', 'key', 'value', 'pooler'], ...(sc.split.lora ?? {}) };
+      else if (sc.lora) lora = { ...lora, ...sc.lora };
       source = `scenario ${file}`;
     }
   }
