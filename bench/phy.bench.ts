@@ -5,14 +5,18 @@
  *  - phy.chain.round_ms: one aggregation round with a given design, as airAggregate runs it:
  *    normalise + map 20 updates → precode → channel → superpose + noise → combine → de-map, on the
  *    effective path (S × S matrices Uᴴ H_k V_k per subcarrier, combined noise Uᴴn ~ CN(0, σ²UᴴU);
- *    apply.ts) with the normalisation fused into the combining pass (fused.ts).
+ *    apply.ts) with the normalisation fused into the combining pass (fused.ts), the S = 4 combining in a
+ *    WebAssembly SIMD kernel (fused-simd.ts; same bits as the scalar loop), built one block of OFDM
+ *    symbols at a time with the offsets and the combined noise. The note carries the minimum, the CPU
+ *    time per round and the load average (the machine is shared: compare CPU times across runs).
  *  - phy.chain.mapped_round_ms: the same round with explicit normalised symbol grids (normalizeAndMap
  *    then applyDesign), as the Monte-Carlo runs it.
  *  - phy.chain.entries_per_s: aggregated update entries per second (K·D / round time).
  *  - phy.chain.receive_round_ms: the same round on the literal N_r-antenna receive path.
  *  - phy.chain.mobile_round_ms: the same round as airAggregate runs it on a time-varying channel
  *    (TDL-C 300 ns, 120 km/h at 3.5 GHz, 15 kHz): channel ageing, OFDM symbol t through H(t), the
- *    design made at t = 0 (H(t) evaluated at the ageing nodes, G(t) interpolated between them).
+ *    design made at t = 0 (H(t) evaluated at the ageing nodes by the SIMD delay-line → frequency
+ *    transform, G(t) interpolated between them).
  *  - phy.design.zf_ms / phy.design.mmse_ms / phy.design.mmse_fixed_ms: transceiver design for all 256
  *    subcarriers (zf: KKT-optimal η; mmse: the joint MMSE transceiver, one L-BFGS problem over the
  *    coupled per-symbol budget; mmse-fixed: the fixed-subspace variant it starts from).
@@ -99,7 +103,8 @@ const suite: BenchSuite = {
       denormalizeAggregate(est, layout, target, out);
     };
     const tmob = await timeIt(mobile, { warmup: 1, minRuns: 3, minTimeMs: 1000 });
-    res.push({ name: 'phy.chain.mobile_round_ms', value: tmob.medianMs, unit: 'ms', note: `TDL-C, f_D=${fD.toFixed(0)} Hz: H(t) at ${nodes} of ${layout.T} symbols, G(t) interpolated; ${tmob.runs} runs` });
+    const mobCpu = cpuPerRound(mobile, 2);
+    res.push({ name: 'phy.chain.mobile_round_ms', value: tmob.medianMs, unit: 'ms', note: `TDL-C, f_D=${fD.toFixed(0)} Hz: H(t) at ${nodes} of ${layout.T} symbols, G(t) interpolated; min ${tmob.minMs.toFixed(0)}, CPU ${mobCpu.toFixed(0)} ms/round; ${tmob.runs} runs` });
     return res;
   },
 };
