@@ -11,6 +11,9 @@
  * Ã = A_k + t·H_kᴴ D: after one product H_kᴴ D per iteration every trial step costs O(K·N_t·S²), and
  * A_k = H_kᴴ Q, (A_kᴴ A_k)⁻¹ at the accepted point follow from Ã and R without touching the channels.
  *
+ * With S = 2 the two channel products per iteration (H_kᴴ D for the line search, Σ_k coef_k H_k B_k
+ * for the gradient) run as WebAssembly SIMD kernels (manifold-simd.ts), with the same bits.
+ *
  * The gradient skips devices whose p-norm weight (c_k/J_p)^{p−1} is below 10⁻¹⁷ (less than the
  * rounding of the sum). Same continuation (p = 8, 32, 128), stopping rule and iteration cap as the
  * coupled optimiser, so the designed MSE is the same up to rounding (a test compares the two).
@@ -24,6 +27,7 @@
 import { batch, type CMatBatch } from '../../linalg/cmat.js';
 import { NumericalError } from '../../errors.js';
 import { type ManifoldOptions, type ManifoldResult } from './manifold.js';
+import { ManifoldSimd } from './manifold-simd.js';
 
 export interface SubcarrierProblem {
   /** channel batch (K·M matrices Nr × Nt, index k·M + m) */
@@ -199,11 +203,12 @@ function invHermitianPD(Mk: Float64Array, S: number, Mi: Float64Array, om: numbe
  * Euclidean gradient of log J_p at the point whose A_k, M_k⁻¹ are in ws.A, ws.Mi and whose costs are c:
  * ∇ = (1/J_p) Σ_k (c_k/J_p)^{p−1} φ_k² (−2 H_k A_k M_k⁻²)  into G.
  */
-function gradient(H: Float64Array, M: number, m: number, w: Float64Array, c: Float64Array, p: number, ws: Workspace, G: Float64Array): void {
+function gradient(H: Float64Array, M: number, m: number, w: Float64Array, c: Float64Array, p: number, ws: Workspace, G: Float64Array, sim: ManifoldSimd | null): void {
   const { K, Nr, Nt, S, A, Mi, B, T2 } = ws;
   const hs = 2 * Nr * Nt, as = 2 * Nt * S, ms = 2 * S * S;
   const J = pNormFast(c, p);
   G.fill(0);
+  sim?.gradientStart();
   for (let k = 0; k < K; k++) {
     const wk = w[k]!;
     if (wk === 0 || c[k] === 0) continue;
@@ -225,7 +230,8 @@ function gradient(H: Float64Array, M: number, m: number, w: Float64Array, c: Flo
         B[q + 2] = xr * t01r - xi * t01i + yr * t11;
         B[q + 3] = xr * t01i + xi * t01r + yi * t11;
       }
-      addHB2(H, oh, B, coef, G, Nr, Nt);
+      if (sim) sim.addHB(k, B, coef);
+      else addHB2(H, oh, B, coef, G, Nr, Nt);
       continue;
     }
     // T2 = M⁻¹ M⁻¹
@@ -271,6 +277,7 @@ function gradient(H: Float64Array, M: number, m: number, w: Float64Array, c: Flo
       }
     }
   }
+  if (sim) sim.gradientEnd(G);
 }
 
 /** G += coef · H B for S = 2 (B: Nt × 2): both columns in one pass over H. */
@@ -330,10 +337,11 @@ function projectHorizontal(F: Float64Array, G: Float64Array, ws: Workspace): voi
  * Ã = Hᴴ X = A_k + t·Hᴴ D. So once A_D = Hᴴ D is known, a trial step costs O(K·N_t·S²), not a pass
  * over the N_r × N_t channels. Sets up A_D and the S × S Gram blocks of F and D.
  */
-function lineSearchSetup(H: Float64Array, M: number, m: number, w: Float64Array, F: Float64Array, D: Float64Array, ws: Workspace): void {
+function lineSearchSetup(H: Float64Array, M: number, m: number, w: Float64Array, F: Float64Array, D: Float64Array, ws: Workspace, sim: ManifoldSimd | null): void {
   const { K, Nr, Nt, S } = ws;
   const hs = 2 * Nr * Nt, as = 2 * Nt * S;
-  for (let k = 0; k < K; k++) if (w[k] !== 0) productAH(H, (k * M + m) * hs, D, ws.AD, k * as, Nr, Nt, S);
+  if (sim) sim.productAH(D, ws.AD);
+  else for (let k = 0; k < K; k++) if (w[k] !== 0) productAH(H, (k * M + m) * hs, D, ws.AD, k * as, Nr, Nt, S);
   gramXY(F, F, ws.P0, Nr, S);
   gramXY(F, D, ws.P1, Nr, S);
   gramXY(D, D, ws.P2, Nr, S);
@@ -661,7 +669,10 @@ export function optimisePerSubcarrier(prob: SubcarrierProblem, F0: CMatBatch, op
   const traj: number[][] = [];
   let initialTotal = 0, iterations = 0;
 
+  // S = 2: the channel products in WebAssembly SIMD (manifold-simd.ts; the same bits)
+  const sim = S === 2 ? ManifoldSimd.create(K, Nr, Nt) : null;
   for (let m = 0; m < M; m++) {
+    sim?.setSubcarrier(H, M, m);
     const f0 = F0.data.subarray(m * n, (m + 1) * n);
     if (!costs(H, M, m, w, f0, ws, ws.A, ws.Mi, c)) throw new NumericalError('manifold beamformer: the warm start loses a device (singular projected channel)', { subcarrier: m });
     const initial = maxOf(c);
@@ -685,7 +696,7 @@ export function optimisePerSubcarrier(prob: SubcarrierProblem, F0: CMatBatch, op
       let f = Math.log(pNormFast(c, p));
       let prevGn2 = 0; // 0: restart CG with steepest descent
       for (let it = 0; it < maxIter; it++) {
-        gradient(H, M, m, w, c, p, ws, grad);
+        gradient(H, M, m, w, c, p, ws, grad, sim);
         projectHorizontal(cur, grad, ws);
         const gn2 = dot(grad, grad);
         if (!Number.isFinite(gn2)) throw new NumericalError('manifold beamformer: non-finite gradient', { subcarrier: m });
@@ -709,7 +720,7 @@ export function optimisePerSubcarrier(prob: SubcarrierProblem, F0: CMatBatch, op
           slope = -gn2;
         }
         const dn = dot(dir, dir);
-        lineSearchSetup(H, M, m, w, cur, dir, ws);
+        lineSearchSetup(H, M, m, w, cur, dir, ws, sim);
         // Armijo backtracking from an optimistic step (twice the last accepted one)
         let t = Math.min(step * 2, 1 / Math.sqrt(dn));
         let accepted = false;
