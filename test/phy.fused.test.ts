@@ -19,7 +19,7 @@ describe('phy.aircomp fused round: SIMD kernel and per-symbol noise', () => {
     return v;
   });
 
-  it('the WebAssembly SIMD kernel gives the same bits as the scalar kernel (S = 4; whole blocks, a partial block, a straddling vector)', () => {
+  it('the WebAssembly SIMD kernel gives the same bits as the scalar kernels, fused and mapped (S = 4; whole blocks, a partial block, a straddling vector)', () => {
     expect(simdKernel(), 'WebAssembly SIMD is available on Node 20').to.not.equal(null);
     // T = 1, 4, 5, 11 OFDM symbols (SIMD blocks of 4), D with and without a straddling vector
     for (const D of [100, 2 * M * 4 * 4, 2 * M * 4 * 5 - 3, 2 * M * 4 * 11 - 8]) {
@@ -36,8 +36,15 @@ describe('phy.aircomp fused round: SIMD kernel and per-symbol noise', () => {
         const scalar = run();
         setSimdEnabled(true);
         expect(same(fast, scalar), `D=${D} noise ${noisy}`).to.equal(true);
+        // the mapped round (explicit grids) too
+        const grids = x.map((v) => normalizeAndMap(v, layout).symbols);
+        const mapped = () => applyDesign(ch, d, ctx, grids, noisy ? new RandomStreams(5).stream('noise', D) : null);
+        setSimdEnabled(false);
+        const mappedScalar = mapped();
+        setSimdEnabled(true);
+        const ref = mapped();
+        expect(same(ref, mappedScalar), `mapped D=${D} noise ${noisy}`).to.equal(true);
         // and the fused round is the mapped round (to rounding)
-        const ref = applyDesign(ch, d, ctx, x.map((v) => normalizeAndMap(v, layout).symbols), noisy ? new RandomStreams(5).stream('noise', D) : null);
         let e = 0, r = 0;
         for (let i = 0; i < ref.length; i++) { e += (ref[i]! - fast[i]!) ** 2; r += ref[i]! ** 2; }
         expect(Math.sqrt(e / r), `D=${D}`).to.be.below(1e-12);

@@ -28,6 +28,7 @@ import type { Rng } from '../../random/streams.js';
 import { applyChannelFreq } from '../channel/apply.js';
 import type { ChannelEvolution, ChannelRealization } from '../types.js';
 import { effectiveMatrices } from './mse.js';
+import { SIMD_SYMBOLS, simdCombiner } from './fused-simd.js';
 import type { DesignContext, TransceiverDesign } from './types.js';
 
 export type ReceivePath = 'effective' | 'receive';
@@ -204,8 +205,13 @@ export function applyDesign(
   };
   const ev = ch.evolution;
   const nodes = ageingNodes(T, ev);
-  if (nodes.length === 1) accumulate(effectiveMatrices(ch, design).data, 0, T);
-  else {
+  if (nodes.length === 1) {
+    const G = effectiveMatrices(ch, design).data;
+    // S = 4: every device through the WebAssembly SIMD kernel (same bits as accumulate4)
+    const simd = S === 4 ? simdCombiner(G, Array.from({ length: K }, (_, k) => k), M) : null;
+    if (simd) for (let v0 = 0; v0 < T * M; v0 += SIMD_SYMBOLS * M) simd.block(symbols, out, v0, Math.min(T * M, v0 + SIMD_SYMBOLS * M));
+    else accumulate(G, 0, T);
+  } else {
     // channel ageing: symbol t sees G(t) = U_mᴴ H(t) V_{k,m} with the design of t = 0
     forEachSymbol(T, nodes, (t) => effectiveMatrices(ch, design, t === 0 ? ch.H : ev!.at(t * ev!.symbolS)).data, (t, G) => accumulate(G, t, t + 1));
   }

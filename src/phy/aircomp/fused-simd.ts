@@ -66,3 +66,53 @@ export function simdKernel(): WasmKernel | null {
   if (cached === undefined) cached = wasmKernel(NPARAMS, { i32: 6, v128: 8 }, body());
   return cached;
 }
+
+/** Combines vectors v0 ≤ v < v1 (v0 at the start of an OFDM symbol, at most SIMD_SYMBOLS symbols) of `xs` into out. */
+export interface SimdCombiner {
+  block(xs: readonly Float64Array[], out: Float64Array, v0: number, v1: number): void;
+}
+
+/** OFDM symbols combined per call of the SIMD kernel: each G_{k,m} is reused this often while in L1. */
+export const SIMD_SYMBOLS = 4;
+
+/**
+ * The S = 4 combining Σ_k G_{k,m} x_{k,v} of the devices `active` (in that order; G: K·M matrices
+ * 4 × 4, index k·M + m) through the kernel, or null where it is unavailable. Memory: [G as
+ * [a, a, −b, b] per entry, active devices × M × 16 entries][SIMD_SYMBOLS OFDM symbols of every active
+ * device's x][the output of those symbols]. Each block of x is copied in
+ * (it is read once either way), combined, and the sums written to `out` (which must hold zeros there):
+ * the same bits as the scalar loops of fused.ts and apply.ts.
+ */
+export function simdCombiner(G: Float64Array, active: readonly number[], M: number): SimdCombiner | null {
+  const kernel = simdKernel();
+  if (!kernel) return null;
+  const nA = active.length, B = SIMD_SYMBOLS;
+  const gDoubles = nA * M * 64, xDoubles = nA * B * M * 8;
+  kernel.ensure(8 * (gDoubles + xDoubles + B * M * 8));
+  const mem = kernel.f64;
+  for (let a = 0; a < nA; a++) {
+    const g0 = active[a]! * M * 32;
+    for (let e = 0; e < M * 16; e++) {
+      const re = G[g0 + 2 * e]!, im = G[g0 + 2 * e + 1]!;
+      const o = a * M * 64 + 4 * e;
+      mem[o] = re;
+      mem[o + 1] = re;
+      mem[o + 2] = -im;
+      mem[o + 3] = im;
+    }
+  }
+  const xBase = gDoubles, outBase = gDoubles + xDoubles;
+  const gStride = M * 512, xStride = B * M * 64, symStride = M * 64;
+  return {
+    // vectors v0 ≤ v < v1 (v0 at the start of an OFDM symbol, at most B symbols)
+    block(updates, out, v0, v1) {
+      const n = v1 - v0, full = Math.floor(n / M), rem = n - full * M;
+      for (let a = 0; a < nA; a++) mem.set(updates[active[a]!]!.subarray(8 * v0, 8 * v1), xBase + a * B * M * 8);
+      mem.fill(0, outBase, outBase + 8 * n);
+      if (full > 0) kernel.run(0, 8 * xBase, 8 * outBase, M, full, nA, gStride, xStride, symStride, symStride);
+      if (rem > 0) kernel.run(0, 8 * (xBase + full * M * 8), 8 * (outBase + full * M * 8), rem, 1, nA, gStride, xStride, symStride, symStride);
+      out.set(mem.subarray(outBase, outBase + 8 * n), 8 * v0);
+    },
+  };
+}
+
