@@ -90,8 +90,8 @@ function moduleBytes(nParams: number, locals: { i32: number; v128: number }, bod
 export interface WasmKernel {
   /** f64 view of the whole memory (re-read after `ensure`) */
   f64: Float64Array;
-  /** make the memory at least `bytes` long */
-  ensure(bytes: number): void;
+  /** make the memory at least `bytes` long; false when it cannot grow (callers fall back to their scalar loop) */
+  ensure(bytes: number): boolean;
   /** the kernel; arguments are i32 (byte offsets, counts, strides) */
   run: (...args: number[]) => void;
 }
@@ -127,8 +127,13 @@ export function wasmKernel(nParams: number, locals: { i32: number; v128: number 
       f64: new Float64Array(memory.buffer),
       ensure(bytes: number) {
         const have = memory.buffer.byteLength;
-        if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+        try {
+          if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+        } catch {
+          return false; // beyond the 4 GiB of a wasm32 memory, or out of memory
+        }
         if (kernel.f64.buffer !== memory.buffer) kernel.f64 = new Float64Array(memory.buffer);
+        return true;
       },
       run,
     };

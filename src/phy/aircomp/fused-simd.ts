@@ -81,14 +81,15 @@ export const SIMD_SYMBOLS = 4;
  * [a, a, −b, b] per entry, active devices × M × 16 entries][SIMD_SYMBOLS OFDM symbols of every active
  * device's x][the output of those symbols]. Each block of x is copied in
  * (it is read once either way), combined, and the sums written to `out` (which must hold zeros there):
- * the same bits as the scalar loops of fused.ts and apply.ts.
+ * the same bits as the scalar loops of fused.ts and apply.ts. The memory is the kernel's one memory:
+ * a combiner is valid until the next simdCombiner call (each round builds its own, then finishes).
  */
 export function simdCombiner(G: Float64Array, active: readonly number[], M: number): SimdCombiner | null {
   const kernel = simdKernel();
   if (!kernel) return null;
   const nA = active.length, B = SIMD_SYMBOLS;
   const gDoubles = nA * M * 64, xDoubles = nA * B * M * 8;
-  kernel.ensure(8 * (gDoubles + xDoubles + B * M * 8));
+  if (!kernel.ensure(8 * (gDoubles + xDoubles + B * M * 8))) return null;
   const mem = kernel.f64;
   for (let a = 0; a < nA; a++) {
     const g0 = active[a]! * M * 32;

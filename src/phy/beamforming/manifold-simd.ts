@@ -97,9 +97,11 @@ export class ManifoldSimd {
     this.hsD = 4 * K * Nr * Nt;
     this.xD = this.hsD; // X (Nr × 2 complex) after the channels
     this.outD = this.xD + 4 * Nr;
-    ah.ensure(8 * (this.outD + 4 * K * Nt));
-    // hb memory: [channels][B: Nt × 2][G: Nr × 2][coef]
-    hb.ensure(8 * (this.hsD + 4 * Nt + 4 * Nr + 2));
+  }
+
+  /** ah memory: [channels][X][A]; hb memory: [channels][B: Nt × 2][G: Nr × 2][coef] */
+  private fits(): boolean {
+    return this.ah.ensure(8 * (this.outD + 4 * this.K * this.Nt)) && this.hb.ensure(8 * (this.hsD + 4 * this.Nt + 4 * this.Nr + 2));
   }
 
   static create(K: number, Nr: number, Nt: number): ManifoldSimd | null {
@@ -107,7 +109,8 @@ export class ManifoldSimd {
     ahKernel ??= wasmKernel(6, { i32: 7, v128: 5 }, ahBody());
     hbKernel ??= wasmKernel(6, { i32: 5, v128: 6 }, hbBody());
     if (!ahKernel || !hbKernel) return null;
-    return new ManifoldSimd(ahKernel, hbKernel, K, Nr, Nt);
+    const sim = new ManifoldSimd(ahKernel, hbKernel, K, Nr, Nt);
+    return sim.fits() ? sim : null;
   }
 
   /** Store subcarrier m's channels H_k (K·M matrices Nr × Nt in H, index k·M + m). */

@@ -57,7 +57,7 @@ export function tapsToFrequencySimd(T: Float64Array, K: number, L: number, M: nu
   const kern = kernel();
   if (!kern || K < 1 || L < 1 || M < 1 || E < 1) return false;
   const tapsD = 2 * K * L * E, phD = 4 * L * M, outD = 2 * K * M * E;
-  kern.ensure(8 * (tapsD + phD + outD));
+  if (!kern.ensure(8 * (tapsD + phD + outD))) return false;
   const mem = kern.f64;
   mem.set(T.subarray(0, tapsD), 0);
   for (let i = 0; i < L * M; i++) {
