@@ -9,27 +9,27 @@
  *   const root = new RandomStreams(42);
  *   const rng = root.stream('channel', 'trial', 3, 'round', 0, 'device', 7);
  */
-import seedrandom from 'seedrandom';
+import { Xor4096 } from './xor4096.js';
 
 export type StreamKey = string | number;
 
 export class Rng {
-  private readonly prng: seedrandom.PRNG;
+  private readonly gen: Xor4096;
   private spare = 0;
   private hasSpare = false;
 
   constructor(key: string) {
-    this.prng = seedrandom.xor4096(key);
+    this.gen = new Xor4096(key);
   }
 
   /** Uniform on [0, 1) with 53-bit resolution. */
   uniform(): number {
-    return this.prng.double();
+    return this.gen.double();
   }
 
   /** Integer uniform on [0, n). */
   int(n: number): number {
-    return Math.floor(this.prng.double() * n);
+    return Math.floor(this.gen.double() * n);
   }
 
   /** Standard normal N(0, 1) by the polar Box–Muller method (pairs cached). */
@@ -40,8 +40,8 @@ export class Rng {
     }
     let u: number, v: number, s: number;
     do {
-      u = 2 * this.prng() - 1;
-      v = 2 * this.prng() - 1;
+      u = 2 * this.gen.quick() - 1;
+      v = 2 * this.gen.quick() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * Math.log(s)) / s);
@@ -52,8 +52,47 @@ export class Rng {
 
   /** Fill `out` with N(0, variance) samples. */
   fillNormal(out: Float64Array, variance = 1, offset = 0, length = out.length - offset): Float64Array {
+    // normal() in a loop, with the generator inlined (the noise of every PHY round is drawn here):
+    // the same draws in the same order, so the same bits.
     const sd = Math.sqrt(variance);
-    for (let i = offset; i < offset + length; i++) out[i] = sd * this.normal();
+    const end = offset + length;
+    let k = offset;
+    if (k < end && this.hasSpare) {
+      this.hasSpare = false;
+      out[k++] = sd * this.spare;
+    }
+    if (k >= end) return out;
+    const g = this.gen, X = g.X;
+    let w = g.w, i = g.i;
+    while (k < end) {
+      let u: number, v: number, s: number;
+      do {
+        w = (w + 0x61c88647) | 0;
+        let a = X[(i + 34) & 127]!;
+        i = (i + 1) & 127;
+        let t = X[i]!;
+        a ^= a << 13; t ^= t << 17; a ^= a >>> 15; t ^= t >>> 12;
+        a = X[i] = a ^ t;
+        u = 2 * (((a + (w ^ (w >>> 16))) >>> 0) / 0x100000000) - 1;
+        w = (w + 0x61c88647) | 0;
+        a = X[(i + 34) & 127]!;
+        i = (i + 1) & 127;
+        t = X[i]!;
+        a ^= a << 13; t ^= t << 17; a ^= a >>> 15; t ^= t >>> 12;
+        a = X[i] = a ^ t;
+        v = 2 * (((a + (w ^ (w >>> 16))) >>> 0) / 0x100000000) - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const f = Math.sqrt((-2 * Math.log(s)) / s);
+      out[k++] = sd * (u * f);
+      if (k < end) out[k++] = sd * (v * f);
+      else {
+        this.spare = v * f;
+        this.hasSpare = true;
+      }
+    }
+    g.w = w;
+    g.i = i;
     return out;
   }
 
@@ -117,7 +156,7 @@ export class Rng {
 
   /** A 32-bit integer seed (e.g. for tfjs initialisers that take a number). */
   seed32(): number {
-    return this.prng.int32() >>> 0;
+    return this.gen.next() >>> 0;
   }
 }
 
