@@ -134,8 +134,23 @@ describe('split: payloads, statistics, training loop and runner', () => {
     expect(r!['trials']).to.equal(3);
     expect(r!['reached']).to.equal(2);
     expect(r!['final_test_accuracy']).to.be.closeTo(0.8, 1e-12);
-    expect(r!['final_test_accuracy_ci_high'] as number - 0.8).to.be.closeTo(4.303 * 0.1 / Math.sqrt(3), 1e-9);
+    expect(0.8 - (r!['final_test_accuracy_ci_low'] as number)).to.be.closeTo(4.303 * 0.1 / Math.sqrt(3), 1e-9);
+    expect(r!['final_test_accuracy_ci_high']).to.equal(1); // 0.8 + 0.248, cut to the range
     expect(r!['rounds_to_target']).to.be.closeTo((4 + 5 + 11) / 3, 1e-12);
+  });
+
+  it('across-trial intervals stay in the quantity\'s range (fractions in [0, 1], delays ≥ 0); one trial leaves them empty', () => {
+    const rows = [1, 1, 0.9, 1].map((p, i) => ({ task: 't', scheduler: 's', rounds: 10, participation_nearest: p, delay_to_target_s: [0.1, 9, 0.2, 0.1][i]! }));
+    const [r] = acrossTrials(rows);
+    // the plain t-interval of these would be [0.895, 1.055] and [−4.6, 9.3]
+    expect(r!['participation_nearest_ci_high']).to.equal(1);
+    expect(r!['participation_nearest_ci_low'] as number).to.be.closeTo(0.975 - 3.182 * 0.05 / 2, 1e-9);
+    expect(r!['delay_to_target_s_ci_low']).to.equal(0);
+    expect(r!['delay_to_target_s_ci_high'] as number).to.be.greaterThan(9);
+    const [one] = acrossTrials([rows[0]!]);
+    expect(one!['participation_nearest']).to.equal(1);
+    expect(one!['participation_nearest_ci_low']).to.equal(null);
+    expect(one!['participation_nearest_ci_high']).to.equal(null);
   });
 
   it('Wilson interval matches published values', () => {

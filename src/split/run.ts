@@ -275,6 +275,8 @@ export function summarise(
 }
 
 const TRIAL_COLUMNS = ['final_test_accuracy', 'last4_test_accuracy', 'rounds_to_target', 'delay_to_target_s', 'avg_delay_s', 'avg_delay_over_budget', 'total_delay_s', 'mean_scheduled', 'final_train_loss_avg5', 'participation_farthest', 'participation_nearest'];
+/** TRIAL_COLUMNS that are fractions in [0, 1] (the others are ≥ 0: rounds, seconds, devices, nats). */
+const UNIT_COLUMNS = new Set(['final_test_accuracy', 'last4_test_accuracy', 'participation_farthest', 'participation_nearest']);
 /** Columns compared between schedulers trial by trial (paired.csv). */
 const PAIRED_COLUMNS = ['last4_test_accuracy', 'final_test_accuracy', 'avg_delay_s', 'total_delay_s'];
 
@@ -302,8 +304,11 @@ export function acrossTrials(rows: CsvRow[]): CsvRow[] {
       // no trial with a value (e.g. none reached the target), or one trial: empty cells, never NaN
       const cell = (v: number) => (Number.isFinite(v) ? v : null);
       row[c] = cell(sm.mean);
-      row[`${c}_ci_low`] = cell(sm.ciLow);
-      row[`${c}_ci_high`] = cell(sm.ciHigh);
+      // cut to the quantity's range (every column is ≥ 0; fractions ≤ 1): the true value lies in it,
+      // so the cut keeps the coverage (a participation near 1 or a few delays gave 1.001 and −0.02)
+      const cut = (v: number) => (Number.isFinite(v) ? Math.min(UNIT_COLUMNS.has(c) ? 1 : Infinity, Math.max(0, v)) : v);
+      row[`${c}_ci_low`] = cell(cut(sm.ciLow));
+      row[`${c}_ci_high`] = cell(cut(sm.ciHigh));
     }
     out.push(row);
   }
