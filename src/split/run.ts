@@ -196,6 +196,9 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
           }
           folder.writeCsv('delay.csv', delayRows);
         }
+        // a turn of the event loop after every scheduler: training is synchronous, and without it the
+        // lifecycle's SIGINT/SIGTERM handler only ran once the whole run had finished
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       disposeWeights(base.weights);
     }
