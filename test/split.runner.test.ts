@@ -21,6 +21,7 @@ import { runSplit, acrossTrials, pairedDifferences } from '../src/split/run.js';
 import { resolveScenario } from '../src/scenario/load.js';
 import { resolveSplit } from '../src/scenario/resolve/split.js';
 import { UserInputError } from '../src/errors.js';
+import { loadTask } from '../src/split/tasks.js';
 import { RunFolder } from '../src/results/run-folder.js';
 
 /** A synthetic classification task: label = whether token 7 occurs (learnable, no corpus needed). */
@@ -151,6 +152,13 @@ describe('split: payloads, statistics, training loop and runner', () => {
     expect(one!['participation_nearest']).to.equal(1);
     expect(one!['participation_nearest_ci_low']).to.equal(null);
     expect(one!['participation_nearest_ci_high']).to.equal(null);
+  });
+
+  it('a Dirichlet partition is redrawn until every device holds 2 items (seed 1, trial 1 of split-fedft gave a device 1 item and stopped the run)', function () {
+    this.timeout(60_000);
+    const streams = new RandomStreams(1).child('task', 'spam-dirichlet-0.3', 'trial', 1);
+    const data = loadTask({ name: 'spam', partition: { kind: 'dirichlet', alpha: 0.3 }, testFraction: 0.2, seqLen: 32, maxItems: 3000, evalPerClient: 60, vocabSize: 512 }, 10, streams);
+    for (const c of data.data.clients) expect(c.size + c.testItems!.length).to.be.at.least(2);
   });
 
   it('Wilson interval matches published values', () => {
