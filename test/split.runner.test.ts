@@ -18,6 +18,7 @@ import { LyapunovScheduler } from '../src/split/schedulers/lyapunov.js';
 import { defaultRadio } from '../src/split/radio.js';
 import { split as splitSection } from '../src/scenario/sections/split.js';
 import { runSplit, acrossTrials, pairedDifferences } from '../src/split/run.js';
+import { columnInfo, csvFiles } from '../src/results/columns.js';
 import { resolveScenario } from '../src/scenario/load.js';
 import { resolveSplit } from '../src/scenario/resolve/split.js';
 import { UserInputError } from '../src/errors.js';
@@ -275,6 +276,10 @@ describe('split: payloads, statistics, training loop and runner', () => {
       const paired = folder.readCsv('paired.csv');
       expect(paired.filter((r) => r['column'] === 'last4_test_accuracy')).to.have.length(3);
       for (const r of paired) expect(Number(r['trials'])).to.equal(2);
+      // COLUMNS.md documents every column a split run writes (none falls back to "not in the catalogue")
+      for (const f of csvFiles(folder)) {
+        for (const c of folder.readText(f).split('\n')[0]!.split(',')) expect(columnInfo(c), `${f}: ${c}`).to.not.equal(undefined);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

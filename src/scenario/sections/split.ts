@@ -48,7 +48,7 @@ import { UPLINK_MODES } from '../../split/payload.js';
 
 const partition = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('iid').describe('how items are dealt to the devices: iid (uniformly at random), dirichlet (label proportions ~ Dir(alpha) per device), one-label (one class per device)') }),
-  z.strictObject({ kind: z.literal('dirichlet').describe('how items are dealt to the devices: iid (uniformly at random), dirichlet (label proportions ~ Dir(alpha) per device), one-label (one class per device)'), alpha: positive.describe('Dirichlet concentration α > 0 over labels (small α: each device sees few classes)'), min_per_client: posInt.optional().describe('redraw until every device has at least this many items (default 1)') }),
+  z.strictObject({ kind: z.literal('dirichlet').describe('how items are dealt to the devices: iid (uniformly at random), dirichlet (label proportions ~ Dir(alpha) per device), one-label (one class per device)'), alpha: positive.describe('Dirichlet concentration α > 0 over labels (small α: each device sees few classes)'), min_per_client: posInt.optional().describe('redraw until every device has at least this many items (default and minimum 2: a device trains on a pair of examples at least)') }),
   z.strictObject({ kind: z.literal('one-label').describe('how items are dealt to the devices: iid (uniformly at random), dirichlet (label proportions ~ Dir(alpha) per device), one-label (one class per device)'), classes: z.array(z.string()).min(1).optional().describe('classes to deal: device k gets classes[k mod G] (default: every class present)') }),
 ], { error: '{ kind: iid }, { kind: dirichlet, alpha }, or { kind: one-label }' });
 
