@@ -188,4 +188,22 @@ describe('report: paper-ready figures', () => {
       rmSync(tmp, { recursive: true, force: true });
     }
   });
+
+  it('one figure whose data file is missing is named in the error; the others are drawn and the report written', async function () {
+    this.timeout(60000);
+    const tmp = mkdtempSync(join(tmpdir(), 'airlora-paper-'));
+    try {
+      const rf = RunFolder.create({ name: 'p', root: tmp });
+      rf.writeCsv('metrics.csv', [0, 1, 2].map((round) => ({ round, scheme: 'ideal', trial: 0, train_loss: 3 - round })));
+      const bad = { name: 'missing_data', kind: 'line', data: 'nowhere.csv', x: 'round', y: 'train_loss' };
+      rf.writeManifest({ kind: 'train', seed: 1, scenario: { name: 'p', fl: { clients: 4 }, figures: [bad, 'loss_vs_round'] } });
+      let err: unknown;
+      try { await drawFigures(rf); } catch (e) { err = e; }
+      expect((err as Error).message).to.match(/^1 figure not drawn \(1 drawn\): figure 'missing_data': data file 'nowhere.csv'/);
+      expect(readdirSync(rf.path('figures'))).to.include('loss_vs_round.png');
+      expect(readdirSync(rf.dir)).to.include('report.html');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

@@ -179,7 +179,16 @@ export async function drawFigures(folder: RunFolder, opts: DrawOptions = {}): Pr
     return cache.get(fig.data)!;
   };
   const drawn: DrawnFigure[] = [];
-  for (const fig of specs) drawn.push(await drawOne(folder, rowsOf(fig), fig, opts, scenario));
+  // one figure's bad entry (a missing file, a filter matching nothing) does not cost the others
+  const failed: { name: string; message: string }[] = [];
+  for (const fig of specs) {
+    try {
+      drawn.push(await drawOne(folder, rowsOf(fig), fig, opts, scenario));
+    } catch (e) {
+      if (!(e instanceof UserInputError)) throw e;
+      failed.push({ name: fig.name, message: e.message });
+    }
+  }
   // Δ companions only where the data holds the baseline and something to compare with it
   for (const fig of pick(companions)) {
     if (!folder.exists(fig.data)) continue;
@@ -191,5 +200,10 @@ export async function drawFigures(folder: RunFolder, opts: DrawOptions = {}): Pr
     drawn.splice(at < 0 ? drawn.length : at + 1, 0, d); // right after its absolute figure
   }
   if (opts.report !== false) writeReport(folder, { figures: drawn });
+  if (failed.length) {
+    throw new UserInputError(
+      `${failed.length} figure${failed.length > 1 ? 's' : ''} not drawn (${drawn.length} drawn): ${failed.map((f) => f.message).join('; ')}`,
+      `figures.${failed[0]!.name}`);
+  }
   return drawn;
 }
