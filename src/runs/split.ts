@@ -16,10 +16,11 @@ export const splitRunner: Runner<SplitConfig> = {
     return { config: resolveSplit(s), scenario: s, seed: s.seed, name: s.name };
   },
   overrides: { rounds: 'split.rounds', trials: 'split.trials', seed: 'seed' },
-  resumable: false,
+  // finished (task, trial, scheduler) units are journalled and kept on --resume (src/split/journal.ts)
+  resumable: true,
   usesBackend: true,
   async run(cfg, ctx) {
-    await runSplit(cfg, ctx.folder, { log: ctx.log });
+    await runSplit(cfg, ctx.folder, { log: ctx.log, resume: ctx.resume, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) });
     return undefined;
   },
 };

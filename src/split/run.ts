@@ -8,6 +8,8 @@
  *                 running average (what the average-delay constraint is about)
  *   payload.json  bits of each message per device per round, and the comparisons
  *   timing.csv    wall time per round (kept out of the other files, which are reproducible to the byte)
+ *   split-units.jsonl  while the run goes: every finished task × trial × scheduler unit's rows
+ *                 (journal.ts), so `--resume` after a kill skips them; removed once the files are complete
  *   adapters/     with a Hugging Face checkpoint: trial 0's trained adapter of every task and scheduler
  *                 in PEFT's format (adapters/<task>/<scheduler>/)
  *
@@ -40,9 +42,14 @@ import { HfTokenizer } from '../models/hf/tokenizer.js';
 import type { PretrainedModel } from '../models/weights.js';
 import { basename, join } from 'node:path';
 import { writeSplitAdapter } from './adapter.js';
+import { SplitJournal } from './journal.js';
 
 export interface SplitRunOptions {
   log?: (line: string) => void;
+  /** rounds done of the run's total (every task × trial × scheduler), for a progress bar with an ETA */
+  onProgress?: (done: number, total: number) => void;
+  /** continue a killed run in `folder`: units its journal holds are kept, not run again (journal.ts) */
+  resume?: boolean;
 }
 
 export interface SplitRunResult {
@@ -78,6 +85,14 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
   const labels = cfg.tasks.map(taskLabel);
   const dup = labels.find((l, i) => labels.indexOf(l) !== i);
   if (dup) throw new UserInputError(`split.tasks: two tasks are both '${dup}' (same data and partition); each task must differ`, 'split.tasks');
+  const journal = new SplitJournal(folder, opts.resume ?? false);
+  if (journal.size > 0) log(`split: resuming, ${journal.size} finished task × trial × scheduler unit(s) kept from the journal`);
+  // progress in rounds over the units still to run (kept units left out, so the ETA is the rest's)
+  let keptUnits = 0;
+  for (const task of labels) for (let trial = 0; trial < cfg.trials; trial++) for (const kind of cfg.schedulers) if (journal.get(task, trial, kind)) keptUnits++;
+  const totalRounds = (labels.length * cfg.trials * cfg.schedulers.length - keptUnits) * cfg.rounds;
+  let roundsDone = 0;
+  const progress = (extra: number) => opts.onProgress?.(roundsDone + extra, totalRounds);
   for (const taskCfg of cfg.tasks) {
     const task = taskLabel(taskCfg);
     const fixedData = cfg.resample ? undefined : loadTask(taskCfg, K, dataStreams(streams, task, 0, false), hfTok);
@@ -168,34 +183,54 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
       };
 
       for (const kind of cfg.schedulers) {
+        const kept = journal.get(task, trial, kind);
+        if (kept) {
+          // finished before the kill: its rows as they were (the same bytes; its adapter is on disk)
+          log(`split ${task} trial ${trial}: ${kind} kept from the journal`);
+          metrics.push(...kept.metrics);
+          summary.push(kept.summary);
+          timing.push(kept.timing);
+          delayRows.push(...kept.delay);
+          continue;
+        }
         const { sched, n, p } = make(kind);
         log(`split ${task} trial ${trial}: ${kind}${n !== null ? ` (${n}${p ? ` or ${n + 1} (${(100 * p).toFixed(1)}% of rounds)` : ''} devices per round)` : ''}`);
         const recs = trainSplit({
           base, data: data.data, scheduler: sched, channel, streams, seed, loads,
           cfg: { rounds: cfg.rounds, batchSize: cfg.batchSize, lr: cfg.lr, evalEvery: cfg.evalEvery, lora: cfg.lora, trial, budgetS, gradient: cfg.gradient },
-          onRound: (r) => { if ((r.round + 1) % cfg.evalEvery === 0) log(`  ${kind} round ${r.round + 1}: loss ${r.train_loss.toFixed(3)} acc ${r.test_accuracy ?? '-'} avg delay ${r.avg_delay_s.toFixed(4)} s`); },
+          onRound: (r) => {
+            if ((r.round + 1) % cfg.evalEvery === 0) log(`  ${kind} round ${r.round + 1}: loss ${r.train_loss.toFixed(3)} acc ${r.test_accuracy ?? '-'} avg delay ${r.avg_delay_s.toFixed(4)} s`);
+            progress(r.round + 1);
+          },
           // a pre-trained base: the adapter is worth keeping (PEFT format, loadable on the same folder)
           ...(ckpt !== undefined && trial === 0 ? { onTrained: (m: SplitLoraModel) => writeSplitAdapter(join(folder.dir, 'adapters', task, kind), m, ckpt) } : {}),
         });
         const sizes = { devices_per_round: n, devices_mix_p: p };
         // wall time goes to timing.csv only, so metrics.csv and summary.csv are the same bytes for the same seed
-        for (const { wall_ms: _w, ...r } of recs) metrics.push({ task, trial, scheduler: kind, ...common, ...sizes, ...r });
+        const unitMetrics: CsvRow[] = recs.map(({ wall_ms: _w, ...r }) => ({ task, trial, scheduler: kind, ...common, ...sizes, ...r }));
+        metrics.push(...unitMetrics);
         const row: CsvRow = { task, trial, scheduler: kind, ...common, ...sizes, ...summarise(recs, { targetAccuracy: cfg.targetAccuracy, budgetS }, K, channel) };
         if (row['over_budget']) log(`split ${task} trial ${trial}: ${kind} ran over budget: average delay ${Number(row['avg_delay_over_budget']).toFixed(3)} τ̄`);
         summary.push(row);
-        timing.push({ task, trial, scheduler: kind, rounds: recs.length, wall_ms_per_round: recs.reduce((a, r) => a + r.wall_ms, 0) / recs.length });
+        const timingRow: CsvRow = { task, trial, scheduler: kind, rounds: recs.length, wall_ms_per_round: recs.reduce((a, r) => a + r.wall_ms, 0) / recs.length };
+        timing.push(timingRow);
         folder.writeCsv('metrics.csv', metrics);
         folder.writeCsv('summary.csv', summary);
         folder.writeCsv('timing.csv', timing);
 
+        const unitDelay: CsvRow[] = [];
         if (cfg.delayRounds > 0) {
           const { sched: fresh } = make(kind);
           const long = simulateDelays(fresh, channel, cfg.delayRounds, budgetS, loads, cfg.rounds);
           for (const d of long) {
-            delayRows.push({ task, trial, scheduler: kind, ...common, round: d.round, scheduled: d.scheduled.length, round_delay_s: d.roundDelayS, queue_s: d.queue, avg_delay_s: d.averageDelayS });
+            unitDelay.push({ task, trial, scheduler: kind, ...common, round: d.round, scheduled: d.scheduled.length, round_delay_s: d.roundDelayS, queue_s: d.queue, avg_delay_s: d.averageDelayS });
           }
+          delayRows.push(...unitDelay);
           folder.writeCsv('delay.csv', delayRows);
         }
+        // last: a unit is kept on resume only once all its rows are in the journal
+        journal.record({ task, trial, scheduler: kind, metrics: unitMetrics, summary: row, timing: timingRow, delay: unitDelay });
+        roundsDone += cfg.rounds;
         // a turn of the event loop after every scheduler: training is synchronous, and without it the
         // lifecycle's SIGINT/SIGTERM handler only ran once the whole run had finished
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -203,11 +238,17 @@ export async function runSplit(cfg: SplitConfig, folder: RunFolder, opts: SplitR
       disposeWeights(base.weights);
     }
   }
+  // again at the end: a resumed run whose last units were all kept has not rewritten them yet
+  folder.writeCsv('metrics.csv', metrics);
+  folder.writeCsv('summary.csv', summary);
+  folder.writeCsv('timing.csv', timing);
+  if (cfg.delayRounds > 0) folder.writeCsv('delay.csv', delayRows);
   folder.writeJson('payload.json', payloadInfo);
   if (cfg.trials > 1) {
     folder.writeCsv('summary_trials.csv', acrossTrials(summary));
     folder.writeCsv('paired.csv', pairedDifferences(summary));
   }
+  journal.remove();
   return { summary };
 }
 
