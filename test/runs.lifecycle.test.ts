@@ -1,6 +1,6 @@
 // The run lifecycle under kills and signals: one writer per results folder (a live holder refused, a dead
 // one's lock taken over), kill -9 at several points then --resume gives the uninterrupted run's
-// metrics.csv byte for byte (training with checkpoints; PHY and split restart in the same folder), and
+// metrics.csv byte for byte (training with checkpoints, split from its journal of finished units; PHY restarts in the same folder), and
 // SIGINT/SIGTERM mark the folder 'interrupted', print the resume command and exit 130/143.
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
