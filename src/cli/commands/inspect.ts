@@ -71,8 +71,8 @@ function resolve(file: string | undefined, o: InspectOptions): Resolved {
       } else {
         throw new UserInputError(`${file}: the scenario has no model section (model.checkpoint or model.preset)`, 'model');
       }
-      // A split scenario's adapters are split.lora's (PEFT names, pooler included by default), not lora:'s.
-      if (sc.split) lora = { ...lora, target_modules: ['query', 'key', 'value', 'pooler'], ...(sc.split.lora ?? {}) };
+      // A split scenario's adapters are split.lora's (its section's defaults already applied), not lora:'s.
+      if (sc.split) lora = { ...lora, ...sc.split.lora };
       else if (sc.lora) lora = { ...lora, ...sc.lora };
       source = `scenario ${file}`;
     }
