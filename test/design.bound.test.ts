@@ -9,7 +9,7 @@ import { initBackend } from '../src/tf/index.js';
 
 // A tiny model that learns within a few rounds (Adam, small vocabulary), three devices at 0 dB, and
 // an energy budget that binds: the bound with measured constants must lie above the measured gap for
-// every trained rank and scheme.
+// every trained rank and scheme, the joint MMSE transceiver (biased: c̄ < 1) included.
 const yaml = `
 name: design-bound
 seed: 3
@@ -18,7 +18,7 @@ lora: { r: 2, lora_alpha: 4, target_modules: [query, value, fc] }
 data: { dataset: brown, partition: { kind: one-label }, seq_len: 16, eval_per_client: 4, genres: [news, humor, romance], vocab_size: 128 }
 fl: { rounds: 3, clients: 3, local_steps: 6, batch_size: 4, optimizer: adam, lr: 0.05 }
 phy: { antennas: { device: 2, server: 4 }, streams: 2, subcarriers: 16, snr_db: 0 }
-aggregation: [ideal, zf, manifold]
+aggregation: [ideal, zf, mmse, manifold]
 airfl:
   ranks: [1, 4]
   joint: true
@@ -49,7 +49,7 @@ describe('design/bound against measurement (tiny model)', function () {
     // the measured gap is real (training moved the loss) and the bound is checked for each scheme × rank
     const check = design!.check!;
     const trained = new Set([1, 4, design!.chosen_rank]);
-    expect(check.length).to.equal(3 * trained.size);
+    expect(check.length).to.equal(4 * trained.size);
     for (const x of check) {
       expect(x.bound, `${x.scheme} r${x.rank}: bound ${x.bound} vs measured ${x.measured}`).to.be.at.least(x.measured);
       expect(x.bound_above).to.equal(true);
@@ -60,6 +60,13 @@ describe('design/bound against measurement (tiny model)', function () {
       const zf = check.find((x) => x.scheme === 'zf' && x.rank === r)!;
       expect(zf.bound).to.be.greaterThan(ideal.bound);
       expect(zf.mse).to.be.greaterThan(0);
+      // the joint MMSE transceiver shrinks the aggregate; its bound (slower contraction, uncorrelated
+      // error as noise) is charged with its own alignment gain and still covers the measured gap
+      const mmse = check.find((x) => x.scheme === 'mmse' && x.rank === r)!;
+      expect(mmse.shrink).to.be.lessThan(1);
+      expect(mmse.shrink).to.be.greaterThan(0);
+      expect(zf.shrink).to.be.closeTo(1, 1e-9);
+      expect(mmse.bound).to.be.greaterThan(ideal.bound);
     }
   });
 });

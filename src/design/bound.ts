@@ -23,6 +23,11 @@
  *    noise at its worst direction (about 10³× too much on the shipped scenarios; docs/airfl.md);
  *  - ε(r): the loss cost of restricting the reference update to rank r (SVD tail, constants.ts).
  * The sum is geometric: Σ_{t<T} q^{T−1−t} = (1 − q^T)/(1 − q) (= T when q = 1).
+ *
+ * Biased transceivers (MMSE): the aggregate is c̄·(ideal) + e⊥ with e⊥ uncorrelated with the target
+ * (alignment gain c̄ < 1). Under A5 (F convex on the segment from θ to the ideal round's Φ_r(θ)),
+ * F(θ + c̄(Φ_r(θ) − θ)) ≤ (1 − c̄)F(θ) + c̄F(Φ_r(θ)), so q_r becomes 1 − c̄(1 − q_r) and e⊥ is charged
+ * as above. With c̄ = 1 this is the zero-forcing bound unchanged.
  */
 import { UserInputError } from '../errors.js';
 
@@ -65,6 +70,16 @@ export interface BoundInput {
   /** designed MSE per S-stream symbol vector (mean over subcarriers) */
   mse: number;
   S: number;
+  /**
+   * Alignment gain c̄ of the transceivers (phy/aircomp/mse.ts `alignmentGain`; default 1, zero forcing).
+   * c̄ < 1 (an MMSE transceiver) shrinks the aggregate: the round moves c̄ of the way to the ideal round
+   * (A5: convexity along that segment), so the contraction becomes 1 − c̄·(1 − q_r), and only the error
+   * uncorrelated with the target, `msePerp`, is charged as white noise. c̄ ≥ 1 is not a shrink: the
+   * whole MSE is charged as noise at q_r.
+   */
+  shrink?: number;
+  /** E‖Uᴴy − c̄·Σ w_k s_k‖² per symbol vector, mean over subcarriers: MSE − (1 − c̄)²·S·Σ w_k² */
+  msePerp?: number;
 }
 
 export interface BoundTerms {
@@ -75,8 +90,16 @@ export interface BoundTerms {
   truncation: number;
   /** E‖e‖² per round */
   errorEnergy: number;
-  /** q_r */
+  /** contraction per round actually used: q_r, or 1 − c̄·(1 − q_r) under a shrink c̄ < 1 */
   q: number;
+  /** c̄ used (≤ 1) */
+  shrink: number;
+}
+
+/** MSE uncorrelated with the target under alignment gain c̄ (Pythagoras; `weightEnergy` = Σ w_k²). */
+export function uncorrelatedMse(mse: number, shrink: number, S: number, weightEnergy: number): number {
+  if (!(shrink < 1)) return mse;
+  return Math.max(0, mse - (1 - shrink) ** 2 * S * weightEnergy);
 }
 
 export function aggregationErrorEnergy(entries: number, gain2: number, mse: number, S: number, step2 = 1): number {
@@ -94,11 +117,13 @@ export function optimalityGap(c: BoundConstants, x: BoundInput): BoundTerms {
     throw new UserInputError(`design.constants.contraction: ${c.contraction} is not allowed; expected a number in [0, 1]`, 'design.constants.contraction');
   }
   const k = rankConstants(c, x.r);
-  const q = 1 - c.contraction * Math.min(1, Math.max(0, k.kappa));
+  const shrink = x.shrink !== undefined && x.shrink < 1 ? Math.max(0, x.shrink) : 1;
+  const noiseMse = shrink < 1 ? (x.msePerp ?? x.mse) : x.mse;
+  const q = 1 - shrink * c.contraction * Math.min(1, Math.max(0, k.kappa));
   const T = x.rounds;
   const decay = Math.pow(q, T);
   const geo = q === 1 ? T : (1 - decay) / (1 - q);
-  const errorEnergy = aggregationErrorEnergy(x.entries, k.gain2, x.mse, x.S, c.step2);
+  const errorEnergy = aggregationErrorEnergy(x.entries, k.gain2, noiseMse, x.S, c.step2);
   const initial = decay * (c.f0 - c.fstar);
   const ell = c.Lnoise ?? c.L;
   const aggregation = geo * (ell / 2) * errorEnergy;
@@ -106,5 +131,5 @@ export function optimalityGap(c: BoundConstants, x: BoundInput): BoundTerms {
   const variance = 0;
   const truncation = (1 - decay) * k.eps;
   const total = initial + aggregation + variance + truncation;
-  return { total, initial, aggregation, variance, truncation, errorEnergy, q };
+  return { total, initial, aggregation, variance, truncation, errorEnergy, q, shrink };
 }

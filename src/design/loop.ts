@@ -20,13 +20,14 @@ import { selectedEntries } from '../fl/entries.js';
 import { weightedAverage, type AggregationInput, type AggregationResult, type Aggregator } from '../fl/aggregator.js';
 import { aggregatorCapabilities, type AggregationSpec } from '../fl/aggregators/index.js';
 import { createScheme } from '../phy/aircomp/index.js';
+import { alignmentGain } from '../phy/aircomp/mse.js';
 import { ChannelSequence } from '../phy/channel/sequence.js';
 import type { ChannelRealization } from '../phy/types.js';
 import type { RadioConfig } from '../phy/radio.js';
 import { loraAtRank, type LoraConfig } from '../lora/config.js';
 import { RandomStreams } from '../random/streams.js';
 import { NumericalError, UserInputError } from '../errors.js';
-import { optimalityGap, type BoundConstants, type BoundTerms, type RankConstants } from './bound.js';
+import { optimalityGap, uncorrelatedMse, type BoundConstants, type BoundTerms, type RankConstants } from './bound.js';
 import { linkBudget, type DesignBudgets } from './budget.js';
 import { checkGrid, searchRanks } from './rank.js';
 import { designTransceivers } from './transceiver.js';
@@ -157,7 +158,10 @@ export interface DesignReport {
   /** objective (designed MSE) per alternation for every (rank, S) designed */
   alternation: { rank: number; streams: number; iteration: number; objective: number }[];
   /** each over-the-air scheme's own designed MSE at each rank (its streams, that rank's power) */
-  scheme_mse: { scheme: string; streams: number; rank: number; mse: number; power_per_subcarrier: number }[];
+  /** each over-the-air scheme's own designed MSE at each rank (its streams, that rank's power), its
+   * alignment gain c̄ (1: zero forcing; < 1: the aggregate is shrunk, e.g. MMSE) and the MSE uncorrelated
+   * with the target, MSE − (1 − c̄)²·S·Σw² (what the bound charges as noise when c̄ < 1) */
+  scheme_mse: { scheme: string; streams: number; rank: number; mse: number; shrink?: number; mse_perp?: number; power_per_subcarrier: number }[];
   /** after training: the bound against the measured gap for every trained rank and scheme */
   check?: BoundCheck[];
 }
@@ -166,6 +170,8 @@ export interface BoundCheck {
   scheme: string;
   rank: number;
   mse: number;
+  /** alignment gain c̄ the bound used (1: zero forcing) */
+  shrink: number;
   bound: number;
   measured: number;
   bound_above: boolean;
@@ -432,6 +438,8 @@ export function designFromConstants(inp: DesignFromConstantsInput): DesignReport
   const channels = designChannels(radio, inp.seed, a.channelDraws);
   const M = radio.channel.M;
   const weights = Float64Array.from(ec.weights);
+  let weightEnergy = 0;
+  for (const w of weights) weightEnergy += w * w;
   const alternation: DesignReport['alternation'] = [];
   const txCache = new Map<string, ReturnType<typeof designTransceivers>>();
   const warm = createScheme(a.scheme.scheme, a.scheme.options);
@@ -449,7 +457,7 @@ export function designFromConstants(inp: DesignFromConstantsInput): DesignReport
       txCache.set(key, tx);
     }
     for (const s of tx.log) alternation.push({ rank: r, streams: S, iteration: s.iteration, objective: s.objective });
-    const terms = optimalityGap(ec.bound, { r, rounds: inp.rounds, entries, mse: tx.mse, S });
+    const terms = optimalityGap(ec.bound, { r, rounds: inp.rounds, entries, mse: tx.mse, S, shrink: tx.shrink, msePerp: uncorrelatedMse(tx.mse, tx.shrink, S, weightEnergy) });
     return {
       streams: S, entries, ofdm_symbols: lb.symbols, latency_s: lb.latencyS, energy_j: tx.maxDevicePower * lb.latencyS,
       power_per_subcarrier: lb.powerPerSubcarrier, energy_limited: lb.energyLimited, feasible: lb.feasible,
@@ -477,26 +485,32 @@ export function designFromConstants(inp: DesignFromConstantsInput): DesignReport
   for (const { spec, S } of inp.schemes) {
     const caps = aggregatorCapabilities(spec.scheme);
     if (!caps.analyticMse) continue;
-    const cache = new Map<number, number>();
+    const cache = new Map<number, { mse: number; shrink: number }>();
     for (const r of checkRanks) {
       const P = linkBudget(r * ec.entriesPerRank, M, S, radio.P, radio.timing, a.budgets).powerPerSubcarrier;
-      let mse = cache.get(P);
-      if (mse === undefined) {
-        if (caps.exact) mse = 0;
+      let got = cache.get(P);
+      if (got === undefined) {
+        if (caps.exact) got = { mse: 0, shrink: 1 };
         else {
           const sch = createScheme(spec.scheme, spec.options);
-          let s = 0, n = 0;
+          let s = 0, c = 0, n = 0;
           for (const ch of channels) {
-            for (const v of sch.design(ch, { phi: weights, sigma2: radio.sigma2, P, powerMode: radio.powerMode, S }).analyticMse) {
+            const d = sch.design(ch, { phi: weights, sigma2: radio.sigma2, P, powerMode: radio.powerMode, S });
+            const gain = alignmentGain(ch, d, weights, ch.Hhat);
+            d.analyticMse.forEach((v, m) => {
               s += v;
+              c += gain[m]!;
               n++;
-            }
+            });
           }
-          mse = s / n;
+          got = { mse: s / n, shrink: c / n };
         }
-        cache.set(P, mse);
+        cache.set(P, got);
       }
-      schemeMse.push({ scheme: spec.label, streams: S, rank: r, mse, power_per_subcarrier: P });
+      schemeMse.push({
+        scheme: spec.label, streams: S, rank: r, mse: got.mse, shrink: got.shrink,
+        mse_perp: uncorrelatedMse(got.mse, got.shrink, S, weightEnergy), power_per_subcarrier: P,
+      });
     }
   }
   const chosen = byRank.get(search.chosen)!, ex = byRank.get(search.exhaustive)!;
@@ -533,10 +547,12 @@ export async function runDesignLoop(input: DesignLoopInput, opts: { log?: (l: st
 }
 
 /** The bound at a trained (rank, scheme) from a design report, against the measured final loss. */
-export function boundAt(report: DesignReport, rank: number, scheme: string): { bound: number; mse: number } | undefined {
+export function boundAt(report: DesignReport, rank: number, scheme: string): { bound: number; mse: number; shrink: number } | undefined {
   const row = report.scheme_mse.find((s) => s.scheme === scheme && s.rank === rank);
   if (!row) return undefined;
   const c = report.constants;
   const entries = rank * c.entries_per_rank;
-  return { bound: optimalityGap(c, { r: rank, rounds: report.rounds, entries, mse: row.mse, S: row.streams }).total, mse: row.mse };
+  const align = row.shrink !== undefined ? { shrink: row.shrink, msePerp: row.mse_perp ?? row.mse } : {};
+  const terms = optimalityGap(c, { r: rank, rounds: report.rounds, entries, mse: row.mse, S: row.streams, ...align });
+  return { bound: terms.total, mse: row.mse, shrink: terms.shrink };
 }

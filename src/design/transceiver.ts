@@ -30,7 +30,7 @@ import { qr } from '../linalg/qr.js';
 import { logSurrogateWithGradient, optimiseBeamformer } from '../phy/beamforming/manifold.js';
 import { streamGeometry } from '../phy/aircomp/subspace.js';
 import type { AirCompScheme, PowerMode, TransceiverDesign } from '../phy/aircomp/types.js';
-import { precoderPower } from '../phy/aircomp/mse.js';
+import { alignmentGain, precoderPower } from '../phy/aircomp/mse.js';
 import { kktSymbolEta, symbolPower } from '../phy/aircomp/symbol-eta.js';
 import type { ChannelRealization } from '../phy/types.js';
 
@@ -60,6 +60,9 @@ export interface AlternationStep {
 export interface TransceiverResult {
   /** designed aggregation MSE per S-stream symbol vector, linear, mean over subcarriers and draws */
   mse: number;
+  /** alignment gain c̄ (mse.ts `alignmentGain`), mean over subcarriers and draws: 1 for the alternated
+   * zero-forcing designs, < 1 where a kept warm-start design (e.g. MMSE) shrinks the aggregate */
+  shrink: number;
   /** per draw, per subcarrier */
   msePerSubcarrier: Float64Array;
   /** per-device transmit power per OFDM symbol (Σ_m ‖V_{k,m}‖²) of the binding device, mean over draws */
@@ -235,7 +238,7 @@ export function designTransceivers(inp: TransceiverInput): TransceiverResult {
   // The warm start's own design (e.g. an MMSE transceiver, which ZF-structured alternation cannot
   // reach) is used on a draw where it is better.
   const msePerSubcarrier = new Float64Array(draws * M);
-  let mse = 0, power = 0, warmStartKept = 0;
+  let mse = 0, power = 0, warmStartKept = 0, shrink = 0;
   perDraw.forEach((d, i) => {
     const own = d.warm.analyticMse;
     let ownMean = 0;
@@ -243,6 +246,8 @@ export function designTransceivers(inp: TransceiverInput): TransceiverResult {
     if (ownMean < d.step.mse) {
       warmStartKept++;
       msePerSubcarrier.set(own, i * M);
+      const ch = inp.channels[i]!;
+      for (const c of alignmentGain(ch, d.warm, inp.weights, ch.Hhat)) shrink += c / M;
       mse += ownMean;
       const K = inp.channels[i]!.K;
       const pw = precoderPower(d.warm, K, M);
@@ -257,11 +262,12 @@ export function designTransceivers(inp: TransceiverInput): TransceiverResult {
     }
     for (let m = 0; m < M; m++) msePerSubcarrier[i * M + m] = sigma2 * S * d.step.eta[m]!;
     mse += d.step.mse;
+    shrink += 1; // zero-forcing precoders on the designed subspace: G_{k,m} = w_k·I
     power += Math.max(...d.step.devicePower);
   });
   if (!Number.isFinite(mse)) throw new NumericalError('design: non-finite designed MSE');
   return {
-    mse: mse / draws, msePerSubcarrier, maxDevicePower: power / draws, log, alternations,
+    mse: mse / draws, shrink: shrink / draws, msePerSubcarrier, maxDevicePower: power / draws, log, alternations,
     converged: perDraw.every((d) => d.done), warmStartKept,
   };
 }

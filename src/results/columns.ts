@@ -106,6 +106,7 @@ export const COLUMNS: Record<string, ColumnInfo> = {
   initial: metric('bound: initial term', 'nats', 'Initial-gap term of the bound.', nonNeg),
   aggregation: metric('bound: aggregation term', 'nats', 'Aggregation-error term of the bound.', nonNeg),
   truncation: metric('bound: truncation term', 'nats', 'Rank-truncation term of the bound.', nonNeg),
+  shrink: metric('alignment gain', '', 'Alignment gain c̄ of the designed transceivers (1: zero forcing; < 1: the aggregate is shrunk toward zero, as by an MMSE transceiver); the bound contracts at 1 − c̄(1 − q_r) (docs/airfl.md).', nonNeg),
   variance: metric('bound: variance term', 'nats', 'Minibatch-variance term of the bound.', nonNeg),
   ofdm_symbols: metric('OFDM symbols', '', 'OFDM symbols T(r) = ⌈D(r)/(2·M·S)⌉ one upload at this rank needs.', nonNeg),
   evaluated: key('evaluated by the search', '', '1 when the backtracking rank search evaluated this rank, else 0 (every rank is evaluated by the exhaustive pass).'),

@@ -161,6 +161,7 @@ export async function runAirfl(c: AirflRunConfig, ctx: RunContext): Promise<{ fi
         rank: d.rank, evaluated: d.evaluated ? 1 : 0, streams: d.streams, entries: d.entries, ofdm_symbols: d.ofdm_symbols,
         latency_s: d.latency_s, energy_j: d.energy_j, mse_mean: d.mse, feasible: d.feasible ? 1 : 0, bound: d.bound,
         initial: d.terms.initial, aggregation: d.terms.aggregation, variance: d.terms.variance, truncation: d.terms.truncation,
+        shrink: d.terms.shrink,
       })));
       if (!ranks.includes(design.chosen_rank)) ranks.push(design.chosen_rank);
       log(`design loop chose rank ${design.chosen_rank} (search evaluated ${design.search_order.join(', ')}; grid argmin ${design.exhaustive_rank})`);
@@ -272,7 +273,7 @@ export function checkBound(design: DesignReport, final: CsvRow[]): BoundCheck[] 
     const b = boundAt(design, r, String(row['scheme']));
     if (!b) continue;
     const measured = num(row['eval_loss']) - design.constants.fstar;
-    out.push({ scheme: String(row['scheme']), rank: r, mse: b.mse, bound: b.bound, measured, bound_above: b.bound >= measured });
+    out.push({ scheme: String(row['scheme']), rank: r, mse: b.mse, shrink: b.shrink, bound: b.bound, measured, bound_above: b.bound >= measured });
   }
   return out;
 }

@@ -109,3 +109,33 @@ export function precoderPower(design: TransceiverDesign, K: number, M: number): 
   }
   return out;
 }
+
+/**
+ * Alignment gain per subcarrier: c_m = Σ_k φ_k Re tr G_{k,m} / (S·Σ_k φ_k²), the least-squares scalar with
+ * Uᴴy ≈ c_m·Σ_k φ_k s_k. Zero-forcing structures on the channel they were designed for give c_m = 1;
+ * an MMSE transceiver shrinks the aggregate toward zero (c_m < 1), which makes its error correlated with
+ * the target. With c̄ the mean over subcarriers, Σ_m E‖Uᴴy − c̄·Σφ_k s_k‖² = Σ_m MSE_m − M·(1 − c̄)²·S·Σφ_k²
+ * (Pythagoras: c̄ is the least-squares fit over all subcarriers), the part of the error that is
+ * uncorrelated with the target (the optimality-gap bound uses both, docs/airfl.md).
+ */
+export function alignmentGain(ch: ChannelRealization, design: TransceiverDesign, phi: Float64Array, H: CMatBatch = ch.H): Float64Array {
+  const { K, M } = ch;
+  const out = new Float64Array(M);
+  if (design.exact) return out.fill(1);
+  const G = effectiveMatrices(ch, design, H);
+  const S = G.rows, g = G.data;
+  let w2 = 0;
+  for (let k = 0; k < K; k++) w2 += phi[k]! * phi[k]!;
+  if (!(w2 > 0)) return out.fill(1);
+  for (let m = 0; m < M; m++) {
+    let t = 0;
+    for (let k = 0; k < K; k++) {
+      const o = (k * M + m) * 2 * S * S;
+      let tr = 0;
+      for (let i = 0; i < S; i++) tr += g[o + 2 * (i * S + i)]!;
+      t += phi[k]! * tr;
+    }
+    out[m] = t / (S * w2);
+  }
+  return out;
+}
