@@ -2,15 +2,18 @@
 // training again: the design step (channels from the run's seed, every scheme's transceivers, the bound)
 // is recomputed with the current code and compared with the measured gaps in final.csv. Used for the
 // tables of docs/airfl.md after the bound gained the alignment gain of biased (MMSE) transceivers.
-//   npx tsx scripts/airfl-recheck.ts RUN_DIR [RUN_DIR …]   (prints one JSON object per run)
-import { readFileSync } from 'node:fs';
+//   npx tsx scripts/airfl-recheck.ts [--write] RUN_DIR [RUN_DIR …]   (prints one JSON object per run;
+//   --write also replaces the folder's design.json and check.csv with the re-derived ones)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { designFromConstants, type DesignReport, type EstimatedConstants } from '../src/design/loop.js';
-import { checkBound, resolveAirfl } from '../src/runs/airfl.js';
-import { parseCsv } from '../src/results/csv.js';
+import { checkBound, checkRows, resolveAirfl } from '../src/runs/airfl.js';
+import { formatCsv, parseCsv } from '../src/results/csv.js';
 import { parseScenarioText } from '../src/scenario/index.js';
 
-for (const dir of process.argv.slice(2)) {
+const args = process.argv.slice(2);
+const write = args.includes('--write');
+for (const dir of args.filter((a) => a !== '--write')) {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { seed: number; command: string[] };
   // the scenario file the run was started from (`airlora run FILE …`), at the run's seed
   const file = manifest.command.find((a) => a.endsWith('.yaml'))!;
@@ -34,6 +37,10 @@ for (const dir of process.argv.slice(2)) {
   }
   const final = parseCsv(readFileSync(join(dir, 'final.csv'), 'utf8'));
   const check = checkBound(report, final);
+  if (write) {
+    writeFileSync(join(dir, 'design.json'), `${JSON.stringify({ ...report, check }, null, 2)}\n`);
+    writeFileSync(join(dir, 'check.csv'), formatCsv(checkRows(check)));
+  }
   const oldBound = new Map((old.check ?? []).map((x) => [`${x.scheme}|${x.rank}`, x.bound]));
   console.log(JSON.stringify({
     dir, seed: manifest.seed, fstar: k.fstar, mse_drift: drift,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { parseCsv } from '../src/results/csv.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenarioText } from '../src/scenario/index.js';
@@ -53,6 +54,14 @@ describe('design/bound against measurement (tiny model)', function () {
     for (const x of check) {
       expect(x.bound, `${x.scheme} r${x.rank}: bound ${x.bound} vs measured ${x.measured}`).to.be.at.least(x.measured);
       expect(x.bound_above).to.equal(true);
+    }
+    // check.csv holds the same check in long form (bound and measured per scheme × rank) for the figure
+    const rows = parseCsv(readFileSync(join(dir, 'a', 'check.csv'), 'utf8'));
+    expect(rows.length).to.equal(2 * check.length);
+    for (const x of check) {
+      const get = (curve: string) => Number(rows.find((r) => r['scheme'] === x.scheme && Number(r['rank']) === x.rank && r['curve'] === curve)!['gap']);
+      expect(get('bound')).to.be.closeTo(x.bound, 1e-12);
+      expect(get('measured')).to.be.closeTo(x.measured, 1e-12);
     }
     // the over-the-air schemes' bounds exceed ideal's at the same rank (their aggregation term)
     for (const r of trained) {

@@ -247,6 +247,7 @@ export function lineSpec(data: FigureData, fig: FigureSpec, opts: LineSpecOption
   const facetText = (v: string): string => {
     const pt = /^(snr|dbm)=(.*)$/.exec(v);
     if (fig.facet === 'point' && pt) return pt[1] === 'snr' ? `SNR = ${pt[2]} dB` : `P = ${pt[2]} dBm`;
+    if (facetInfo?.selfLabelled) return v;
     return `${facetLabel} = ${v}${facetUnit}`;
   };
   const plot: VlSpec = facetted

@@ -27,6 +27,8 @@ export interface ColumnInfo {
   budget?: string;
   /** Math symbol of a system parameter (facet headers: "Nᵣ = 16"). */
   symbol?: string;
+  /** The values name themselves (scheme labels): a facet header shows the value alone ("mmse"). */
+  selfLabelled?: boolean;
 }
 
 const INF = Number.POSITIVE_INFINITY;
@@ -39,8 +41,8 @@ const metric = (label: string, unit: string, meaning: string, range?: [number, n
 
 export const COLUMNS: Record<string, ColumnInfo> = {
   // identifiers and sweep points
-  scheme: key('aggregation scheme', '', 'Aggregation scheme label from the scenario (ideal, zf, mmse, tci, manifold, digital, or a custom label).'),
-  scheduler: key('scheduler', '', 'Split-learning device scheduler (lyapunov, all-in, random, best-channel, round-robin).'),
+  scheme: { ...key('aggregation scheme', '', 'Aggregation scheme label from the scenario (ideal, zf, mmse, tci, manifold, digital, or a custom label).'), selfLabelled: true },
+  scheduler: { ...key('scheduler', '', 'Split-learning device scheduler (lyapunov, all-in, random, best-channel, round-robin).'), selfLabelled: true },
   method: key('method', '', 'Beamformer design method whose objective is traced.'),
   task: key('task', '', 'Split-learning task (dataset and genres).'),
   trial: key('trial', '', 'Monte-Carlo trial index (0-based); every scheme of a trial sees the same channel, noise and data draws.'),
@@ -106,6 +108,8 @@ export const COLUMNS: Record<string, ColumnInfo> = {
   initial: metric('bound: initial term', 'nats', 'Initial-gap term of the bound.', nonNeg),
   aggregation: metric('bound: aggregation term', 'nats', 'Aggregation-error term of the bound.', nonNeg),
   truncation: metric('bound: truncation term', 'nats', 'Rank-truncation term of the bound.', nonNeg),
+  curve: key('curve', '', 'check.csv: which gap the row holds, the optimality-gap bound ("bound") or the measured gap final eval loss − F* ("measured").'),
+  gap: metric('gap to F*', 'nats', 'check.csv: optimality gap above the reference asymptote F*, bounded or measured (a measured gap can be negative when a run ends below F*).'),
   shrink: metric('alignment gain', '', 'Alignment gain c̄ of the designed transceivers (1: zero forcing; < 1: the aggregate is shrunk toward zero, as by an MMSE transceiver); the bound contracts at 1 − c̄(1 − q_r) (docs/airfl.md).', nonNeg),
   variance: metric('bound: variance term', 'nats', 'Minibatch-variance term of the bound.', nonNeg),
   ofdm_symbols: metric('OFDM symbols', '', 'OFDM symbols T(r) = ⌈D(r)/(2·M·S)⌉ one upload at this rank needs.', nonNeg),

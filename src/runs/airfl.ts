@@ -191,6 +191,7 @@ export async function runAirfl(c: AirflRunConfig, ctx: RunContext): Promise<{ fi
     if (design) {
       design.check = checkBound(design, final);
       ctx.folder.writeJson('design.json', design);
+      ctx.folder.writeCsv('check.csv', checkRows(design.check));
     }
     return design ? { final, design } : { final };
   } finally {
@@ -259,6 +260,14 @@ function finalRow(scheme: string, rank: number, rows: CsvRow[]): CsvRow {
     eval_loss: cell(num(last['eval_loss'])), perplexity: cell(num(last['perplexity'])), accuracy: cell(num(last['accuracy'])),
     train_loss: cell(num(last['train_loss'])), nmse_mean: nn ? nm / nn : null, latency_total_s: lat, energy_total_j: en,
   };
+}
+
+/** check.csv: the bound check in long format (scheme, rank, curve = bound | measured, gap), for figures. */
+export function checkRows(check: readonly BoundCheck[]): CsvRow[] {
+  return check.flatMap((x) => [
+    { scheme: x.scheme, rank: x.rank, curve: 'bound', gap: x.bound, mse_mean: x.mse, shrink: x.shrink },
+    { scheme: x.scheme, rank: x.rank, curve: 'measured', gap: x.measured, mse_mean: x.mse, shrink: x.shrink },
+  ]);
 }
 
 /**
