@@ -23,7 +23,7 @@ for (const dir of args.filter((a) => a !== '--write')) {
   const constants: EstimatedConstants = {
     bound: { f0: k.f0, fstar: k.fstar, contraction: k.contraction, L: k.L, ...(k.Lnoise !== undefined ? { Lnoise: k.Lnoise } : {}), step2: k.step2, perRank: k.perRank },
     weights: k.weights, entriesPerRank: k.entries_per_rank, referenceRank: k.reference_rank, estimateRounds: k.estimate_rounds,
-    referenceLosses: k.reference_losses, qFit: k.q_fit, fitRmse: k.fit_rmse, curvature: k.curvature, noiseCurvature: k.noise_curvature, firstRound: [],
+    referenceLosses: k.reference_losses, qFit: k.q_fit, fitRmse: k.fit_rmse, curvature: k.curvature, noiseCurvature: k.noise_curvature, ...(k.rank_noise_curvature ? { rankNoiseCurvature: k.rank_noise_curvature } : {}), firstRound: [],
   };
   const report = designFromConstants({
     constants, design: c.design, radio: c.radio, rounds: old.rounds, seed: manifest.seed,

@@ -36,6 +36,15 @@ describe('design/bound and rank search', () => {
     expect(withEll.truncation).to.equal(withL.truncation);
   });
 
+  it('a rank\'s own white-noise curvature ℓ_r replaces ℓ where it is larger (and only there)', () => {
+    const base = { ...constants, Lnoise: 0.01 };
+    const at = (ell: number | undefined) => optimalityGap({ ...base, perRank: base.perRank.map((p) => (p.r === 2 ? { ...p, ...(ell !== undefined ? { ell } : {}) } : p)) }, { r: 2, rounds: 9, entries: 20_000, mse: 0.01, S: 2 });
+    const plain = at(undefined);
+    expect(at(0.004).aggregation).to.equal(plain.aggregation);
+    expect(at(0.05).aggregation).to.be.closeTo(plain.aggregation * 5, 1e-15);
+    expect(at(0.05).initial).to.equal(plain.initial);
+  });
+
   it('no contraction (q = 1): the bound is Δ₀ plus T rounds of error', () => {
     const c = { ...constants, contraction: 0 };
     const b = optimalityGap(c, { r: 4, rounds: 7, entries: 100, mse: 0.5, S: 1 });

@@ -16,9 +16,10 @@
  *  - E‖s·e_t‖² = s²·D(r)·g²(r)·MSE/(2S): D(r) uploaded real entries, each carrying g²·MSE_m/(2S)
  *    (per-device normalisation, mapping.ts: x̂ = g·ŷ + o), s the server step (serverLr for delta/gradient
  *    uploads, 1 for weights), MSE the designed per-subcarrier MSE with the realised weights φ_k c_k/g;
- *  - ℓ = `Lnoise`: the curvature white noise on the uploaded entries actually sees, 2·(E F(x + σz) −
+ *  - ℓ = max(`Lnoise`, ℓ_r): the curvature white noise on the uploaded entries actually sees, 2·(E F(x + σz) −
  *    F(x))/(σ²n), measured by antithetic probes along the reference trajectory (upper 95% confidence
- *    limit, largest over points and noise scales; constants.ts `noiseCurvature`). Without it (older
+ *    limit, largest over points and noise scales; constants.ts `noiseCurvature`), and ℓ_r the same at
+ *    rank r's own θ₀ and at the rank-r truncation of the reference endpoint. Without it (older
  *    reports) the largest Hessian eigenvalue L is used, which is valid for any noise but charges white
  *    noise at its worst direction (about 10³× too much on the shipped scenarios; docs/airfl.md);
  *  - ε(r): the loss cost of restricting the reference update to rank r (SVD tail, constants.ts).
@@ -42,6 +43,14 @@ export interface RankConstants {
   variance: number;
   /** g²(r): squared de-normalisation gain per round (largest expected over the rounds) */
   gain2: number;
+  /**
+   * ℓ_r: white-noise curvature at rank r's own points (its θ₀ and the rank-r truncation of the reference
+   * run's endpoint; upper 95% limit, largest over points and noise scales). The bound uses
+   * max(ℓ_r, ℓ): per uploaded entry, the curvature grows as the rank falls (at rank 1 one row of B
+   * carries the whole update, and every entry of A is multiplied by it), 10²–10³× the reference rank's
+   * on the shipped scenarios. Absent in older reports (ℓ alone).
+   */
+  ell?: number;
 }
 
 export interface BoundConstants {
@@ -125,7 +134,7 @@ export function optimalityGap(c: BoundConstants, x: BoundInput): BoundTerms {
   const geo = q === 1 ? T : (1 - decay) / (1 - q);
   const errorEnergy = aggregationErrorEnergy(x.entries, k.gain2, noiseMse, x.S, c.step2);
   const initial = decay * (c.f0 - c.fstar);
-  const ell = c.Lnoise ?? c.L;
+  const ell = Math.max(c.Lnoise ?? c.L, k.ell ?? 0);
   const aggregation = geo * (ell / 2) * errorEnergy;
   // the ideal round's minibatch noise is inside the measured contraction q_r (A3 on realised rounds)
   const variance = 0;

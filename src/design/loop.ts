@@ -87,8 +87,20 @@ export interface EstimatedConstants {
   curvature: { round: number; L: number }[];
   /** ℓ (white-noise curvature) at each trajectory point and probe scale σ: mean and upper 95% limit */
   noiseCurvature?: NoiseCurvatureRow[];
+  /** ℓ_r probes at each rank's own points */
+  rankNoiseCurvature?: RankNoiseCurvatureRow[];
   /** first-round loss of each rank (and of the reference) */
   firstRound: { r: number; f1: number }[];
+}
+
+export interface RankNoiseCurvatureRow {
+  rank: number;
+  /** 'start' (θ₀ at that rank) or 'truncated-reference' (the reference endpoint restricted to the rank) */
+  point: string;
+  sigma: number;
+  mean: number;
+  upper: number;
+  probes: number;
 }
 
 export interface NoiseCurvatureRow {
@@ -153,7 +165,7 @@ export interface DesignReport {
   search_order: number[];
   rounds: number;
   budgets: { energy_budget_j: number | null; latency_budget_s: number | null };
-  constants: BoundConstants & { reference_rank: number; estimate_rounds: number; q_fit: number; fit_rmse: number; entries_per_rank: number; weights: number[]; reference_losses: number[]; curvature: { round: number; L: number }[]; noise_curvature: NoiseCurvatureRow[] };
+  constants: BoundConstants & { reference_rank: number; estimate_rounds: number; q_fit: number; fit_rmse: number; entries_per_rank: number; weights: number[]; reference_losses: number[]; curvature: { round: number; L: number }[]; noise_curvature: NoiseCurvatureRow[]; rank_noise_curvature?: RankNoiseCurvatureRow[] };
   ranks: RankReport[];
   /** objective (designed MSE) per alternation for every (rank, S) designed */
   alternation: { rank: number; streams: number; iteration: number; objective: number }[];
@@ -376,13 +388,32 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
   const progressRef = 1 - firstRoundContraction(f0, ref1.f1, fstar);
   const gainGrowth = ref1.gain2 > 0 ? Math.max(1, ...probe.gain2.map((g) => g / ref1.gain2)) : 1;
   const perRank: RankConstants[] = [];
+  const rankNoiseRows: RankNoiseCurvatureRow[] = [];
   for (const r of ranks) {
     const lora = loraAtRank(ts.lora, r);
     const model = prep.makeModel(lora)(slots);
-    let eps: number;
+    let eps: number, ellR = 0;
     try {
       const flat = adaptersAtRank(updates, { layout: model.adapterLayout(), size: model.adapterSize, scale: model.scale, frozenA: frozenA(model, lora) });
       eps = Math.max(0, evaluateGlobal(model, flat, prep.data).loss - fRef);
+      // ℓ_r at the rank's own points: where it starts (B = 0) and the rank-r truncation of where the
+      // reference got (B carrying the update in r rows), same probe scales as ℓ
+      if (gRef > 0) {
+        const entries = selectedEntries(model.adapterLayout(), factors, model.adapterSize);
+        const n = entries ? entries.length : model.adapterSize;
+        for (const [pi, base] of [model.getAdapters(0), flat].entries()) {
+          const lossAt = (x: Float64Array | null) => {
+            const f = Float32Array.from(base);
+            if (x) for (let j = 0; j < n; j++) f[entries ? entries[j]! : j] += x[j]!;
+            return evaluateGlobal(model, f, prep.data).loss;
+          };
+          for (const [i, frac] of NOISE_SCALES.entries()) {
+            const nc = noiseCurvature(lossAt, n, frac * sRef * gRef, prep.streams.stream('design-noise-curvature-rank', r, pi, i), NOISE_PROBES);
+            rankNoiseRows.push({ rank: r, point: pi === 0 ? 'start' : 'truncated-reference', sigma: frac * sRef * gRef, mean: nc.mean, upper: nc.upper, probes: NOISE_PROBES });
+            ellR = Math.max(ellR, nc.upper);
+          }
+        }
+      }
     } finally {
       model.dispose();
     }
@@ -390,8 +421,8 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
     firstRound.push({ r, f1: p.f1 });
     const pr = 1 - firstRoundContraction(f0, p.f1, fstar);
     const kappa = progressRef > 0 ? Math.min(1, Math.max(0, pr / progressRef)) : 1;
-    perRank.push({ r, kappa, eps, variance: p.variance, gain2: p.gain2 * gainGrowth });
-    log(`design: rank ${r}: κ = ${kappa.toFixed(3)}, ε = ${eps.toExponential(3)}, Var(Δ̄) = ${p.variance.toExponential(3)}, g² = ${(p.gain2 * gainGrowth).toExponential(3)}`);
+    perRank.push({ r, kappa, eps, variance: p.variance, gain2: p.gain2 * gainGrowth, ...(gRef > 0 ? { ell: ellR } : {}) });
+    log(`design: rank ${r}: κ = ${kappa.toFixed(3)}, ε = ${eps.toExponential(3)}, Var(Δ̄) = ${p.variance.toExponential(3)}, g² = ${(p.gain2 * gainGrowth).toExponential(3)}, ℓ_r = ${ellR.toExponential(3)}`);
     onProgress?.(a.estimateRounds + perRank.length, a.estimateRounds + ranks.length + 1);
   }
 
@@ -409,7 +440,7 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
   log(`design: F(θ₀) = ${f0.toFixed(4)}, F* = ${fstar.toFixed(4)}, q_ref = ${qRef.toFixed(4)}, L = ${L.toExponential(3)}, ℓ = ${Lnoise.toExponential(3)}`);
   return {
     bound, weights: w.map((x) => x / ws), entriesPerRank: D1, referenceRank: rRef, estimateRounds: a.estimateRounds,
-    referenceLosses: losses, qFit: fit.q, fitRmse: fit.rmse, curvature, noiseCurvature: noiseRows, firstRound,
+    referenceLosses: losses, qFit: fit.q, fitRmse: fit.rmse, curvature, noiseCurvature: noiseRows, rankNoiseCurvature: rankNoiseRows, firstRound,
   };
 }
 
@@ -526,6 +557,7 @@ export function designFromConstants(inp: DesignFromConstantsInput): DesignReport
       ...ec.bound, reference_rank: ec.referenceRank, estimate_rounds: ec.estimateRounds, q_fit: ec.qFit, fit_rmse: ec.fitRmse,
       entries_per_rank: ec.entriesPerRank, weights: ec.weights, reference_losses: ec.referenceLosses, curvature: ec.curvature,
       noise_curvature: ec.noiseCurvature ?? [],
+      ...(ec.rankNoiseCurvature ? { rank_noise_curvature: ec.rankNoiseCurvature } : {}),
     },
     ranks: grid.map((r) => byRank.get(r)!),
     alternation,
