@@ -47,9 +47,10 @@ describe('design/bound against measurement (tiny model)', function () {
     expect(k.perRank.map((p) => p.r)).to.include.members([1, 2, 4]);
     expect(k.L).to.be.greaterThan(0);
     expect(k.perRank.every((p) => p.variance > 0 && p.gain2 > 0 && p.eps >= 0)).to.equal(true);
-    // ℓ_r probed at every rank's own points (θ₀ and the truncated reference endpoint) at both noise scales
+    // ℓ_r probed at every rank's own points (θ₀, the truncated reference endpoint, the middle and end of
+    // its own short ideal run) at both noise scales
     expect(k.perRank.every((p) => p.ell !== undefined && p.ell > 0)).to.equal(true);
-    expect(k.rank_noise_curvature!.length).to.equal(k.perRank.length * 2 * 2);
+    expect(k.rank_noise_curvature!.length).to.equal(k.perRank.length * 4 * 2);
     for (const p of k.perRank) {
       const rows = k.rank_noise_curvature!.filter((x) => x.rank === p.r);
       expect(p.ell).to.equal(Math.max(...rows.map((x) => x.upper)));

@@ -95,7 +95,8 @@ export interface EstimatedConstants {
 
 export interface RankNoiseCurvatureRow {
   rank: number;
-  /** 'start' (θ₀ at that rank) or 'truncated-reference' (the reference endpoint restricted to the rank) */
+  /** 'start' (θ₀ at that rank), 'truncated-reference' (the reference endpoint restricted to the rank), or
+   * 'own-middle' / 'own-end' (the rank's own `estimate_rounds`-round ideal run) */
   point: string;
   sigma: number;
   mean: number;
@@ -391,6 +392,15 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
   const rankNoiseRows: RankNoiseCurvatureRow[] = [];
   for (const r of ranks) {
     const lora = loraAtRank(ts.lora, r);
+    // the rank's own short ideal run: the points its training visits, for ℓ_r (a rank-r adapter grows
+    // its own B, which the truncated reference does not reproduce)
+    const own = new ReferenceProbe();
+    if (gRef > 0) {
+      await runFederated({
+        config: { ...ts.fl, rounds: a.estimateRounds, evalEvery: a.estimateRounds }, data: prep.data,
+        streams: prep.streams.child('design-rank-trajectory', r), aggregator: own, makeModel: prep.makeModel(lora),
+      });
+    }
     const model = prep.makeModel(lora)(slots);
     let eps: number, ellR = 0;
     try {
@@ -401,7 +411,13 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
       if (gRef > 0) {
         const entries = selectedEntries(model.adapterLayout(), factors, model.adapterSize);
         const n = entries ? entries.length : model.adapterSize;
-        for (const [pi, base] of [model.getAdapters(0), flat].entries()) {
+        const theta0 = model.getAdapters(0);
+        const path = trajectory(theta0, own.aggregates, entries, upload, ts.fl.serverLr);
+        const points: [string, Float32Array][] = [
+          ['start', theta0], ['truncated-reference', flat],
+          ['own-middle', path[Math.floor(path.length / 2)]!], ['own-end', path[path.length - 1]!],
+        ];
+        for (const [pi, [label, base]] of points.entries()) {
           const lossAt = (x: Float64Array | null) => {
             const f = Float32Array.from(base);
             if (x) for (let j = 0; j < n; j++) f[entries ? entries[j]! : j] += x[j]!;
@@ -409,7 +425,7 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
           };
           for (const [i, frac] of NOISE_SCALES.entries()) {
             const nc = noiseCurvature(lossAt, n, frac * sRef * gRef, prep.streams.stream('design-noise-curvature-rank', r, pi, i), NOISE_PROBES);
-            rankNoiseRows.push({ rank: r, point: pi === 0 ? 'start' : 'truncated-reference', sigma: frac * sRef * gRef, mean: nc.mean, upper: nc.upper, probes: NOISE_PROBES });
+            rankNoiseRows.push({ rank: r, point: label, sigma: frac * sRef * gRef, mean: nc.mean, upper: nc.upper, probes: NOISE_PROBES });
             ellR = Math.max(ellR, nc.upper);
           }
         }
