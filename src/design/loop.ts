@@ -25,7 +25,7 @@ import { ChannelSequence } from '../phy/channel/sequence.js';
 import type { ChannelRealization } from '../phy/types.js';
 import type { RadioConfig } from '../phy/radio.js';
 import { loraAtRank, type LoraConfig } from '../lora/config.js';
-import { RandomStreams } from '../random/streams.js';
+import { RandomStreams, type Rng } from '../random/streams.js';
 import { NumericalError, UserInputError } from '../errors.js';
 import { optimalityGap, uncorrelatedMse, type BoundConstants, type BoundTerms, type RankConstants } from './bound.js';
 import { linkBudget, type DesignBudgets } from './budget.js';
@@ -264,6 +264,26 @@ function uploadedEntries(layout: { factor: 'A' | 'B'; shape: number[] }[], facto
   return D;
 }
 
+/**
+ * ℓ(x, σ) at one point x of the adapters (antithetic probes, constants.ts `noiseCurvature`), at each
+ * probe scale NOISE_SCALES × `scale`; `stream(i)` is the probe stream of scale i.
+ */
+function probeWhiteNoise(
+  model: ReturnType<ReturnType<PreparedTraining['makeModel']>>, base: Float32Array, entries: Uint32Array | null,
+  data: PreparedTraining['data'], scale: number, stream: (i: number) => Rng,
+): { sigma: number; mean: number; upper: number; probes: number }[] {
+  const n = entries ? entries.length : base.length;
+  const lossAt = (x: Float64Array | null) => {
+    const f = Float32Array.from(base);
+    if (x) for (let j = 0; j < n; j++) f[entries ? entries[j]! : j] += x[j]!;
+    return evaluateGlobal(model, f, data).loss;
+  };
+  return NOISE_SCALES.map((frac, i) => {
+    const nc = noiseCurvature(lossAt, n, frac * scale, stream(i), NOISE_PROBES);
+    return { sigma: frac * scale, mean: nc.mean, upper: nc.upper, probes: NOISE_PROBES };
+  });
+}
+
 /** Step 1: the bound's constants from a short ideal run at the reference rank (see the file comment). */
 export async function estimateConstants(input: DesignLoopInput, log: (l: string) => void = () => {}, onProgress?: (done: number, total: number) => void): Promise<EstimatedConstants> {
   const { training: ts, prep, design: a } = input;
@@ -337,17 +357,11 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
       curvature.push({ round: t, L: lt });
       L = Math.max(L, lt);
       // ℓ: what white noise of the aggregation's size costs at this point (antithetic probes)
-      const lossAt = (x: Float64Array | null) => {
-        const flat = Float32Array.from(base);
-        if (x) for (let j = 0; j < n; j++) flat[entries ? entries[j]! : j] += x[j]!;
-        return evaluateGlobal(modelRef, flat, prep.data).loss;
-      };
-      for (const [i, frac] of NOISE_SCALES.entries()) {
-        const sigma = frac * sRef * gRef;
-        if (!(sigma > 0)) continue;
-        const nc = noiseCurvature(lossAt, n, sigma, prep.streams.stream('design-noise-curvature', t, i), NOISE_PROBES);
-        noiseRows.push({ round: t, sigma, mean: nc.mean, upper: nc.upper, probes: NOISE_PROBES });
-        Lnoise = Math.max(Lnoise, nc.upper);
+      if (sRef * gRef > 0) {
+        for (const row of probeWhiteNoise(modelRef, base, entries, prep.data, sRef * gRef, (i) => prep.streams.stream('design-noise-curvature', t, i))) {
+          noiseRows.push({ round: t, ...row });
+          Lnoise = Math.max(Lnoise, row.upper);
+        }
       }
     }
     updates = moduleUpdates(modelRef.adapterLayout(), est.global, modelRef.scale, frozenA(modelRef, loraRef));
@@ -410,7 +424,6 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
       // reference got (B carrying the update in r rows), same probe scales as ℓ
       if (gRef > 0) {
         const entries = selectedEntries(model.adapterLayout(), factors, model.adapterSize);
-        const n = entries ? entries.length : model.adapterSize;
         const theta0 = model.getAdapters(0);
         const path = trajectory(theta0, own.aggregates, entries, upload, ts.fl.serverLr);
         const points: [string, Float32Array][] = [
@@ -418,15 +431,9 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
           ['own-middle', path[Math.floor(path.length / 2)]!], ['own-end', path[path.length - 1]!],
         ];
         for (const [pi, [label, base]] of points.entries()) {
-          const lossAt = (x: Float64Array | null) => {
-            const f = Float32Array.from(base);
-            if (x) for (let j = 0; j < n; j++) f[entries ? entries[j]! : j] += x[j]!;
-            return evaluateGlobal(model, f, prep.data).loss;
-          };
-          for (const [i, frac] of NOISE_SCALES.entries()) {
-            const nc = noiseCurvature(lossAt, n, frac * sRef * gRef, prep.streams.stream('design-noise-curvature-rank', r, pi, i), NOISE_PROBES);
-            rankNoiseRows.push({ rank: r, point: label, sigma: frac * sRef * gRef, mean: nc.mean, upper: nc.upper, probes: NOISE_PROBES });
-            ellR = Math.max(ellR, nc.upper);
+          for (const row of probeWhiteNoise(model, base, entries, prep.data, sRef * gRef, (i) => prep.streams.stream('design-noise-curvature-rank', r, pi, i))) {
+            rankNoiseRows.push({ rank: r, point: label, ...row });
+            ellR = Math.max(ellR, row.upper);
           }
         }
       }
