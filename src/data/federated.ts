@@ -19,7 +19,7 @@ import type { Rng, RandomStreams } from '../random/streams.js';
 import { UserInputError } from '../errors.js';
 import { brownParagraphs, FINETUNE_GENRES } from './brown.js';
 import { loadSpamAssassin, SPAM_LABELS } from './spam.js';
-import { partition, trainTestSplit, type PartitionSpec } from './partition.js';
+import { partition, splittable, trainTestSplit, type PartitionSpec } from './partition.js';
 import { CLS_ID, EOS_ID, PAD_ID, Tokenizer } from './tokenizer.js';
 import type { LocalDataOptions, LocalPartitionSpec } from './local/options.js';
 
@@ -115,11 +115,9 @@ export function prepareFederatedData(cfg: DataConfig, numClients: number, stream
   }
   const labels = items.map((it) => it.label);
   // one-label without an explicit class list: Brown genres in the configured order, else sorted labels
-  // Dirichlet: redraw until every client holds the 2 items a train/test split needs (a draw that left one
-  // with a single item used to stop the run below; draws where every client has ≥ 2 are unchanged)
   const spec: PartitionSpec = cfg.partition.kind === 'one-label' && !cfg.partition.classes && cfg.dataset === 'brown'
     ? { kind: 'one-label', classes: (cfg.genres ?? FINETUNE_GENRES).filter((g) => labels.includes(g)) }
-    : cfg.partition.kind === 'dirichlet' ? { ...cfg.partition, minPerClient: Math.max(2, cfg.partition.minPerClient ?? 2) } : cfg.partition;
+    : splittable(cfg.partition);
   const parts = partition(labels, numClients, spec, streams.stream('partition'));
   const splits = parts.map((p, k) => {
     if (p.length < 2) throw new UserInputError(`data.partition: client ${k} got ${p.length} items; need ≥ 2 for a train/test split (fewer clients or more items)`, 'data.partition');

@@ -23,6 +23,15 @@ export type PartitionSpec =
 
 export const PARTITION_KINDS = ['iid', 'dirichlet', 'one-label'] as const;
 
+/**
+ * The spec for clients whose items `trainTestSplit` will cut in two: a Dirichlet draw is redrawn until
+ * every client holds at least 2 items (a draw that left one with a single item would stop the run;
+ * draws where every client has ≥ 2 are unchanged). Other kinds are returned as they are.
+ */
+export function splittable(spec: PartitionSpec): PartitionSpec {
+  return spec.kind === 'dirichlet' ? { ...spec, minPerClient: Math.max(2, spec.minPerClient ?? 2) } : spec;
+}
+
 /** Item indices per client (each sorted ascending). */
 export function partition(labels: readonly (string | number)[], numClients: number, spec: PartitionSpec, rng: Rng): number[][] {
   if (!Number.isInteger(numClients) || numClients < 1) {

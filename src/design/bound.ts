@@ -19,7 +19,7 @@
  *  - ℓ = max(`Lnoise`, ℓ_r): the curvature white noise on the uploaded entries actually sees, 2·(E F(x + σz) −
  *    F(x))/(σ²n), measured by antithetic probes along the reference trajectory (upper 95% confidence
  *    limit, largest over points and noise scales; constants.ts `noiseCurvature`), and ℓ_r the same at
- *    rank r's own θ₀ and at the rank-r truncation of the reference endpoint. Without it (older
+ *    rank r's own points (loop.ts `estimateConstants`). Without it (older
  *    reports) the largest Hessian eigenvalue L is used, which is valid for any noise but charges white
  *    noise at its worst direction (about 10³× too much on the shipped scenarios; docs/airfl.md);
  *  - ε(r): the loss cost of restricting the reference update to rank r (SVD tail, constants.ts).
@@ -44,8 +44,9 @@ export interface RankConstants {
   /** g²(r): squared de-normalisation gain per round (largest expected over the rounds) */
   gain2: number;
   /**
-   * ℓ_r: white-noise curvature at rank r's own points (its θ₀ and the rank-r truncation of the reference
-   * run's endpoint; upper 95% limit, largest over points and noise scales). The bound uses
+   * ℓ_r: white-noise curvature at rank r's own points (its θ₀, the rank-r truncation of the reference
+   * run's endpoint, the middle and end of its own short ideal run; upper 95% limit, largest over points
+   * and noise scales). The bound uses
    * max(ℓ_r, ℓ): per uploaded entry, the curvature grows as the rank falls (at rank 1 one row of B
    * carries the whole update, and every entry of A is multiplied by it), 10²–10³× the reference rank's
    * on the shipped scenarios. Absent in older reports (ℓ alone).

@@ -420,8 +420,8 @@ export async function estimateConstants(input: DesignLoopInput, log: (l: string)
     try {
       const flat = adaptersAtRank(updates, { layout: model.adapterLayout(), size: model.adapterSize, scale: model.scale, frozenA: frozenA(model, lora) });
       eps = Math.max(0, evaluateGlobal(model, flat, prep.data).loss - fRef);
-      // ℓ_r at the rank's own points: where it starts (B = 0) and the rank-r truncation of where the
-      // reference got (B carrying the update in r rows), same probe scales as ℓ
+      // ℓ_r at the rank's own points: where it starts (B = 0), the rank-r truncation of where the
+      // reference got, and the middle and end of its own run; same probe scales as ℓ
       if (gRef > 0) {
         const entries = selectedEntries(model.adapterLayout(), factors, model.adapterSize);
         const theta0 = model.getAdapters(0);

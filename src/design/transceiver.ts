@@ -249,7 +249,7 @@ export function designTransceivers(inp: TransceiverInput): TransceiverResult {
       const ch = inp.channels[i]!;
       for (const c of alignmentGain(ch, d.warm, inp.weights, ch.Hhat)) shrink += c / M;
       mse += ownMean;
-      const K = inp.channels[i]!.K;
+      const K = ch.K;
       const pw = precoderPower(d.warm, K, M);
       let worst = 0;
       for (let k = 0; k < K; k++) {

@@ -20,7 +20,7 @@ import { UserInputError } from '../errors.js';
 import type { ClientData, FederatedData, IntBatch } from '../data/federated.js';
 import { loadSpamAssassin, SPAM_LABELS } from '../data/spam.js';
 import { brownParagraphs } from '../data/brown.js';
-import { partition, trainTestSplit, type PartitionSpec } from '../data/partition.js';
+import { partition, splittable, trainTestSplit, type PartitionSpec } from '../data/partition.js';
 import { CLS_ID, PAD_ID, Tokenizer } from '../data/tokenizer.js';
 import { airloraTextTokenizer, classifierRows, encodeClassifierExamples, prepareLocalData, type LocalExample, type TextTokenizer } from '../data/local/index.js';
 
@@ -134,10 +134,8 @@ function classificationClients(all: Item[], classes: string[], cfg: TaskConfig, 
     const keep = streams.stream('data-subset').sample(items.length, cfg.maxItems).sort((a, b) => a - b);
     items = keep.map((i) => all[i]!);
   }
-  // a Dirichlet draw is redrawn until every device holds the 2 items its train/test split needs (not
-  // just 1), so a small α cannot stop a long run at a later trial's partition
-  const spec: PartitionSpec = cfg.partition.kind === 'dirichlet' ? { ...cfg.partition, minPerClient: Math.max(2, cfg.partition.minPerClient ?? 2) } : cfg.partition;
-  const parts = partition(items.map((i) => i.label), clients, spec, streams.stream('partition'));
+  // splittable: a small α cannot stop a long run at a later trial's partition
+  const parts = partition(items.map((i) => i.label), clients, splittable(cfg.partition), streams.stream('partition'));
   const splits = parts.map((p, k) => {
     if (p.length < 2) throw new UserInputError(`split.tasks[].partition: client ${k} got ${p.length} items; need ≥ 2 (fewer devices or more items)`, 'split.tasks.partition');
     return trainTestSplit(p, cfg.testFraction, streams.stream('data-split', k));
